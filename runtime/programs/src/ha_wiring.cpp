@@ -1,0 +1,34 @@
+#include "regent/programs/ha_wiring.hpp"
+
+#include "regent/ha/errc.hpp"
+#include "regent/ha/filesystem/filesystem_ha_services.hpp"
+#include "regent/ha/none/none_ha_services.hpp"
+
+namespace regent::programs {
+
+result<std::unique_ptr<ha::ha_services>> make_ha_services(const config::settings& s) {
+  switch (s.ha) {
+    case config::ha_type::none: {
+      ha::none::options o;
+      o.delete_on_commit = s.job_result_store_delete_on_commit;
+      o.checkpoints_retained = s.checkpoints_retained;
+      return ha::none::make_ha_services(o);
+    }
+    case config::ha_type::filesystem: {
+      ha::filesystem::options o;
+      o.storage_dir = s.storage_dir;
+      o.cluster_id = s.cluster_id;
+      o.job_result_store_dir = s.job_result_store_path;
+      o.delete_on_commit = s.job_result_store_delete_on_commit;
+      o.checkpoints_retained = s.checkpoints_retained;
+      return ha::filesystem::make_ha_services(o);
+    }
+    case config::ha_type::zookeeper:
+      break;
+  }
+  return error{ha::errc::invalid_argument,
+               std::string("high-availability.type: backend '") + config::to_string(s.ha) +
+                   "' is not available in this build yet"};
+}
+
+}  // namespace regent::programs

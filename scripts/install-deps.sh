@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Regent needs from Debian's packages, and nothing else.
+# Idempotent: packages already present are not touched and apt is not even asked.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libcaf-dev
+  libboost-dev
+  libprotobuf-dev protobuf-compiler
+  libspdlog-dev
+  libyaml-cpp-dev
+  nlohmann-json3-dev
+  libgtest-dev libgmock-dev
+  libzookeeper-mt-dev
+  zookeeper
+  netcat-openbsd
+  curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,157 @@
+// The store and single-contender contract every HA backend must pass, through the services
+// bundle with the backend's real election as the write fence.
+
+#include <gtest/gtest.h>
+
+#include "backends.hpp"
+#include "regent/ha/errc.hpp"
+#include "regent/harness/child_process.hpp"
+
+namespace regent::contract {
+namespace {
+
+template <class Backend>
+class store_contract : public ::testing::Test {
+ protected:
+  harness::temp_dir dir_{std::string("store-contract-") + Backend::name};
+  Backend backend_{dir_.path()};
+
+  /// Starts the election of `ha` and returns the token of its grant.
+  fencing_token lead(ha::ha_services& ha, recording_listener& l) {
+    EXPECT_TRUE(ha.election().start(l).ok());
+    auto token = l.next_grant();
+    EXPECT_TRUE(token.has_value()) << Backend::name << ": no grant before the deadline";
+    return token.value_or(fencing_token{});
+  }
+};
+
+using all_backends = ::testing::Types<none_backend, filesystem_backend>;
+TYPED_TEST_SUITE(store_contract, all_backends);
+
+TYPED_TEST(store_contract, a_single_contender_is_granted_and_publishes) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  EXPECT_TRUE(token.valid());
+  EXPECT_TRUE(ha->election().has_leadership(token));
+  recording_retrieval_listener seen;
+  auto retrieval = ha->make_retrieval(ha::component::dispatcher);
+  ASSERT_TRUE(retrieval->start(seen).ok());
+  ha::leader_info info{"127.0.0.1:6123", "http://127.0.0.1:8081", token, 42};
+  ASSERT_TRUE(ha->election().publish(ha::component::dispatcher, info).ok());
+  EXPECT_TRUE(seen.wait_until([&](auto& l) { return l && *l == info; }));
+  retrieval->stop();
+}
+
+TYPED_TEST(store_contract, job_graphs_round_trip) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  auto& store = ha->job_graphs();
+  ASSERT_TRUE(store.put(token, test_job(1), "graph one").ok());
+  ASSERT_TRUE(store.put(token, test_job(2), std::string("bin\0ary", 7)).ok());
+  ASSERT_TRUE(store.put(token, test_job(1), "graph one v2").ok());
+  EXPECT_EQ(*store.get(test_job(1)), "graph one v2");
+  EXPECT_EQ(*store.get(test_job(2)), std::string("bin\0ary", 7));
+  auto ids = store.list();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<job_id>{test_job(1), test_job(2)}));
+  ASSERT_TRUE(store.remove(token, test_job(1)).ok());
+  EXPECT_EQ(store.get(test_job(1)).err().code, ha::errc::not_found);
+  EXPECT_TRUE(store.remove(token, test_job(1)).ok()) << "removal is idempotent";
+}
+
+TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
+  auto ha = this->backend_.make_services(/*retained=*/2);
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  auto& store = ha->checkpoints();
+  EXPECT_EQ(store.retained(), 2);
+  auto none = store.latest(test_job(7));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_TRUE(store.add(token, test_job(7), 1, "c1")->empty());
+  EXPECT_TRUE(store.add(token, test_job(7), 2, "c2")->empty());
+  auto dropped = store.add(token, test_job(7), 5, "c5");
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, std::vector<std::uint64_t>{1});
+  EXPECT_EQ(*store.list(test_job(7)), (std::vector<std::uint64_t>{2, 5}));
+  auto latest = store.latest(test_job(7));
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->id, 5u);
+  EXPECT_EQ((*latest)->bytes, "c5");
+  EXPECT_FALSE(store.add(token, test_job(7), 4, "older").ok()) << "ids only grow";
+  ASSERT_TRUE(store.remove_all(token, test_job(7)).ok());
+  EXPECT_TRUE(store.list(test_job(7))->empty());
+}
+
+TYPED_TEST(store_contract, counter_is_monotonic_across_leaderships) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto first = this->lead(*ha, l);
+  auto& ids = ha->checkpoint_ids();
+  EXPECT_EQ(*ids.next(first, test_job(3)), 1u);
+  EXPECT_EQ(*ids.next(first, test_job(3)), 2u);
+  EXPECT_EQ(*ids.next(first, test_job(4)), 1u);
+  ha->election().stop();
+  auto second = this->lead(*ha, l);
+  EXPECT_GT(second.epoch, first.epoch) << "epochs strictly increase across grants";
+  EXPECT_EQ(*ids.peek(test_job(3)), 3u);
+  EXPECT_EQ(*ids.next(second, test_job(3)), 3u);
+  ASSERT_TRUE(ids.remove(second, test_job(3)).ok());
+  EXPECT_EQ(*ids.peek(test_job(3)), 1u);
+}
+
+TYPED_TEST(store_contract, blobs_round_trip_and_stay_in_their_folder) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  auto& blobs = ha->blobs();
+  ASSERT_TRUE(blobs.put(token, test_job(5), "libudf.so", "ELF...").ok());
+  EXPECT_EQ(*blobs.get(test_job(5), "libudf.so"), "ELF...");
+  EXPECT_EQ(*blobs.list(test_job(5)), std::vector<std::string>{"libudf.so"});
+  EXPECT_EQ(blobs.put(token, test_job(5), "../escape", "x").err().code, ha::errc::invalid_argument);
+  ASSERT_TRUE(blobs.remove_job(token, test_job(5)).ok());
+  EXPECT_TRUE(blobs.list(test_job(5))->empty());
+}
+
+TYPED_TEST(store_contract, job_results_go_from_dirty_to_clean) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  auto& jrs = ha->job_results();
+  ha::job_result r{test_job(9), "SUCCEEDED", 1234, std::nullopt, "count", 1000, 2234};
+  EXPECT_FALSE(*jrs.has_entry(test_job(9)));
+  ASSERT_TRUE(jrs.create_dirty(token, r).ok());
+  EXPECT_TRUE(*jrs.has_entry(test_job(9)));
+  EXPECT_EQ(*jrs.dirty_ids(), std::vector<job_id>{test_job(9)});
+  EXPECT_EQ(jrs.create_dirty(token, r).err().code, ha::errc::already_exists);
+  auto entry = jrs.get(test_job(9));
+  ASSERT_TRUE(entry.ok() && entry->has_value());
+  EXPECT_TRUE((*entry)->dirty);
+  EXPECT_EQ((*entry)->result, r);
+  ASSERT_TRUE(jrs.mark_clean(token, test_job(9)).ok());
+  EXPECT_TRUE(jrs.dirty_ids()->empty());
+}
+
+TYPED_TEST(store_contract, writes_with_a_lost_leadership_are_rejected) {
+  auto ha = this->backend_.make_services();
+  recording_listener l;
+  auto token = this->lead(*ha, l);
+  ASSERT_TRUE(ha->job_graphs().put(token, test_job(1), "kept").ok());
+  ha->election().stop();
+  EXPECT_FALSE(ha->election().has_leadership(token));
+  EXPECT_EQ(ha->job_graphs().put(token, test_job(1), "late").err().code, ha::errc::not_leader);
+  EXPECT_EQ(ha->job_graphs().remove(token, test_job(1)).err().code, ha::errc::not_leader);
+  EXPECT_EQ(ha->checkpoints().add(token, test_job(1), 1, "c").err().code, ha::errc::not_leader);
+  EXPECT_EQ(ha->checkpoint_ids().next(token, test_job(1)).err().code, ha::errc::not_leader);
+  EXPECT_EQ(ha->blobs().put(token, test_job(1), "k", "v").err().code, ha::errc::not_leader);
+  ha::job_result r{test_job(1), "FAILED", 1, std::string("boom"), "n", 1, 2};
+  EXPECT_EQ(ha->job_results().create_dirty(token, r).err().code, ha::errc::not_leader);
+  EXPECT_EQ(ha->election().publish(ha::component::dispatcher, {"", "", token, 0}).err().code,
+            ha::errc::not_leader);
+  EXPECT_EQ(*ha->job_graphs().get(test_job(1)), "kept") << "a rejected write changes nothing";
+}
+
+}  // namespace
+}  // namespace regent::contract
