@@ -65,7 +65,8 @@ class checkpoint_id_counter {
   virtual result<void> remove(const fencing_token& token, const job_id& job) = 0;
 };
 
-/// User artifacts (shared libraries) per job, by key ([A-Za-z0-9._-], not "." or "..").
+/// User artifacts (shared libraries) per job, by key: 1..200 of [A-Za-z0-9._-], not "." or
+/// "..", not starting with ".tmp-" (the prefix of temp files).
 class blob_store {
  public:
   virtual ~blob_store() = default;
