@@ -51,7 +51,7 @@ long rss_kb(pid_t pid) {
 }
 
 bool is_ready(const std::string& l) { return l.find("leader ready") != std::string::npos; }
-bool is_started(const std::string& l) { return l.find("jobmanager starting") != std::string::npos; }
+bool is_started(const std::string& l) { return l.find("contending for leadership") != std::string::npos; }
 
 }  // namespace
 
@@ -78,7 +78,6 @@ int main(int argc, char** argv) {
       if (!b.wait_for_line(is_started, deadline)) { std::fprintf(stderr, "standby did not start\n"); return 1; }
       start_ms.add(clk::now() - t1);
       (void)t0;
-      // Let the standby settle into contending before measuring its memory and the takeover.
       rss.push_back(rss_kb(b.pid()));
       auto t = clk::now();
       a.signal(mode == 0 ? SIGKILL : SIGTERM);

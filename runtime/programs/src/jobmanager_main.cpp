@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
       return 1;
     }
+    log->info("contending for leadership (standby until granted)");
     std::thread signals([&latch] { programs::wait_for_shutdown_signal(latch); });
     auto [code, why] = latch.wait();
     exit_code = code;
