@@ -1,0 +1,107 @@
+// THE one table of the keys Regent knows, with their built-in defaults. `configuration::get`,
+// `configuration::effective` and `validate` all read defaults from here and nowhere else; the
+// initialisers in settings.hpp mirror it (a unit test checks that they agree).
+#include <algorithm>
+#include <filesystem>
+
+#include "internal.hpp"
+
+namespace regent::config::detail {
+
+namespace {
+
+/// `high-availability.storageDir` without trailing '/', or "" when it is not set.
+std::string storage_dir(const configuration& c) {
+  std::string dir(trim(c.get("high-availability.storageDir")));
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+/// Flink's default: `{storageDir}/job-result-store/{cluster-id}`.
+std::string job_result_store_path(const configuration& c) {
+  auto dir = storage_dir(c);
+  if (dir.empty()) return {};
+  return dir + "/job-result-store/" + c.get("high-availability.cluster-id");
+}
+
+/// Regent keeps checkpoints beside the HA data so that a new leader finds them after failover.
+std::string checkpoints_dir(const configuration& c) {
+  auto dir = storage_dir(c);
+  if (dir.empty()) return {};
+  return dir + "/checkpoints-data";
+}
+
+/// `<config-dir>/../log`, as Flink's scripts do; "" (log to stderr only) without a config dir.
+std::string log_dir(const configuration& c) {
+  if (c.config_dir().empty()) return {};
+  return (c.config_dir() / ".." / "log").lexically_normal().string();
+}
+
+const std::vector<key_spec>& table() {
+  // A function-local static: safe to use from other static initialisers.
+  static const std::vector<key_spec> keys = {
+    // key                                                   fixed default        computed               alias
+    {"cleanup-strategy",                                     "exponential-delay", nullptr,               "cleanup-strategy.type"},
+    {"cleanup-strategy.exponential-delay.attempts",          nullptr,             nullptr,               nullptr},  // unset: unlimited
+    {"cleanup-strategy.exponential-delay.initial-backoff",   "1 s",               nullptr,               nullptr},
+    {"cleanup-strategy.exponential-delay.max-backoff",       "1 h",               nullptr,               nullptr},
+    {"cleanup-strategy.fixed-delay.attempts",                "1",                 nullptr,               nullptr},
+    {"cleanup-strategy.fixed-delay.delay",                   "1 s",               nullptr,               nullptr},
+    {"env.log.dir",                                          nullptr,             log_dir,               nullptr},
+    {"execution.checkpointing.interval",                     "0",                 nullptr,               nullptr},  // 0: off
+    {"execution.checkpointing.num-retained",                 "1",                 nullptr,               "state.checkpoints.num-retained"},
+    {"heartbeat.interval",                                   "10 s",              nullptr,               nullptr},
+    {"heartbeat.timeout",                                    "50 s",              nullptr,               nullptr},
+    {"high-availability.cluster-id",                         "default",           nullptr,               nullptr},
+    {"high-availability.jobmanager.port",                    "0",                 nullptr,               nullptr},  // 0: any free port
+    {"high-availability.storageDir",                         nullptr,             nullptr,               nullptr},  // required unless type none
+    {"high-availability.type",                               "filesystem",        nullptr,               "high-availability"},
+    {"high-availability.zookeeper.client.connection-timeout", "15 s",             nullptr,               nullptr},
+    {"high-availability.zookeeper.client.max-retry-attempts", "3",                nullptr,               nullptr},
+    {"high-availability.zookeeper.client.retry-wait",        "5 s",               nullptr,               nullptr},
+    {"high-availability.zookeeper.client.session-timeout",   "60 s",              nullptr,               nullptr},
+    {"high-availability.zookeeper.client.tolerate-suspended-connections", "false", nullptr,             nullptr},
+    {"high-availability.zookeeper.path.root",                "/flink",            nullptr,               nullptr},
+    {"high-availability.zookeeper.quorum",                   nullptr,             nullptr,               nullptr},  // required for zookeeper
+    {"job-result-store.delete-on-commit",                    "true",              nullptr,               nullptr},
+    {"job-result-store.storage-path",                        nullptr,             job_result_store_path, nullptr},
+    {"jobmanager.rpc.address",                               "localhost",         nullptr,               nullptr},
+    {"jobmanager.rpc.port",                                  "6123",              nullptr,               nullptr},
+    {"log.level",                                            "info",              nullptr,               nullptr},  // Regent's own key
+    {"rest.address",                                         "localhost",         nullptr,               nullptr},
+    {"rest.port",                                            "8081",              nullptr,               nullptr},
+    {"restart-strategy.fixed-delay.attempts",                "3",                 nullptr,               nullptr},
+    {"restart-strategy.fixed-delay.delay",                   "1 s",               nullptr,               nullptr},
+    {"restart-strategy.type",                                "fixed-delay",       nullptr,               "restart-strategy"},
+    {"state.checkpoints.dir",                                nullptr,             checkpoints_dir,       "execution.checkpointing.dir"},
+    {"taskmanager.numberOfTaskSlots",                        "1",                 nullptr,               nullptr},
+    {"taskmanager.rpc.port",                                 "0",                 nullptr,               nullptr},  // 0: any free port
+  };
+  return keys;
+}
+
+}  // namespace
+
+const std::vector<key_spec>& known_keys() { return table(); }
+
+const key_spec* find_spec(std::string_view key) {
+  const auto& keys = table();
+  auto it = std::find_if(keys.begin(), keys.end(), [&](const key_spec& s) { return key == s.key; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+std::optional<entry> lookup(const configuration& conf, const std::string& key) {
+  if (const entry* e = conf.find(key)) return *e;
+  const key_spec* spec = find_spec(key);
+  if (spec == nullptr) return std::nullopt;
+  if (spec->alias != nullptr)
+    if (const entry* e = conf.find(spec->alias)) return *e;
+  if (spec->fixed_default != nullptr) return entry{spec->fixed_default, {"default", 0}};
+  if (spec->computed != nullptr) {
+    auto value = spec->computed(conf);
+    if (!value.empty()) return entry{std::move(value), {"default", 0}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace regent::config::detail
