@@ -85,16 +85,15 @@ class none_election final : public leader_election_driver, public write_fence {
   std::thread grant_thread_;
 };
 
-class none_ha_services final : public ha_services {
+class none_ha_services final : public store_owning_ha_services {
  public:
   explicit none_ha_services(const options& o)
       : retrieval_poll_(o.retrieval_poll),
-        election_(o.clk ? *o.clk : system_clock::instance()),
-        job_graphs_(make_job_graph_store(election_)),
-        checkpoints_(make_checkpoint_store(o.checkpoints_retained, election_)),
-        ids_(make_checkpoint_id_counter(election_)),
-        blobs_(make_blob_store(election_)),
-        results_(make_job_result_store(o.delete_on_commit, election_)) {}
+        election_(o.clk ? *o.clk : system_clock::instance()) {
+    set_stores(make_job_graph_store(election_), make_checkpoint_store(o.checkpoints_retained, election_),
+               make_checkpoint_id_counter(election_), make_blob_store(election_),
+               make_job_result_store(o.delete_on_commit, election_));
+  }
   ~none_ha_services() override { election_.stop(); }
 
   leader_election_driver& election() override { return election_; }
@@ -104,21 +103,11 @@ class none_ha_services final : public ha_services {
         [e, component]() -> result<std::optional<leader_info>> { return e->published(component); },
         retrieval_poll_);
   }
-  job_graph_store& job_graphs() override { return *job_graphs_; }
-  completed_checkpoint_store& checkpoints() override { return *checkpoints_; }
-  checkpoint_id_counter& checkpoint_ids() override { return *ids_; }
-  blob_store& blobs() override { return *blobs_; }
-  job_result_store& job_results() override { return *results_; }
   std::string backend_name() const override { return "none"; }
 
  private:
   std::chrono::milliseconds retrieval_poll_;
   none_election election_;
-  std::unique_ptr<job_graph_store> job_graphs_;
-  std::unique_ptr<completed_checkpoint_store> checkpoints_;
-  std::unique_ptr<checkpoint_id_counter> ids_;
-  std::unique_ptr<blob_store> blobs_;
-  std::unique_ptr<job_result_store> results_;
 };
 
 }  // namespace

@@ -29,3 +29,37 @@ class ha_services {
 };
 
 }  // namespace regent::ha
+
+namespace regent::ha {
+
+/// The part every backend's bundle shares: it owns the five stores and hands them out.
+/// A backend derives from it, builds its election first and then calls `set_stores`.
+class store_owning_ha_services : public ha_services {
+ public:
+  job_graph_store& job_graphs() override { return *job_graphs_; }
+  completed_checkpoint_store& checkpoints() override { return *checkpoints_; }
+  checkpoint_id_counter& checkpoint_ids() override { return *checkpoint_ids_; }
+  blob_store& blobs() override { return *blobs_; }
+  job_result_store& job_results() override { return *job_results_; }
+
+ protected:
+  void set_stores(std::unique_ptr<job_graph_store> job_graphs,
+                  std::unique_ptr<completed_checkpoint_store> checkpoints,
+                  std::unique_ptr<checkpoint_id_counter> checkpoint_ids,
+                  std::unique_ptr<blob_store> blobs, std::unique_ptr<job_result_store> job_results) {
+    job_graphs_ = std::move(job_graphs);
+    checkpoints_ = std::move(checkpoints);
+    checkpoint_ids_ = std::move(checkpoint_ids);
+    blobs_ = std::move(blobs);
+    job_results_ = std::move(job_results);
+  }
+
+ private:
+  std::unique_ptr<job_graph_store> job_graphs_;
+  std::unique_ptr<completed_checkpoint_store> checkpoints_;
+  std::unique_ptr<checkpoint_id_counter> checkpoint_ids_;
+  std::unique_ptr<blob_store> blobs_;
+  std::unique_ptr<job_result_store> job_results_;
+};
+
+}  // namespace regent::ha
