@@ -73,7 +73,12 @@ class recording_listener final : public ha::leader_election_listener {
  public:
   void on_grant(const fencing_token& token, std::int64_t) override { push({'G', token, {}}); }
   void on_revoke(const fencing_token& token) override { push({'R', token, {}}); }
-  void on_error(const error& e) override { push({'E', {}, e.message}); }
+  void on_error(const error& e) override {
+    event ev;
+    ev.kind = 'E';
+    ev.message = e.message;
+    push(std::move(ev));
+  }
 
   struct event {
     char kind;  // G, R, E
