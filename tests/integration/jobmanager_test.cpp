@@ -51,13 +51,15 @@ class jobmanager_test : public ::testing::Test {
     return *jms_.back();
   }
 
-  /// Waits until one of `among` logs "leader ready" (after line `from[i]`); returns its index.
+  /// Waits until one of `among` logs "leader ready" (after line `from[k]` of `among[k]`);
+  /// returns its index in jms_.
   int wait_leader(const std::vector<int>& among, const std::vector<std::size_t>& from) {
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until)
-      for (int i : among)
-        if (jms_[i]->wait_for_line([](auto& l) { return has(l, "leader ready"); }, std::chrono::milliseconds(10), from[i]))
-          return i;
+      for (std::size_t k = 0; k < among.size(); ++k)
+        if (jms_[among[k]]->wait_for_line([](auto& l) { return has(l, "leader ready"); },
+                                          std::chrono::milliseconds(10), from.at(k)))
+          return among[k];
     return -1;
   }
 };
