@@ -1,0 +1,198 @@
+#include "regent/task/file_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "regent/ha/storage/file_io.hpp"
+#include "regent/runtime/logging.hpp"
+#include "regent/runtime/random.hpp"
+#include "regent/task/errc.hpp"
+
+namespace regent::task {
+
+namespace fs = std::filesystem;
+using ha::storage::posix_file_io;
+
+namespace {
+
+/// Flush the write buffer at this size.
+constexpr std::size_t buffer_limit = 64 * 1024;
+
+error io_error(const std::string& what, const fs::path& p, int err) {
+  return {errc::io, "file sink: " + what + " " + p.string() + ": " + std::strerror(err)};
+}
+
+/// An error of the HA storage layer, recoded as ours.
+error from_storage(const error& e) { return {errc::io, "file sink: " + e.message}; }
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string hidden_prefix(int index) { return ".part-" + std::to_string(index) + "-"; }
+
+}  // namespace
+
+file_sink::file_sink(fs::path dir, int subtask_index)
+    : dir_(std::move(dir)),
+      index_(subtask_index),
+      token_(random_source::instance().hex32().substr(0, 12)) {}
+
+file_sink::~file_sink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string file_sink::final_name(int subtask_index, checkpoint_id checkpoint, std::uint64_t seq) {
+  return "part-" + std::to_string(subtask_index) + "-" + std::to_string(checkpoint) + "-" +
+         std::to_string(seq);
+}
+
+result<void> file_sink::restore(const std::optional<sink_state>& state) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return error{errc::io, "file sink: cannot create folder " + dir_.string() + ": " + ec.message()};
+  if (state) {
+    next_seq_ = state->next_seq;
+    // Checkpoint m completed, but its notice may have been lost in the failure: commit now.
+    for (const auto& part : state->pending) {
+      if (auto r = commit_part(part); !r) return r;
+    }
+  }
+  // Every hidden file of this subtask still here was written after the restored checkpoint.
+  auto names = posix_file_io().list(dir_);
+  if (!names) return from_storage(names.err());
+  const std::string prefix = hidden_prefix(index_);
+  for (const auto& name : *names) {
+    if (!starts_with(name, prefix)) continue;
+    if (auto r = posix_file_io().remove(dir_ / name); !r) return from_storage(r.err());
+    logging::get("task")->debug("file sink {}: removed uncommitted {}", dir_.string(), name);
+  }
+  pending_.clear();
+  return ok();
+}
+
+result<void> file_sink::write(std::int64_t record) {
+  if (fd_ < 0) {
+    if (auto r = open_part(); !r) return r;
+  }
+  char text[24];
+  auto [end, ec] = std::to_chars(text, text + sizeof text, record);
+  buffer_.append(text, end);
+  buffer_.push_back('\n');
+  if (buffer_.size() >= buffer_limit) return flush();
+  return ok();
+}
+
+result<sink_state> file_sink::snapshot(checkpoint_id id) {
+  if (fd_ >= 0) {
+    const std::uint64_t seq = in_progress_seq_;
+    const std::string from = in_progress_name_;
+    if (auto r = close_part(); !r) return std::move(r).err();
+    pending_part part;
+    part.checkpoint = id;
+    part.seq = seq;
+    part.pending_name = hidden_prefix(index_) + std::to_string(id) + "-" + std::to_string(seq) +
+                        "-" + token_ + ".pending";
+    part.final_name = final_name(index_, id, seq);
+    if (auto r = posix_file_io().rename(dir_ / from, dir_ / part.pending_name); !r) {
+      return from_storage(r.err());
+    }
+    pending_.push_back(std::move(part));
+  }
+  return sink_state{next_seq_, pending_};
+}
+
+result<void> file_sink::commit(checkpoint_id id) {
+  while (!pending_.empty() && pending_.front().checkpoint <= id) {
+    if (auto r = commit_part(pending_.front()); !r) return r;
+    pending_.erase(pending_.begin());
+  }
+  return ok();
+}
+
+result<void> file_sink::open_part() {
+  in_progress_seq_ = next_seq_;
+  in_progress_name_ = hidden_prefix(index_) + std::to_string(in_progress_seq_) + "-" + token_ +
+                      ".inprogress";
+  const fs::path file = dir_ / in_progress_name_;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", file, errno);
+  fd_ = fd;
+  ++next_seq_;
+  return ok();
+}
+
+result<void> file_sink::flush() {
+  std::string_view rest(buffer_);
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot write", dir_ / in_progress_name_, errno);
+    }
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  buffer_.clear();
+  return ok();
+}
+
+result<void> file_sink::close_part() {
+  if (auto r = flush(); !r) return r;
+  const fs::path file = dir_ / in_progress_name_;
+  const int fd = fd_;
+  fd_ = -1;
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return io_error("cannot fsync", file, err);
+  }
+  if (::close(fd) != 0) return io_error("cannot close", file, errno);
+  return ok();
+}
+
+result<void> file_sink::commit_part(const pending_part& part) {
+  const fs::path from = dir_ / part.pending_name;
+  const fs::path to = dir_ / part.final_name;
+  if (!posix_file_io().exists(from)) {
+    if (posix_file_io().exists(to)) return ok();  // committed before
+    return error{errc::not_found, "file sink: pending part " + from.string() + " of checkpoint " +
+                                      std::to_string(part.checkpoint) + " is missing and " +
+                                      part.final_name + " was never committed"};
+  }
+  auto r = posix_file_io().rename(from, to, /*no_replace=*/true);
+  if (r) return ok();
+  if (posix_file_io().exists(to)) {
+    // Committed already (a rename fallback that linked but did not unlink): drop the leftover.
+    logging::get("task")->warn("file sink: {} exists already, removing leftover {}", to.string(),
+                               from.string());
+    if (auto rm = posix_file_io().remove(from); !rm) return from_storage(rm.err());
+    return ok();
+  }
+  return from_storage(r.err());
+}
+
+result<std::vector<std::string>> committed_parts(const fs::path& dir) {
+  auto names = posix_file_io().list(dir);
+  if (!names) return from_storage(names.err());
+  std::vector<std::string> out;
+  for (auto& n : *names) {
+    if (starts_with(n, "part-")) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+result<std::vector<std::string>> hidden_parts(const fs::path& dir) {
+  auto names = posix_file_io().list(dir);
+  if (!names) return from_storage(names.err());
+  std::vector<std::string> out;
+  for (auto& n : *names) {
+    if (starts_with(n, ".part-")) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace regent::task

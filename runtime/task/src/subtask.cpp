@@ -1,0 +1,286 @@
+#include "regent/task/subtask.hpp"
+
+#include <exception>
+
+#include "regent/runtime/logging.hpp"
+#include "regent/task/errc.hpp"
+#include "regent/task/sequence_source.hpp"
+#include "regent/task/snapshot.hpp"
+
+namespace regent::task {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// At most this many records per call of emit(); the command flag is checked after every
+/// record regardless, so a checkpoint or cancel never waits for a whole batch.
+constexpr std::uint64_t batch_size = 4096;
+
+}  // namespace
+
+/// The state of a running subtask that only its thread touches: the chain, the source
+/// position, the sink, the rate limiter. Created by start(), lives as long as the subtask.
+class subtask::runner {
+ public:
+  explicit runner(subtask& owner)
+      : s_(owner),
+        log_(logging::get("task")),
+        who_("job=" + owner.config_.job.str() + " subtask=" + std::to_string(owner.config_.index) +
+             "/" + std::to_string(owner.config_.parallelism)) {}
+
+  void run(const std::optional<fs::path>& restore_from) {
+    try {
+      if (auto r = initialize(restore_from); !r) return fail(r.err());
+      loop();
+    } catch (const std::exception& e) {
+      fail(error{errc::user_code, "exception on the subtask thread: " + std::string(e.what())});
+    } catch (...) {
+      fail(error{errc::user_code, "unknown exception on the subtask thread"});
+    }
+  }
+
+ private:
+  const subtask_config& config() const { return s_.config_; }
+
+  result<void> initialize(const std::optional<fs::path>& restore_from) {
+    const auto& c = config();
+    if (c.job.empty()) return error{errc::invalid_argument, who_ + ": no job id"};
+    if (c.checkpoints_dir.empty()) {
+      return error{errc::invalid_argument, who_ + ": state.checkpoints.dir is not set"};
+    }
+    if (c.source.type != "sequence") {
+      return error{errc::invalid_argument,
+                   "source.type: unknown source type '" + c.source.type + "' (known: sequence)"};
+    }
+    auto partition = sequence_partition::make(c.source.from, c.source.to, c.index, c.parallelism);
+    if (!partition) return std::move(partition).err();
+    partition_.emplace(*partition);
+    auto chain = c.make_chain ? c.make_chain() : build_operator_chain(c.operators, c.resolve_library);
+    if (!chain) return std::move(chain).err();
+    chain_ = std::move(chain).value();
+    auto sink = make_sink(c.sink, c.index);
+    if (!sink) return std::move(sink).err();
+    sink_ = std::move(sink).value();
+
+    std::optional<sink_state> state;
+    if (restore_from) {
+      auto snap = read_snapshot(*restore_from);
+      if (!snap) return std::move(snap).err();
+      if (auto r = check_snapshot(*snap, restore_from->string()); !r) return r;
+      position_ = snap->source_position;
+      last_checkpoint_ = snap->checkpoint;
+      state = std::move(snap->sink);
+    }
+    if (auto r = sink_->restore(state); !r) return r;
+    if (const double rate = subtask_rate(c.source, c.parallelism); rate > 0) {
+      limiter_.emplace(c.time->now(), rate);
+    }
+    if (restore_from) {
+      log_->info("{} restored from checkpoint {} at position {}/{}", who_, last_checkpoint_,
+                 position_, partition_->size());
+    } else {
+      log_->info("{} started fresh, {} records", who_, partition_->size());
+    }
+    return ok();
+  }
+
+  result<void> check_snapshot(const subtask_snapshot& snap, const std::string& file) const {
+    const auto& c = config();
+    auto corrupt = [&](const std::string& why) -> result<void> {
+      return error{errc::corrupt, "subtask snapshot " + file + " " + why};
+    };
+    if (snap.job != c.job) return corrupt("belongs to job " + snap.job.str());
+    if (snap.subtask_index != c.index || snap.parallelism != c.parallelism) {
+      return corrupt("belongs to subtask " + std::to_string(snap.subtask_index) + "/" +
+                     std::to_string(snap.parallelism));
+    }
+    if (snap.sink_type != sink_->type()) return corrupt("is of a '" + snap.sink_type + "' sink");
+    if (snap.source_position > partition_->size()) {
+      return corrupt("has source position " + std::to_string(snap.source_position) +
+                     " beyond the share's " + std::to_string(partition_->size()) + " records");
+    }
+    return ok();
+  }
+
+  void loop() {
+    for (;;) {
+      if (s_.has_work_.load(std::memory_order_acquire)) {
+        std::deque<command> todo;
+        {
+          std::lock_guard<std::mutex> lock(s_.mu_);
+          if (s_.cancel_requested_) return cancelled();
+          todo.swap(s_.commands_);
+          s_.has_work_.store(false, std::memory_order_release);
+        }
+        for (const auto& cmd : todo) {
+          auto r = cmd.what == command::kind::trigger ? checkpoint(cmd.id) : commit(cmd.id);
+          if (!r) return fail(r.err());
+        }
+        continue;
+      }
+      if (position_ < partition_->size()) {
+        if (auto r = emit(); !r) return fail(r.err());
+        continue;
+      }
+      if (!end_of_input_reported_) {
+        end_of_input_reported_ = true;
+        log_->info("{} end of input after {} records", who_, position_);
+        if (s_.callbacks_.on_end_of_input) s_.callbacks_.on_end_of_input();
+        check_finished();
+        continue;
+      }
+      wait_for_work(std::nullopt);
+    }
+  }
+
+  /// Emits a batch of records (fewer when a command arrives or the rate limit says wait).
+  result<void> emit() {
+    const std::uint64_t size = partition_->size();
+    if (!limiter_) {
+      for (std::uint64_t n = 0; n < batch_size && position_ < size; ++n) {
+        if (auto r = emit_one(); !r) return r;
+        if (s_.has_work_.load(std::memory_order_relaxed)) break;
+      }
+      return ok();
+    }
+    const auto now = config().time->now();
+    if (!limiter_->is_due(emitted_since_start_, now)) {
+      wait_for_work(limiter_->due(emitted_since_start_));
+      return ok();
+    }
+    for (std::uint64_t n = 0; n < batch_size && position_ < size &&
+                              limiter_->is_due(emitted_since_start_, now);
+         ++n) {
+      if (auto r = emit_one(); !r) return r;
+      if (s_.has_work_.load(std::memory_order_relaxed)) break;
+    }
+    return ok();
+  }
+
+  result<void> emit_one() {
+    const std::int64_t record = chain_.apply(partition_->at(position_));
+    if (auto r = sink_->write(record); !r) return r;
+    ++position_;
+    ++emitted_since_start_;
+    return ok();
+  }
+
+  /// Sleeps this thread until a command or cancel arrives, or until `until` on the clock.
+  void wait_for_work(std::optional<clock::time_point> until) {
+    std::unique_lock<std::mutex> lock(s_.mu_);
+    auto woken = [this] { return s_.has_work_.load(std::memory_order_relaxed); };
+    if (!until) {
+      s_.cv_.wait(lock, woken);
+      return;
+    }
+    const auto delay = *until - config().time->now();
+    if (delay > clock::duration::zero()) s_.cv_.wait_for(lock, delay, woken);
+  }
+
+  result<void> checkpoint(checkpoint_id id) {
+    if (id <= last_checkpoint_) {
+      log_->warn("{} ignores checkpoint {}: not above the last one, {}", who_, id, last_checkpoint_);
+      return ok();
+    }
+    auto state = sink_->snapshot(id);
+    if (!state) return std::move(state).err();
+    const auto& c = config();
+    subtask_snapshot snap;
+    snap.job = c.job;
+    snap.checkpoint = id;
+    snap.subtask_index = c.index;
+    snap.parallelism = c.parallelism;
+    snap.sink_type = sink_->type();
+    snap.source_position = position_;
+    snap.sink = std::move(state).value();
+    checkpoint_ack ack;
+    ack.id = id;
+    ack.handle = snapshot_path(c.checkpoints_dir, c.job, id, c.index);
+    auto size = write_snapshot(ack.handle, snap);
+    if (!size) return std::move(size).err();
+    ack.size = *size;
+    last_checkpoint_ = id;
+    log_->debug("{} checkpoint {} at position {}", who_, id, position_);
+    if (s_.callbacks_.on_ack) s_.callbacks_.on_ack(ack);
+    return ok();
+  }
+
+  result<void> commit(checkpoint_id id) {
+    if (auto r = sink_->commit(id); !r) return r;
+    check_finished();
+    return ok();
+  }
+
+  void check_finished() {
+    if (finished_reported_ || position_ < partition_->size() || !sink_->all_committed()) return;
+    finished_reported_ = true;
+    log_->info("{} finished: all {} records committed", who_, position_);
+    if (s_.callbacks_.on_finished) s_.callbacks_.on_finished();
+  }
+
+  void fail(const error& e) {
+    log_->error("{} failed: {}", who_, e.message);
+    if (s_.callbacks_.on_failed) s_.callbacks_.on_failed(e);
+  }
+
+  void cancelled() {
+    log_->info("{} cancelled at position {}", who_, position_);
+    if (s_.callbacks_.on_cancelled) s_.callbacks_.on_cancelled();
+  }
+
+  subtask& s_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string who_;
+  operator_chain chain_;
+  std::optional<sequence_partition> partition_;
+  std::unique_ptr<sink> sink_;
+  std::optional<rate_limiter> limiter_;
+  std::uint64_t position_ = 0;
+  std::uint64_t emitted_since_start_ = 0;
+  checkpoint_id last_checkpoint_ = 0;
+  bool end_of_input_reported_ = false;
+  bool finished_reported_ = false;
+};
+
+subtask::subtask(subtask_config config, subtask_callbacks callbacks)
+    : config_(std::move(config)), callbacks_(std::move(callbacks)) {}
+
+subtask::~subtask() {
+  cancel();
+  join();
+}
+
+result<void> subtask::start(std::optional<fs::path> restore_from) {
+  if (runner_) {
+    return error{errc::invalid_argument, "subtask " + std::to_string(config_.index) +
+                                             " of job " + config_.job.str() + " started twice"};
+  }
+  runner_ = std::make_unique<runner>(*this);
+  thread_ = std::thread([this, restore = std::move(restore_from)] { runner_->run(restore); });
+  return ok();
+}
+
+void subtask::post(command c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  commands_.push_back(c);
+  has_work_.store(true, std::memory_order_release);
+  cv_.notify_one();
+}
+
+void subtask::trigger_checkpoint(checkpoint_id id) { post({command::kind::trigger, id}); }
+
+void subtask::notify_checkpoint_complete(checkpoint_id id) { post({command::kind::notify, id}); }
+
+void subtask::cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancel_requested_ = true;
+  has_work_.store(true, std::memory_order_release);
+  cv_.notify_one();
+}
+
+void subtask::join() {
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+}  // namespace regent::task
