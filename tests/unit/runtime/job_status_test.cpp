@@ -1,0 +1,129 @@
+#include "regent/runtime/job/job_status.hpp"
+
+#include <gtest/gtest.h>
+
+#include "regent/runtime/errc.hpp"
+
+namespace regent::job {
+namespace {
+
+using S = job_status;
+
+TEST(JobStatus, NamesAreFlinksAndParseBack) {
+  const std::vector<std::string> names = {"INITIALIZING", "CREATED",  "RUNNING",    "FAILING",
+                                          "FAILED",       "CANCELLING", "CANCELED", "FINISHED",
+                                          "RESTARTING",   "SUSPENDED", "RECONCILING"};
+  ASSERT_EQ(all_job_statuses().size(), names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(to_string(all_job_statuses()[i]), names[i]);
+    EXPECT_EQ(parse_job_status(names[i]), all_job_statuses()[i]);
+  }
+  EXPECT_FALSE(parse_job_status("running").has_value());
+  EXPECT_FALSE(parse_job_status("CANCELING").has_value());  // ExecutionState's spelling, not JobStatus's
+  EXPECT_FALSE(parse_job_status("").has_value());
+}
+
+TEST(JobStatus, GloballyTerminalAreFinishedCanceledFailed) {
+  for (S s : all_job_statuses()) {
+    bool expected = s == S::finished || s == S::canceled || s == S::failed;
+    EXPECT_EQ(globally_terminal(s), expected) << to_string(s);
+    EXPECT_EQ(locally_terminal(s), expected || s == S::suspended) << to_string(s);
+  }
+}
+
+TEST(JobStatus, ApplicationStatusForTheJobResultStore) {
+  EXPECT_EQ(application_status_of(S::finished), application_status::succeeded);
+  EXPECT_EQ(application_status_of(S::canceled), application_status::canceled);
+  EXPECT_EQ(application_status_of(S::failed), application_status::failed);
+  EXPECT_EQ(application_status_of(S::running), application_status::unknown);
+  EXPECT_EQ(application_status_of(S::suspended), application_status::unknown);
+  EXPECT_STREQ(to_string(application_status::succeeded), "SUCCEEDED");
+  EXPECT_STREQ(to_string(application_status::unknown), "UNKNOWN");
+  for (auto a : {application_status::succeeded, application_status::failed, application_status::canceled,
+                 application_status::unknown})
+    EXPECT_EQ(parse_application_status(to_string(a)), a);
+  EXPECT_FALSE(parse_application_status("FINISHED").has_value());
+}
+
+TEST(JobStatus, TerminalStatusesHaveNoWayOut) {
+  for (S from : {S::finished, S::canceled, S::failed, S::suspended})
+    for (S to : all_job_statuses()) EXPECT_FALSE(transition_allowed(from, to)) << to_string(from);
+  for (S s : all_job_statuses()) EXPECT_FALSE(transition_allowed(s, s)) << to_string(s);
+}
+
+TEST(JobStatus, EveryLiveStatusCanBeSuspendedAndReachATerminalStatus) {
+  for (S s : all_job_statuses()) {
+    if (locally_terminal(s)) continue;
+    EXPECT_TRUE(transition_allowed(s, S::suspended)) << to_string(s);
+    EXPECT_TRUE(transition_allowed(s, S::failed) || transition_allowed(s, S::canceled)) << to_string(s);
+  }
+}
+
+TEST(JobStatus, CancelGoesThroughCancellingOnceTasksRun) {
+  EXPECT_FALSE(transition_allowed(S::running, S::canceled));
+  EXPECT_TRUE(transition_allowed(S::running, S::cancelling));
+  EXPECT_TRUE(transition_allowed(S::cancelling, S::canceled));
+  EXPECT_TRUE(transition_allowed(S::created, S::canceled));
+  EXPECT_FALSE(transition_allowed(S::cancelling, S::running));
+  EXPECT_FALSE(transition_allowed(S::created, S::finished));
+}
+
+TEST(JobStatusMachine, RecordsALifecycleWithTimestamps) {
+  job_status_machine m(S::initializing, 1000);
+  EXPECT_EQ(m.current(), S::initializing);
+  EXPECT_EQ(m.start_time(), 1000);
+  EXPECT_EQ(m.timestamp(S::initializing), 1000);
+  ASSERT_TRUE(m.transition(S::created, 1010).ok());
+  ASSERT_TRUE(m.transition(S::running, 1020).ok());
+  EXPECT_FALSE(m.end_time().has_value());
+  EXPECT_EQ(m.duration(1500), 500);
+  ASSERT_TRUE(m.transition(S::finished, 2000).ok());
+  EXPECT_EQ(m.current(), S::finished);
+  EXPECT_EQ(m.timestamp(S::created), 1010);
+  EXPECT_EQ(m.timestamp(S::running), 1020);
+  EXPECT_EQ(m.timestamp(S::finished), 2000);
+  EXPECT_EQ(m.timestamp(S::failed), 0);
+  EXPECT_EQ(m.end_time(), std::optional<std::int64_t>(2000));
+  EXPECT_EQ(m.last_modification(), 2000);
+  EXPECT_EQ(m.duration(99999), 1000);
+  EXPECT_EQ(m.timestamps()[static_cast<std::size_t>(S::running)], 1020);
+}
+
+TEST(JobStatusMachine, RestartCycleKeepsTheLatestTimestamp) {
+  job_status_machine m(S::created, 0);
+  ASSERT_TRUE(m.transition(S::running, 10).ok());
+  ASSERT_TRUE(m.transition(S::restarting, 20).ok());
+  ASSERT_TRUE(m.transition(S::running, 30).ok());
+  ASSERT_TRUE(m.transition(S::failing, 40).ok());
+  ASSERT_TRUE(m.transition(S::failed, 50).ok());
+  EXPECT_EQ(m.timestamp(S::running), 30);
+  EXPECT_EQ(m.timestamp(S::restarting), 20);
+  EXPECT_EQ(m.end_time(), std::optional<std::int64_t>(50));
+}
+
+TEST(JobStatusMachine, RejectsInvalidTransitionsAndStaysPut) {
+  job_status_machine m(S::running, 5);
+  ASSERT_TRUE(m.transition(S::finished, 10).ok());
+  auto r = m.transition(S::running, 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, make_error_code(runtime_errc::invalid_transition));
+  EXPECT_EQ(r.err().message, "job status cannot go from FINISHED to RUNNING (FINISHED is final)");
+  EXPECT_EQ(m.current(), S::finished);
+  EXPECT_EQ(m.timestamp(S::running), 5);
+  EXPECT_EQ(m.last_modification(), 10);
+
+  job_status_machine live(S::running, 0);
+  auto same = live.transition(S::running, 1);
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.err().message, "job status cannot go from RUNNING to RUNNING");
+}
+
+TEST(JobStatusMachine, SuspendedIsNotGloballyTerminal) {
+  job_status_machine m(S::running, 0);
+  ASSERT_TRUE(m.transition(S::suspended, 7).ok());
+  EXPECT_FALSE(m.end_time().has_value());
+  EXPECT_FALSE(m.transition(S::running, 8).ok());
+}
+
+}  // namespace
+}  // namespace regent::job
