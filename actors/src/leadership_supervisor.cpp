@@ -2,16 +2,26 @@
 
 #include <caf/all.hpp>
 
+#include "regent/actors/cluster.hpp"
 #include "regent/runtime/logging.hpp"
 
 namespace regent::actors {
 
 namespace {
 
+/// The components of the session being led.
+struct session {
+  fencing_token token;
+  caf::actor dispatcher;
+  caf::actor rm;
+  std::shared_ptr<taskmanager_gateway> taskmanagers;
+  bool ready = false;
+};
+
 /// State of one supervisor: the session it leads (if any) and counters for status.
 struct supervisor_state {
   static inline const char* name = "leadership_supervisor";
-  fencing_token current;          // valid while leading
+  std::optional<session> current;
   epoch_t last_epoch = 0;         // newest epoch seen, to drop stale grants
   std::uint64_t changes = 0;      // grants + revokes handled
   bool fatal_reported = false;
@@ -21,8 +31,8 @@ const char* components[] = {ha::component::dispatcher, ha::component::resource_m
                             ha::component::rest_server};
 
 leadership_supervisor_actor::behavior_type supervisor(
-    leadership_supervisor_actor::stateful_pointer<supervisor_state> self,
-    ha::leader_election_driver* driver, supervisor_config cfg) {
+    leadership_supervisor_actor::stateful_pointer<supervisor_state> self, ha::ha_services* ha,
+    supervisor_config cfg) {
   auto log = logging::get("actors");
   auto fatal = [self, cfg, log](const std::string& why) {
     if (self->state.fatal_reported) return;
@@ -30,6 +40,24 @@ leadership_supervisor_actor::behavior_type supervisor(
     log->critical("leadership session cannot go on: {}", why);
     if (cfg.on_fatal) cfg.on_fatal(1, why);
   };
+  // Stops the components of the current session (job masters suspend with the dispatcher).
+  auto end_session = [self, cfg] {
+    auto& st = self->state;
+    if (!st.current) return;
+    if (cfg.router) cfg.router->clear_session();
+    for (auto& a : {st.current->dispatcher, st.current->rm}) {
+      self->demonitor(a);
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    st.current->taskmanagers->close();
+    st.current.reset();
+  };
+  self->set_down_handler([self, fatal](const caf::down_msg& dm) {
+    auto& st = self->state;
+    if (!st.current) return;
+    if (dm.source == st.current->dispatcher.address() || dm.source == st.current->rm.address())
+      fatal("a leader component of " + st.current->token.to_string() + " stopped: " + self->system().render(dm.reason));
+  });
   return {
       [=](grant_atom, const fencing_token& token, std::int64_t since_ms) {
         auto& st = self->state;
@@ -37,47 +65,71 @@ leadership_supervisor_actor::behavior_type supervisor(
           log->warn("dropped stale grant {} (newest epoch seen is {})", token.to_string(), st.last_epoch);
           return;
         }
+        end_session();
         st.last_epoch = token.epoch;
-        st.current = token;
         ++st.changes;
         log->info("granted leadership {}", token.to_string());
-        // Leader components of the session start here (dispatcher, resource manager); the
-        // leader info is published only once they are ready.
-        for (const char* c : components) {
-          ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
-          auto r = driver->publish(c, info);
-          if (!r) {
-            // Lost leadership meanwhile: the revoke is already on its way.
-            log->warn("could not publish leader info of {} for {}: {}", c, token.to_string(), r.err().message);
-            return;
-          }
-        }
-        log->info("leader ready {} (published dispatcher, resource_manager, rest_server)", token.to_string());
+        auto ctx = std::make_shared<session_context>();
+        ctx->token = token;
+        ctx->since_ms = since_ms;
+        ctx->ha = ha;
+        ctx->settings = cfg.settings;
+        ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
+        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers, false};
+        s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
+        caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
+        self->monitor(s.dispatcher);
+        self->monitor(s.rm);
+        if (cfg.router) cfg.router->set_session(token, s.rm, s.dispatcher);
+        st.current = s;
+        self->request(s.dispatcher, caf::infinite, recover_atom::value)
+            .then(
+                [=](bool recovered) {
+                  auto& st = self->state;
+                  if (!st.current || st.current->token != token) return;  // revoked meanwhile
+                  if (!recovered) return fatal("recovery failed for " + token.to_string());
+                  for (const char* c : components) {
+                    ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
+                    if (auto r = ha->election().publish(c, info); !r) {
+                      log->warn("could not publish leader info of {} for {}: {}", c, token.to_string(), r.err().message);
+                      return;  // leadership is gone: the revoke is on its way
+                    }
+                  }
+                  st.current->ready = true;
+                  log->info("leader ready {} (recovered; published dispatcher, resource_manager, rest_server at {})",
+                            token.to_string(), cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
+                },
+                [=](caf::error& e) {
+                  auto& st = self->state;
+                  if (st.current && st.current->token == token) fatal("recovery of " + token.to_string() + " failed: " + self->system().render(e));
+                });
       },
       [=](revoke_atom, const fencing_token& token) {
         auto& st = self->state;
-        if (!st.current.valid() || st.current != token) {
+        if (!st.current || st.current->token != token) {
           log->warn("dropped revoke of {} (current session: {})", token.to_string(),
-                    st.current.valid() ? st.current.to_string() : std::string("none"));
+                    st.current ? st.current->token.to_string() : std::string("none"));
           return;
         }
-        st.current = {};
+        end_session();
         ++st.changes;
         log->info("revoked leadership {}", token.to_string());
       },
       [=](failed_atom, const std::string& why) { fatal(why); },
       [=](shutdown_atom) {
         auto& st = self->state;
-        if (st.current.valid()) {
-          for (const char* c : components) (void)driver->unpublish(c, st.current);
-          log->info("stepping down from leadership {} (shutdown)", st.current.to_string());
-          st.current = {};
+        if (st.current) {
+          auto token = st.current->token;
+          end_session();
+          for (const char* c : components) (void)ha->election().unpublish(c, token);
+          log->info("stepping down from leadership {} (shutdown)", token.to_string());
         }
         self->quit();
       },
       [=](status_atom) -> std::tuple<std::string, fencing_token, std::uint64_t> {
         auto& st = self->state;
-        return {st.current.valid() ? "leader" : "standby", st.current, st.changes};
+        if (!st.current) return {"standby", fencing_token{}, st.changes};
+        return {st.current->ready ? "leader" : "recovering", st.current->token, st.changes};
       },
   };
 }
@@ -102,10 +154,9 @@ class forwarding_listener final : public ha::leader_election_listener {
 
 }  // namespace
 
-leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys,
-                                                        ha::leader_election_driver& driver,
+leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, ha::ha_services& ha,
                                                         supervisor_config cfg) {
-  return sys.spawn<caf::detached>(supervisor, &driver, std::move(cfg));
+  return sys.spawn<caf::detached>(supervisor, &ha, std::move(cfg));
 }
 
 std::unique_ptr<ha::leader_election_listener> make_election_listener(

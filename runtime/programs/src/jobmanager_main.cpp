@@ -15,10 +15,12 @@
 
 #include <caf/all.hpp>
 
+#include "regent/actors/cluster.hpp"
 #include "regent/actors/leadership_supervisor.hpp"
 #include "regent/programs/ha_wiring.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
+#include "regent/rpc/server.hpp"
 #include "regent/runtime/logging.hpp"
 
 using namespace regent;
@@ -60,14 +62,33 @@ int main(int argc, char** argv) {
   log->info("jobmanager starting: pid={} high-availability.type={} cluster-id={} storage={}", ::getpid(),
             (*ha)->backend_name(), s.cluster_id, s.storage_dir);
 
+  // The RPC endpoint: taskmanagers and clients learn its address from the leader info, so
+  // under HA its port is random unless high-availability.jobmanager.port says otherwise.
+  actors::rpc_router router;
+  rpc::server_options so;
+  so.host = s.rpc_address;
+  so.port = static_cast<std::uint16_t>(s.ha == config::ha_type::none ? s.rpc_port : s.ha_jobmanager_port);
+  auto server = rpc::server::start(so, [&router](const rpc::envelope& request, rpc::responder reply) {
+    router.route(request, std::move(reply));
+  });
+  if (!server) {
+    log->critical("cannot start the RPC endpoint on {}:{}: {}", so.host, so.port, server.err().message);
+    return 1;
+  }
+  const std::string rpc_address = s.rpc_address + ":" + std::to_string((*server)->port());
+  log->info("RPC endpoint listening on {}", rpc_address);
+
   programs::shutdown_latch latch;
   int exit_code = 0;
   {
     caf::actor_system_config cfg;
     caf::actor_system sys{cfg};
     actors::supervisor_config sc;
+    sc.rpc_address = rpc_address;
+    sc.settings = s;
+    sc.router = &router;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
-    auto supervisor = actors::spawn_leadership_supervisor(sys, (*ha)->election(), sc);
+    auto supervisor = actors::spawn_leadership_supervisor(sys, **ha, sc);
     auto listener = actors::make_election_listener(supervisor);
     if (auto r = (*ha)->election().start(*listener); !r) {
       log->critical("cannot start leader election: {}", r.err().message);
@@ -87,6 +108,7 @@ int main(int argc, char** argv) {
       self->wait_for(supervisor);
     }
     (*ha)->election().stop();
+    (*server)->stop();
     programs::release_signal_thread(signals);
   }
   log->info("jobmanager stopped (exit code {})", exit_code);

@@ -58,8 +58,10 @@ class supervisor_test : public ::testing::Test {
 };
 
 TEST_F(supervisor_test, a_grant_makes_it_leader_and_publishes_every_component) {
-  supervisor_config sc{"127.0.0.1:6123", "http://127.0.0.1:8081", {}};
-  auto sup = spawn_leadership_supervisor(sys_, ha_->election(), sc);
+  supervisor_config sc;
+  sc.rpc_address = "127.0.0.1:6123";
+  sc.rest_url = "http://127.0.0.1:8081";
+  auto sup = spawn_leadership_supervisor(sys_, *ha_, sc);
   auto listener = make_election_listener(sup);
   ASSERT_TRUE(ha_->election().start(*listener).ok());
   caf::scoped_actor self{sys_};
@@ -85,7 +87,7 @@ TEST_F(supervisor_test, a_grant_makes_it_leader_and_publishes_every_component) {
 }
 
 TEST_F(supervisor_test, stale_grants_and_foreign_revokes_are_dropped) {
-  auto sup = spawn_leadership_supervisor(sys_, ha_->election(), {});
+  auto sup = spawn_leadership_supervisor(sys_, *ha_, {});
   auto listener = make_election_listener(sup);
   ASSERT_TRUE(ha_->election().start(*listener).ok());
   caf::scoped_actor self{sys_};
@@ -114,7 +116,7 @@ TEST_F(supervisor_test, a_driver_failure_is_fatal_for_the_process) {
   std::promise<std::pair<int, std::string>> fatal;
   supervisor_config sc;
   sc.on_fatal = [&](int code, const std::string& why) { fatal.set_value({code, why}); };
-  auto sup = spawn_leadership_supervisor(sys_, ha_->election(), sc);
+  auto sup = spawn_leadership_supervisor(sys_, *ha_, sc);
   auto listener = make_election_listener(sup);
   listener->on_error(error{std::make_error_code(std::errc::io_error), "disk gone"});
   auto f = fatal.get_future();

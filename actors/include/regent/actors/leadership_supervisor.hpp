@@ -2,9 +2,11 @@
 /// The leadership supervisor: the process's only leader contender (DESIGN §2).
 ///
 /// It turns the election driver's callbacks into messages and handles them strictly in order.
-/// On grant it starts the leader components of that session and publishes the leader info
-/// (under the session's fencing token) once they are ready; on revoke it stops them; a failure
-/// of the driver is fatal for the process. Every transition is one log line with epoch and
+/// On grant it spawns a fresh resource_manager and dispatcher fenced with that session's token,
+/// lets the dispatcher recover, and publishes the leader info only once recovery is done; a
+/// revoke that arrives meanwhile wins (nothing is published). On revoke it stops them (job
+/// masters suspend; nothing terminal is written). A crashed component or a failure of the
+/// driver is fatal for the process, so a standby takes over. Every transition is one log line with epoch and
 /// session. It runs as a detached actor (its own thread), because publishing leader info
 /// blocks on the HA backend.
 
@@ -19,7 +21,8 @@
 #include <caf/typed_actor.hpp>
 
 #include "regent/actors/messages.hpp"
-#include "regent/ha/leader_election.hpp"
+#include "regent/config/settings.hpp"
+#include "regent/ha/ha_services.hpp"
 
 namespace regent::actors {
 
@@ -31,17 +34,21 @@ using leadership_supervisor_actor = caf::typed_actor<
     /// role ("leader" | "standby"), the current token (epoch 0 when standby), leadership changes
     caf::replies_to<status_atom>::with<std::string, fencing_token, std::uint64_t>>;
 
+class rpc_router;
+
 struct supervisor_config {
-  std::string rpc_address;  ///< published as the leader's RPC address ("" until served)
+  std::string rpc_address;  ///< published as the leader's RPC address (host:port)
   std::string rest_url;     ///< published as the leader's REST URL ("" until served)
+  config::settings settings;
+  /// Where RPC requests of the current session go; may be null (no RPC endpoint).
+  rpc_router* router = nullptr;
   /// Called once when the session cannot go on (driver failure): the process should exit
   /// with `exit_code`. Runs on the supervisor's thread.
   std::function<void(int exit_code, const std::string& why)> on_fatal;
 };
 
-/// Spawns the supervisor. `driver` must outlive it.
-leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys,
-                                                        ha::leader_election_driver& driver,
+/// Spawns the supervisor. `ha` (and `cfg.router`) must outlive it.
+leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, ha::ha_services& ha,
                                                         supervisor_config cfg);
 
 /// An election listener that forwards every callback to `supervisor` as a message.

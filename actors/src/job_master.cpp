@@ -1,0 +1,313 @@
+/// The job master of one job in one leadership session (DESIGN §2, §4): asks the resource
+/// manager for slots, deploys the subtasks (restoring the latest completed checkpoint), runs
+/// the checkpoint coordinator, restarts on failures by the restart strategy, and ends the job.
+/// When the job is globally terminal it writes the dirty JobResultStore entry before it does
+/// anything else — in particular before it can handle a revoke (an actor handles one message
+/// at a time), which closes the race of FLINK-39704.
+///
+/// Detached (its own thread): the HA stores it calls block on fsync or the network.
+
+#include <deque>
+#include <filesystem>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "regent/actors/cluster.hpp"
+#include "regent/ha/errc.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
+#include "regent/rpc/errc.hpp"
+#include "regent/runtime/job/checkpoint_coordinator.hpp"
+#include "regent/runtime/job/job_status.hpp"
+#include "regent/runtime/job/restart_strategy.hpp"
+#include "regent/runtime/job_spec.hpp"
+#include "regent/runtime/logging.hpp"
+
+namespace regent::actors {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct jm_state {
+  static inline const char* name = "job_master";
+  job_id id;
+  job_spec spec;
+  job::job_status_machine status;
+  std::uint64_t attempts = 0;   // attempts started in this session
+  std::uint64_t attempt = 0;    // the current attempt's id (unique across sessions)
+  std::vector<slot> slots;
+  std::unique_ptr<job::checkpoint_coordinator> coordinator;
+  std::unique_ptr<job::restart_strategy> restarts;
+  std::set<int> ended, finished;
+  bool deployed = false;
+  bool terminal = false;
+  bool waiting_logged = false;
+};
+
+job::restart_settings restart_settings_of(const config::settings& s) {
+  job::restart_settings r;
+  r.kind = s.restart == config::restart_kind::none ? job::restart_kind::none : job::restart_kind::fixed_delay;
+  r.attempts = s.restart_attempts;
+  r.delay = s.restart_delay;
+  return r;
+}
+
+caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<const session_context> ctx,
+                         caf::actor dispatcher, caf::actor rm, std::string id_text, std::string spec_json) {
+  auto log = logging::get("actors");
+  auto& st = self->state;
+  st.id = *job_id::parse(id_text);
+  st.spec = parse_job_spec(spec_json).value();
+  st.status = job::job_status_machine(job::job_status::initializing, system_clock::instance().wall_millis());
+  st.coordinator = std::make_unique<job::checkpoint_coordinator>(
+      st.id, job::checkpoint_coordinator_options{st.spec.parallelism, std::chrono::minutes(10), 10});
+  st.restarts = std::make_unique<job::restart_strategy>(restart_settings_of(ctx->settings));
+  const auto token = ctx->token;
+  const std::string job = id_text;
+  const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
+  auto now = [] { return job::instant::of(system_clock::instance()); };
+
+  auto move_to = [=](job::job_status s) {
+    auto& st = self->state;
+    if (st.status.current() == s) return;
+    if (auto r = st.status.transition(s, system_clock::instance().wall_millis()); !r) {
+      log->debug("job {}: {}", job, r.err().message);
+      return;
+    }
+    self->send(dispatcher, state_atom::value, job, std::string(job::to_string(s)), st.spec.name);
+  };
+
+  // Sends `method` with `payload` to every taskmanager of the current attempt (once per address).
+  auto to_subtasks = [=](const char* method, const std::string& payload) {
+    std::set<std::string> addresses;
+    for (auto& s : self->state.slots) addresses.insert(s.address);
+    for (auto& a : addresses) {
+      ctx->taskmanagers->send(a, rpc::make_request(method, token, payload), [log, job, method](result<rpc::envelope> r) {
+        if (!r) log->warn("job {}: {} failed: {}", job, method, r.err().message);
+      });
+    }
+  };
+
+  auto cancel_attempt = [=] {
+    auto& st = self->state;
+    if (!st.deployed) return;
+    to_subtasks(rpc::method::tm_cancel, rpc::encode(rpc::cancel_job{job, st.attempt}));
+    self->send(rm, release_atom::value, job);
+    st.deployed = false;
+    st.slots.clear();
+  };
+
+  // The job is over for the whole cluster: record it, then tell the dispatcher.
+  auto finish = [=](job::job_status end, const std::string& cause) {
+    auto& st = self->state;
+    if (st.terminal) return;
+    st.terminal = true;
+    (void)st.coordinator->abort_pending("job ended", now());
+    auto wall = system_clock::instance().wall_millis();
+    ha::job_result r;
+    r.id = st.id;
+    r.application_status = job::to_string(job::application_status_of(end));
+    r.start_time = st.status.start_time();
+    r.end_time = wall;
+    r.net_runtime_ms = wall - st.status.start_time();
+    r.name = st.spec.name;
+    if (!cause.empty()) r.failure_cause = cause;
+    auto written = ctx->ha->job_results().create_dirty(token, r);
+    if (!written && written.err().code != ha::errc::already_exists) {
+      // Most likely leadership is gone: the next leader recovers the job and ends it again.
+      log->warn("job {} reached {} but its result could not be recorded: {} (the job stays for the next leader)", job,
+                job::to_string(end), written.err().message);
+      cancel_attempt();
+      self->quit();
+      return;
+    }
+    if (end == job::job_status::canceled) move_to(job::job_status::cancelling);
+    if (end == job::job_status::failed) move_to(job::job_status::failing);
+    move_to(end);
+    log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
+    cancel_attempt();
+    self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
+    self->quit();
+  };
+
+  auto fail_attempt = [=](const std::string& cause) {
+    auto& st = self->state;
+    if (st.terminal || !st.deployed) return;
+    log->warn("job {} attempt {} failed: {}", job, st.attempt, cause);
+    (void)st.coordinator->abort_pending(cause, now());
+    cancel_attempt();
+    auto decision = st.restarts->on_failure(cause);
+    if (!decision.restart) return finish(job::job_status::failed, decision.reason);
+    move_to(job::job_status::failing);
+    move_to(job::job_status::restarting);
+    log->info("job {} restarts in {} ms (restart {} of {})", job, decision.delay.count(), decision.attempt,
+              st.restarts->describe());
+    self->delayed_send(self, decision.delay, start_atom::value);
+  };
+
+  // Carries out what the checkpoint coordinator asks for (and what that leads to).
+  auto execute = [=](std::vector<job::checkpoint_action> first) {
+    auto& st = self->state;
+    std::deque<job::checkpoint_action> todo(first.begin(), first.end());
+    auto more = [&todo](std::vector<job::checkpoint_action> next) {
+      for (auto& a : next) todo.push_back(std::move(a));
+    };
+    while (!todo.empty()) {
+      auto action = std::move(todo.front());
+      todo.pop_front();
+      if (auto* t = std::get_if<job::send_trigger>(&action)) {
+        to_subtasks(rpc::method::tm_trigger,
+                    rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(t->checkpoint_id)}));
+      } else if (auto* s = std::get_if<job::store_checkpoint>(&action)) {
+        auto id = s->metadata.checkpoint_id;
+        auto added = ctx->ha->checkpoints().add(token, st.id, static_cast<std::uint64_t>(id),
+                                                job::serialize_checkpoint_metadata(s->metadata));
+        if (!added) {
+          more(st.coordinator->fail(id, added.err().message, now()));
+          continue;
+        }
+        for (auto dropped : *added) {
+          std::error_code ec;
+          std::filesystem::remove_all(checkpoints_dir / job / ("chk-" + std::to_string(dropped)), ec);
+        }
+        log->info("job {} completed checkpoint {}", job, id);
+        more(st.coordinator->completed(id, (checkpoints_dir / job / ("chk-" + std::to_string(id))).string(), now()));
+      } else if (auto* n = std::get_if<job::send_notify_complete>(&action)) {
+        to_subtasks(rpc::method::tm_notify,
+                    rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(n->checkpoint_id)}));
+      } else if (auto* a = std::get_if<job::send_abort>(&action)) {
+        log->warn("job {} checkpoint {} failed: {}", job, a->checkpoint_id, a->reason);
+      } else if (auto* i = std::get_if<job::ignored_event>(&action)) {
+        log->debug("job {} checkpoint {}: ignored: {}", job, i->checkpoint_id, i->reason);
+      }
+    }
+  };
+
+  auto trigger_checkpoint = [=] {
+    auto& st = self->state;
+    if (!st.deployed || st.terminal || !st.coordinator->can_trigger()) return;
+    auto id = ctx->ha->checkpoint_ids().next(token, st.id);
+    if (!id) {
+      log->warn("job {}: no checkpoint id: {}", job, id.err().message);
+      return;
+    }
+    execute(st.coordinator->trigger(static_cast<std::int64_t>(*id), now()));
+  };
+
+  auto deploy = [=](std::vector<slot> slots) {
+    auto& st = self->state;
+    st.slots = std::move(slots);
+    st.attempt = (token.epoch << 24) | ++st.attempts;
+    st.ended.clear();
+    st.finished.clear();
+    std::vector<std::string> restore(static_cast<std::size_t>(st.spec.parallelism));
+    auto latest = ctx->ha->checkpoints().latest(st.id);
+    if (!latest) return finish(job::job_status::failed, "cannot read the latest checkpoint: " + latest.err().message);
+    if (latest->has_value()) {
+      auto meta = job::parse_checkpoint_metadata((*latest)->bytes);
+      if (!meta) return finish(job::job_status::failed, "corrupt checkpoint metadata: " + meta.err().message);
+      for (auto& h : meta->subtasks)
+        if (h.index >= 0 && h.index < st.spec.parallelism) restore[static_cast<std::size_t>(h.index)] = h.handle;
+      execute(st.coordinator->restored(meta->checkpoint_id, (checkpoints_dir / job / ("chk-" + std::to_string(meta->checkpoint_id))).string(), now()));
+      log->info("job {} restoring from checkpoint {} (attempt {})", job, meta->checkpoint_id, st.attempt);
+    } else {
+      log->info("job {} starting from scratch: no completed checkpoint (attempt {})", job, st.attempt);
+    }
+    auto spec_json = to_json(st.spec);
+    for (auto& s : st.slots) {
+      rpc::deploy d{{job, st.attempt, s.subtask}, st.spec.parallelism, spec_json, restore[static_cast<std::size_t>(s.subtask)],
+                    checkpoints_dir.string()};
+      auto attempt = st.attempt;
+      ctx->taskmanagers->send(s.address, rpc::make_request(rpc::method::tm_deploy, token, rpc::encode(d)),
+                              [self = caf::actor_cast<caf::actor>(self), attempt, job, log](result<rpc::envelope> r) {
+                                auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
+                                if (!folded)
+                                  caf::anon_send(self, retry_atom::value, attempt, "deploy failed: " + folded.err().message);
+                              });
+    }
+    st.deployed = true;
+    move_to(job::job_status::running);
+    if (ctx->settings.checkpoint_interval.count() > 0)
+      self->delayed_send(self, ctx->settings.checkpoint_interval, tick_atom::value, st.attempt);
+  };
+
+  auto on_event = [=](const rpc::subtask_event& e) {
+    auto& st = self->state;
+    if (e.subtask.attempt != st.attempt || !st.deployed || st.terminal) return;
+    using kind = rpc::subtask_event::kind;
+    switch (e.what) {
+      case kind::ack:
+        execute(st.coordinator->acknowledge(e.subtask.index, static_cast<std::int64_t>(e.checkpoint_id), e.handle,
+                                            static_cast<std::int64_t>(e.state_size), now()));
+        break;
+      case kind::end_of_input:
+        st.ended.insert(e.subtask.index);
+        break;
+      case kind::finished:
+        st.finished.insert(e.subtask.index);
+        if (static_cast<int>(st.finished.size()) == st.spec.parallelism) return finish(job::job_status::finished, "");
+        break;
+      case kind::failed:
+        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " failed: " + e.message);
+      case kind::cancelled:
+        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " was cancelled");
+    }
+    // Once every subtask has read all its input, the final checkpoint commits the rest.
+    if (static_cast<int>(st.ended.size()) == st.spec.parallelism) trigger_checkpoint();
+  };
+
+  self->send(self, start_atom::value);
+  return {
+      [=](start_atom) {
+        auto& st = self->state;
+        if (st.terminal || st.deployed) return;
+        move_to(job::job_status::created);
+        self->request(rm, std::chrono::seconds(5), allocate_atom::value, job, st.spec.parallelism)
+            .then(
+                [=](const std::vector<slot>& slots) {
+                  self->state.waiting_logged = false;
+                  deploy(slots);
+                },
+                [=](caf::error& e) {
+                  if (!self->state.waiting_logged) {
+                    log->info("job {} waits for {} slots: {}", job, self->state.spec.parallelism,
+                              self->system().render(e));
+                    self->state.waiting_logged = true;
+                  }
+                  self->delayed_send(self, 200ms, start_atom::value);
+                });
+      },
+      [=](tick_atom, std::uint64_t attempt) {
+        auto& st = self->state;
+        if (attempt != st.attempt || !st.deployed || st.terminal) return;
+        execute(st.coordinator->timeout(now()));
+        trigger_checkpoint();
+        self->delayed_send(self, ctx->settings.checkpoint_interval, tick_atom::value, attempt);
+      },
+      [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
+        auto e = rpc::decode_subtask_event(req.payload);
+        if (!e) return (void)reply.fail(e.err());
+        reply.reply("");
+        on_event(*e);
+      },
+      [=](retry_atom, std::uint64_t attempt, const std::string& cause) {
+        if (attempt == self->state.attempt) fail_attempt(cause);
+      },
+      [=](tm_lost_atom, const std::string& tm) {
+        for (auto& s : self->state.slots)
+          if (s.taskmanager_id == tm) return fail_attempt("taskmanager " + tm + " was lost");
+      },
+      [=](cancel_atom) { finish(job::job_status::canceled, ""); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx, caf::actor dispatcher,
+                            caf::actor resource_manager, std::string job_id, std::string spec_json) {
+  return sys.spawn<caf::detached>(job_master, std::move(ctx), std::move(dispatcher), std::move(resource_manager),
+                                  std::move(job_id), std::move(spec_json));
+}
+
+}  // namespace regent::actors

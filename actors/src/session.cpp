@@ -1,0 +1,66 @@
+#include <caf/all.hpp>
+
+#include "regent/actors/cluster.hpp"
+#include "regent/rpc/client.hpp"
+#include "regent/rpc/fencing.hpp"
+#include "regent/runtime/logging.hpp"
+
+namespace regent::actors {
+
+taskmanager_gateway::~taskmanager_gateway() { close(); }
+
+void taskmanager_gateway::send(const std::string& address, rpc::envelope request, callback done) {
+  rpc::client* c = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = clients_[address];
+    if (!slot) {
+      rpc::client_options o;
+      auto colon = address.rfind(':');
+      o.host = address.substr(0, colon);
+      o.port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+      slot = std::make_unique<rpc::client>(o);
+    }
+    c = slot.get();
+  }
+  c->async_request(std::move(request), std::chrono::steady_clock::now() + std::chrono::seconds(10), std::move(done));
+}
+
+void taskmanager_gateway::close() {
+  std::map<std::string, std::unique_ptr<rpc::client>> clients;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    clients.swap(clients_);
+  }
+  for (auto& [address, c] : clients) c->close();
+}
+
+void rpc_router::set_session(const fencing_token& token, caf::actor resource_manager, caf::actor dispatcher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  token_ = token;
+  rm_ = std::move(resource_manager);
+  dispatcher_ = std::move(dispatcher);
+}
+
+void rpc_router::clear_session() {
+  std::lock_guard<std::mutex> lock(mu_);
+  token_ = {};
+  rm_ = nullptr;
+  dispatcher_ = nullptr;
+}
+
+void rpc_router::route(const rpc::envelope& request, rpc::responder reply) {
+  caf::actor target;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto fenced = rpc::check_fencing(token_, request); !fenced) {
+      logging::get("rpc")->warn("rejected {} from a stale or unknown session: {}", request.method, fenced.err().message);
+      reply.fail(fenced.err());
+      return;
+    }
+    target = request.method.rfind("rm.", 0) == 0 ? rm_ : dispatcher_;
+  }
+  caf::anon_send(target, rpc_atom::value, request, std::move(reply));
+}
+
+}  // namespace regent::actors
