@@ -1,0 +1,119 @@
+/// `taskmanager --config-dir DIR [--host H] [-D key=value]...`
+///
+/// Loads the same configuration as the jobmanagers, serves RPCs on `taskmanager.rpc.port`,
+/// finds the leading resource manager through leader retrieval, registers its
+/// `taskmanager.numberOfTaskSlots` slots there and runs the subtasks the leader deploys
+/// (task_executor), until SIGTERM/SIGINT. It never contends for leadership and never writes
+/// an HA store. Exit codes: 0 after a clean stop, 2 on usage or configuration errors, 1 otherwise.
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "regent/ha/leader_election.hpp"
+#include "regent/programs/ha_wiring.hpp"
+#include "regent/programs/process.hpp"
+#include "regent/programs/program_args.hpp"
+#include "regent/programs/task_executor.hpp"
+#include "regent/runtime/logging.hpp"
+#include "regent/runtime/random.hpp"
+
+using namespace regent;
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: taskmanager --config-dir DIR [--host H] [-D key=value]...\n"
+    "  --host H   address to bind and advertise (default: taskmanager.host, else 127.0.0.1)\n";
+
+/// The first folder of Flink's `io.tmp.dirs` (':' or ',' separated), else the system's.
+std::filesystem::path tmp_root(const config::configuration& conf) {
+  if (const auto* e = conf.find("io.tmp.dirs")) {
+    auto first = e->value.substr(0, e->value.find_first_of(":,"));
+    if (!first.empty()) return first;
+  }
+  std::error_code ec;
+  auto dir = std::filesystem::temp_directory_path(ec);
+  return ec ? std::filesystem::path("/tmp") : dir;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  programs::block_shutdown_signals();
+  auto args = programs::parse_args(std::vector<std::string>(argv + 1, argv + argc));
+  if (!args) {
+    std::fprintf(stderr, "taskmanager: %s\n%s", args.err().message.c_str(), usage_text);
+    return 2;
+  }
+  if (args->help) {
+    std::fputs(usage_text, stdout);
+    return 0;
+  }
+  if (args->webui_port) {
+    std::fprintf(stderr, "taskmanager: --webui-port is a jobmanager option\n%s", usage_text);
+    return 2;
+  }
+  auto loaded = programs::load_config(*args);
+  if (!loaded) {
+    std::fprintf(stderr, "taskmanager: configuration error: %s\n", loaded.err().message.c_str());
+    return 2;
+  }
+  const auto& s = loaded->settings;
+  if (auto err = programs::init_daemon_logging("taskmanager", s)) {
+    std::fprintf(stderr, "taskmanager: %s\n", err->c_str());
+    return 2;
+  }
+  auto log = logging::get("taskmanager");
+  auto ha = programs::make_ha_services(s);
+  if (!ha) {
+    log->critical("{}", ha.err().message);
+    return 2;
+  }
+
+  programs::task_executor_options o;
+  o.taskmanager_id = random_source::instance().uuid();
+  if (args->host) {
+    o.bind_host = *args->host;
+  } else if (const auto* h = loaded->conf.find("taskmanager.host"); h && !h->value.empty()) {
+    o.bind_host = h->value;
+  }
+  o.port = static_cast<std::uint16_t>(s.taskmanager_rpc_port);
+  o.slots = s.taskmanager_slots;
+  o.heartbeat_interval = s.heartbeat_interval;
+  o.checkpoints_dir = s.checkpoints_dir;
+  o.tmp_dir = tmp_root(loaded->conf) / ("regent-taskmanager-" + o.taskmanager_id);
+
+  auto executor = programs::task_executor::start(o);
+  if (!executor) {
+    log->critical("cannot serve RPCs on {}:{} (taskmanager.rpc.port): {}", o.bind_host, o.port,
+                  executor.err().message);
+    return 1;
+  }
+  log->info("taskmanager starting: pid={} id={} address={} slots={} high-availability.type={} cluster-id={}",
+            ::getpid(), (*executor)->id(), (*executor)->address(), o.slots, (*ha)->backend_name(), s.cluster_id);
+
+  auto retrieval = (*ha)->make_retrieval(ha::component::resource_manager);
+  if (auto r = retrieval->start(**executor); !r) {
+    log->critical("cannot watch the leader of resource_manager: {}", r.err().message);
+    (*executor)->stop();
+    return 1;
+  }
+
+  programs::shutdown_latch latch;
+  std::thread signals([&latch] { programs::wait_for_shutdown_signal(latch); });
+  auto [exit_code, why] = latch.wait();
+  log->info("taskmanager stopping: {}", why);
+  retrieval->stop();
+  (*executor)->stop();
+  programs::release_signal_thread(signals);
+  std::error_code ec;
+  std::filesystem::remove_all(o.tmp_dir, ec);
+  log->info("taskmanager stopped (exit code {})", exit_code);
+  return exit_code;
+}

@@ -1,0 +1,532 @@
+// The `taskmanager` binary as users run it, against a leader played by the test: the test
+// contends through an in-process `filesystem` ha_services, publishes `resource_manager` leader
+// info that points at an RPC server of its own (fake_leader, a test double), and starts a real
+// taskmanager process on the same conf dir. The taskmanager must find that leader, register
+// with its token, heartbeat, run deployed subtasks with exactly-once file output, reject stale
+// tokens, fetch user code from the leader, and follow a new leader after a failover.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "regent/ha/filesystem/filesystem_ha_services.hpp"
+#include "regent/harness/child_process.hpp"
+#include "regent/rpc/client.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
+#include "regent/rpc/errc.hpp"
+#include "regent/rpc/fencing.hpp"
+#include "regent/rpc/server.hpp"
+#include "regent/task/file_sink.hpp"
+
+namespace regent {
+namespace {
+
+namespace fs = std::filesystem;
+using kind = rpc::subtask_event::kind;
+constexpr auto deadline = std::chrono::seconds(30);
+
+bool has(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
+
+/// TEST DOUBLE — not Regent's jobmanager. Plays the RPC endpoint of a leading jobmanager for
+/// one leadership session: the resource manager (rm.register, rm.heartbeat), the job masters'
+/// event sink (jm.subtask_event) and the blob server (blob.get). Fenced like the real one:
+/// requests with another token get the check_fencing error. Records what it accepts; tests
+/// wait on the records with deadlines.
+class fake_leader {
+ public:
+  struct records {
+    std::vector<rpc::register_taskmanager> registrations;
+    int heartbeats = 0;
+    std::vector<rpc::subtask_event> events;
+    std::vector<rpc::blob_request> blob_requests;
+    int rejected = 0;
+    int refused = 0;
+  };
+
+  explicit fake_leader(fencing_token token) : token_(std::move(token)) {
+    auto s = rpc::server::start({}, [this](const rpc::envelope& req, rpc::responder reply) { handle(req, reply); });
+    if (!s) throw std::runtime_error("fake leader: " + s.err().message);
+    server_ = std::move(*s);
+  }
+  ~fake_leader() { server_->stop(); }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+  const fencing_token& token() const { return token_; }
+  /// What heartbeat replies say: false makes the taskmanager register again.
+  void set_known(bool known) {
+    std::lock_guard<std::mutex> lock(mu_);
+    known_ = known;
+  }
+  /// The next `n` registrations get an error reply (a leader not ready yet).
+  void refuse_registrations(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    refuse_ = n;
+  }
+  void add_blob(const std::string& key, std::string bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    blobs_[key] = std::move(bytes);
+  }
+  /// Waits until `pred(records)` holds; false at the deadline.
+  bool wait(const std::function<bool(const records&)>& pred, std::chrono::milliseconds timeout = deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return pred(seen_); });
+  }
+  records snapshot() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
+
+ private:
+  void handle(const rpc::envelope& req, const rpc::responder& reply) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto f = rpc::check_fencing(token_, req); !f) {
+      ++seen_.rejected;
+      reply.fail(f.err());
+    } else if (req.method == rpc::method::rm_register) {
+      auto m = rpc::decode_register_taskmanager(req.payload);
+      if (!m) return (void)reply.fail(m.err());
+      if (refuse_ > 0) {
+        --refuse_;
+        ++seen_.refused;
+        reply.fail(error{rpc::errc::handler_failed, "fake leader: not ready"});
+        cv_.notify_all();
+        return;
+      }
+      seen_.registrations.push_back(*m);
+      reply.reply(rpc::encode(rpc::register_reply{100}));
+    } else if (req.method == rpc::method::rm_heartbeat) {
+      ++seen_.heartbeats;
+      reply.reply(rpc::encode(rpc::heartbeat_reply{known_}));
+    } else if (req.method == rpc::method::jm_subtask_event) {
+      auto m = rpc::decode_subtask_event(req.payload);
+      if (!m) return (void)reply.fail(m.err());
+      seen_.events.push_back(*m);
+      reply.reply({});
+    } else if (req.method == rpc::method::blob_get) {
+      auto m = rpc::decode_blob_request(req.payload);
+      if (!m) return (void)reply.fail(m.err());
+      seen_.blob_requests.push_back(*m);
+      auto it = blobs_.find(m->key);
+      if (it == blobs_.end()) return (void)reply.fail(error{rpc::errc::invalid_argument, "no blob " + m->key});
+      reply.reply(it->second);
+    } else {
+      reply.fail(error{rpc::errc::unknown_method, "fake leader has no method " + req.method});
+    }
+    cv_.notify_all();
+  }
+
+  fencing_token token_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  records seen_;
+  bool known_ = true;
+  int refuse_ = 0;
+  std::map<std::string, std::string> blobs_;
+  std::unique_ptr<rpc::server> server_;
+};
+
+/// Number of events of `what` for (job, attempt), optionally of one subtask index.
+int count(const fake_leader::records& r, const std::string& job, std::uint64_t attempt, kind what, int index = -1) {
+  return static_cast<int>(std::count_if(r.events.begin(), r.events.end(), [&](const rpc::subtask_event& e) {
+    return e.subtask.job_id == job && e.subtask.attempt == attempt && e.what == what &&
+           (index < 0 || e.subtask.index == index);
+  }));
+}
+
+/// The test's side of the leader election: records the grant.
+class grant_listener final : public ha::leader_election_listener {
+ public:
+  void on_grant(const fencing_token& token, std::int64_t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    granted_ = token;
+    cv_.notify_all();
+  }
+  void on_revoke(const fencing_token&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    granted_.reset();
+  }
+  void on_error(const error& e) override { ADD_FAILURE() << "election error: " << e.message; }
+  std::optional<fencing_token> wait_grant() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, deadline, [this] { return granted_.has_value(); });
+    return granted_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<fencing_token> granted_;
+};
+
+/// A "jobmanager" of the test: in-process HA services that contend, plus the fake leader's
+/// RPC endpoint once granted.
+struct jobmanager_double {
+  std::unique_ptr<ha::ha_services> ha;
+  grant_listener listener;
+  std::unique_ptr<fake_leader> leader;
+};
+
+std::string job_hex(int n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%032x", n);
+  return buf;
+}
+
+/// Every number in the committed part files of `dir`, sorted.
+std::vector<std::int64_t> committed_numbers(const fs::path& dir) {
+  std::vector<std::int64_t> out;
+  auto parts = task::committed_parts(dir);
+  if (!parts) return out;
+  for (const auto& name : *parts) {
+    std::ifstream in(dir / name);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) out.push_back(std::stoll(line));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class taskmanager_test : public ::testing::Test {
+ protected:
+  harness::temp_dir dir_{"taskmanager"};
+  std::vector<std::unique_ptr<jobmanager_double>> jms_;
+  std::unique_ptr<harness::child_process> tm_;
+  std::map<std::string, std::unique_ptr<rpc::client>> clients_;
+
+  void SetUp() override {
+    std::ofstream(dir_.path() / "config.yaml")
+        << "high-availability:\n"
+        << "  type: filesystem\n"
+        << "  storageDir: " << (dir_.path() / "ha").string() << "\n"
+        << "  cluster-id: tm-test\n"
+        << "heartbeat.interval: 100 ms\n"
+        << "heartbeat.timeout: 5 s\n"
+        << "taskmanager.numberOfTaskSlots: 2\n"
+        << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
+        << "io.tmp.dirs: " << (dir_.path() / "tmp").string() << "\n"
+        << "env.log.dir: " << (dir_.path() / "log").string() << "\n"
+        << "log.level: info\n";
+  }
+
+  void TearDown() override {
+    if (HasFailure() && tm_) std::fprintf(stderr, "---- %s ----\n%s\n", tm_->log_file().c_str(), tm_->log_text().c_str());
+    clients_.clear();
+    tm_.reset();
+    for (auto& jm : jms_) {
+      jm->ha->election().stop();
+      jm->leader.reset();
+    }
+  }
+
+  /// Starts another in-process contender over the same storage dir.
+  jobmanager_double& contend() {
+    auto jm = std::make_unique<jobmanager_double>();
+    ha::filesystem::options o;
+    o.storage_dir = dir_.path() / "ha";
+    o.cluster_id = "tm-test";
+    o.job_result_store_dir = dir_.path() / "ha" / "job-result-store" / "tm-test";
+    jm->ha = ha::filesystem::make_ha_services(o);
+    EXPECT_TRUE(jm->ha->election().start(jm->listener).ok());
+    jms_.push_back(std::move(jm));
+    return *jms_.back();
+  }
+
+  /// Waits for `jm`'s grant, starts its fake leader and publishes it as resource_manager.
+  fake_leader& lead(jobmanager_double& jm) {
+    auto token = jm.listener.wait_grant();
+    if (!token) throw std::runtime_error("the test's contender was not granted leadership");
+    jm.leader = std::make_unique<fake_leader>(*token);
+    ha::leader_info info{jm.leader->address(), "", *token, 1};
+    auto published = jm.ha->election().publish(ha::component::resource_manager, info);
+    if (!published) throw std::runtime_error("publish: " + published.err().message);
+    return *jm.leader;
+  }
+
+  harness::child_process& start_taskmanager(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{(harness::bin_dir() / "taskmanager").string(), "--config-dir", dir_.path().string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    tm_ = std::make_unique<harness::child_process>(argv, dir_.path() / "tm.out", true);
+    return *tm_;
+  }
+
+  /// Waits for the first registration at `leader`; returns it.
+  rpc::register_taskmanager registered_at(fake_leader& leader) {
+    if (!leader.wait([](auto& r) { return !r.registrations.empty(); }))
+      throw std::runtime_error("the taskmanager did not register at " + leader.address());
+    return leader.snapshot().registrations.front();
+  }
+
+  /// Sends one request to the taskmanager at `address` as a leader with `token` would.
+  result<rpc::envelope> call(const std::string& address, const std::string& method, const fencing_token& token,
+                             std::string payload) {
+    auto& c = clients_[address];
+    if (!c) {
+      auto colon = address.rfind(':');
+      rpc::client_options o;
+      o.host = address.substr(0, colon);
+      o.port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+      c = std::make_unique<rpc::client>(o);
+    }
+    auto r = c->request(rpc::make_request(method, token, std::move(payload)), std::chrono::seconds(10));
+    if (!r) return r;
+    return rpc::to_result(std::move(*r));
+  }
+
+  result<rpc::envelope> deploy(const std::string& address, const fencing_token& token, const std::string& job,
+                               std::uint64_t attempt, int index, int parallelism, const std::string& spec,
+                               const std::string& restore = "") {
+    rpc::deploy d{{job, attempt, index}, parallelism, spec, restore, (dir_.path() / "checkpoints").string()};
+    return call(address, rpc::method::tm_deploy, token, rpc::encode(d));
+  }
+
+  /// A job of numbers 1..`to` into a file sink at `out`.
+  static std::string sequence_job(const std::string& job, int parallelism, std::int64_t to, const fs::path& out,
+                                  const std::string& extra_source = "", const std::string& operators = "[]") {
+    std::ostringstream s;
+    s << R"({"name": "seq", "parallelism": )" << parallelism << R"(, "job-id": ")" << job << R"(",)"
+      << R"( "source": {"type": "sequence", "from": 1, "to": )" << to << extra_source << "},"
+      << R"( "operators": )" << operators << ","
+      << R"( "sink": {"type": "file", "path": ")" << out.string() << R"("}})";
+    return s.str();
+  }
+
+  /// A job that runs far longer than any test: 10 records per second over a huge range.
+  std::string slow_job(const std::string& job) const {
+    return sequence_job(job, 2, 1000000000, dir_.path() / ("out-" + job), R"(, "rate-per-second": 10)");
+  }
+};
+
+TEST_F(taskmanager_test, registers_with_the_leaders_token_and_its_slots_and_heartbeats) {
+  auto& leader = lead(contend());
+  auto& tm = start_taskmanager();
+  auto reg = registered_at(leader);
+  EXPECT_EQ(reg.slots, 2);
+  EXPECT_TRUE(is_uuid(reg.taskmanager_id)) << reg.taskmanager_id;
+  EXPECT_TRUE(reg.address.rfind("127.0.0.1:", 0) == 0) << reg.address;
+  EXPECT_EQ(leader.snapshot().rejected, 0) << "every request carried the leader's token";
+  EXPECT_TRUE(tm.wait_for_line(
+      [&](auto& l) { return has(l, "registered at leader " + leader.address() + " " + leader.token().to_string()); },
+      deadline));
+
+  ASSERT_TRUE(leader.wait([](auto& r) { return r.heartbeats >= 3; })) << "heartbeats did not arrive";
+
+  // A leader that forgot the taskmanager (heartbeat reply known=false) gets a new registration.
+  leader.set_known(false);
+  ASSERT_TRUE(leader.wait([](auto& r) { return r.registrations.size() >= 2; })) << "no registration after known=false";
+  leader.set_known(true);
+  auto again = leader.snapshot().registrations.back();
+  EXPECT_EQ(again.taskmanager_id, reg.taskmanager_id);
+  EXPECT_EQ(again.address, reg.address);
+  EXPECT_EQ(leader.snapshot().rejected, 0);
+}
+
+TEST_F(taskmanager_test, retries_registration_until_the_leader_accepts_it_and_logs_the_failure_once) {
+  auto& leader = lead(contend());
+  leader.refuse_registrations(3);
+  auto& tm = start_taskmanager();
+  auto reg = registered_at(leader);
+  EXPECT_EQ(reg.slots, 2);
+  EXPECT_EQ(leader.snapshot().refused, 3);
+  ASSERT_TRUE(tm.wait_for_line([&](auto& l) { return has(l, "registered at leader " + leader.address()); }, deadline));
+  auto lines = tm.lines();
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "registration at leader"); }), 1)
+      << "a failing registration is logged once per leader";
+}
+
+TEST_F(taskmanager_test, runs_a_job_and_commits_its_file_output_exactly_once_on_the_checkpoint_notice) {
+  auto& leader = lead(contend());
+  start_taskmanager();
+  auto tm = registered_at(leader).address;
+  const auto job = job_hex(1);
+  const auto out = dir_.path() / "out";
+  const auto spec = sequence_job(job, 2, 5000, out);
+  const auto& token = leader.token();
+
+  for (int i = 0; i < 2; ++i) {
+    auto r = deploy(tm, token, job, 1, i, 2, spec);
+    ASSERT_TRUE(r.ok()) << r.err().message;
+  }
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::end_of_input) == 2; }))
+      << "end_of_input did not arrive from both subtasks";
+
+  ASSERT_TRUE(call(tm, rpc::method::tm_trigger, token, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::ack) == 2; })) << "acks did not arrive";
+  for (const auto& e : leader.snapshot().events) {
+    if (e.what != kind::ack) continue;
+    EXPECT_EQ(e.checkpoint_id, 1u);
+    EXPECT_TRUE(fs::exists(e.handle)) << e.handle;
+    EXPECT_GT(e.state_size, 0u);
+    EXPECT_FALSE(e.taskmanager_id.empty());
+  }
+  EXPECT_TRUE(committed_numbers(out).empty()) << "output is visible before the checkpoint completed";
+  EXPECT_EQ(count(leader.snapshot(), job, 1, kind::finished), 0);
+
+  ASSERT_TRUE(call(tm, rpc::method::tm_notify, token, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::finished) == 2; })) << "finished did not arrive";
+  auto numbers = committed_numbers(out);
+  ASSERT_EQ(numbers.size(), 5000u);
+  for (std::int64_t n = 1; n <= 5000; ++n) ASSERT_EQ(numbers[static_cast<std::size_t>(n - 1)], n);
+  EXPECT_EQ(count(leader.snapshot(), job, 1, kind::failed), 0);
+
+  // Cancel frees the slots and forgets the attempt.
+  ASSERT_TRUE(call(tm, rpc::method::tm_cancel, token, rpc::encode(rpc::cancel_job{job, 1})).ok());
+  EXPECT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::cancelled) == 2; }));
+  auto later = call(tm, rpc::method::tm_trigger, token, rpc::encode(rpc::checkpoint_command{job, 1, 2}));
+  EXPECT_FALSE(later.ok()) << "a trigger for a cancelled attempt was accepted";
+  EXPECT_EQ(committed_numbers(out).size(), 5000u) << "cancel touched committed output";
+}
+
+TEST_F(taskmanager_test, rejects_stale_tokens_bad_specs_unknown_methods_and_deploys_beyond_its_slots) {
+  auto& leader = lead(contend());
+  auto& proc = start_taskmanager();
+  auto tm = registered_at(leader).address;
+  const auto& token = leader.token();
+  const auto job = job_hex(2);
+
+  fencing_token stale{token.epoch, "00000000-0000-4000-8000-000000000000"};
+  auto from = proc.line_count();
+  auto r = deploy(tm, stale, job, 1, 0, 2, slow_job(job));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, rpc::errc::fencing_mismatch) << r.err().message;
+  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "rejected tm.deploy") && has(l, "fencing token mismatch"); },
+                                 deadline, from));
+  auto older = call(tm, rpc::method::tm_cancel, fencing_token{token.epoch - 1 > 0 ? token.epoch - 1 : 99, token.session_id},
+                    rpc::encode(rpc::cancel_job{job, 1}));
+  EXPECT_FALSE(older.ok());
+  EXPECT_FALSE(call(tm, rpc::method::tm_trigger, fencing_token{}, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+
+  auto unknown = call(tm, "tm.bogus", token, {});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.err().code, rpc::errc::unknown_method);
+
+  auto bad = deploy(tm, token, job, 1, 0, 2, R"({"name": "x", "parallelism": 2, "source": {"type": "sequence", "from": 5, "to": 1}, "sink": {"type": "discard"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has(bad.err().message, "source")) << bad.err().message;
+  auto garbage = call(tm, rpc::method::tm_deploy, token, "\xff\xfe not a deploy");
+  EXPECT_FALSE(garbage.ok());
+
+  auto unknown_attempt = call(tm, rpc::method::tm_notify, token, rpc::encode(rpc::checkpoint_command{job, 7, 1}));
+  EXPECT_FALSE(unknown_attempt.ok()) << "a notify for an attempt never deployed was accepted";
+
+  // Two slots: a third subtask is refused until a cancel frees them.
+  ASSERT_TRUE(deploy(tm, token, job, 1, 0, 2, slow_job(job)).ok());
+  ASSERT_TRUE(deploy(tm, token, job, 1, 1, 2, slow_job(job)).ok());
+  auto again = deploy(tm, token, job, 1, 1, 2, slow_job(job));
+  EXPECT_FALSE(again.ok()) << "the same subtask was deployed twice";
+  const auto other = job_hex(3);
+  auto third = deploy(tm, token, other, 1, 0, 1, slow_job(other));
+  ASSERT_FALSE(third.ok()) << "a deploy beyond the slots was accepted";
+  EXPECT_TRUE(has(third.err().message, "slots")) << third.err().message;
+  ASSERT_TRUE(call(tm, rpc::method::tm_cancel, token, rpc::encode(rpc::cancel_job{job, 1})).ok());
+  EXPECT_TRUE(deploy(tm, token, other, 1, 0, 1, slow_job(other)).ok()) << "cancel did not free the slots";
+  EXPECT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::cancelled) == 2; }));
+  EXPECT_TRUE(proc.running()) << "bad requests crashed the taskmanager";
+}
+
+TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtasks) {
+  auto& first_jm = contend();
+  auto& first = lead(first_jm);
+  auto& proc = start_taskmanager();
+  auto reg = registered_at(first);
+  const auto job = job_hex(4);
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 1, 2, slow_job(job)).ok());
+
+  // Failover: a standby contends, the first leader steps down, the standby takes over.
+  auto& second_jm = contend();
+  auto from = proc.line_count();
+  first_jm.ha->election().stop();
+  auto& second = lead(second_jm);
+  ASSERT_GT(second.token().epoch, first.token().epoch);
+
+  auto reg2 = registered_at(second);
+  EXPECT_EQ(reg2.taskmanager_id, reg.taskmanager_id);
+  EXPECT_EQ(reg2.slots, 2);
+  EXPECT_EQ(second.snapshot().rejected, 0);
+  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "registered at leader " + second.address() + " " + second.token().to_string()); },
+                                 deadline, from));
+  EXPECT_TRUE(proc.wait_for_line(
+      [&](auto& l) { return has(l, "cancelled 2 subtasks of job " + job) && has(l, first.token().to_string()); }, deadline,
+      from))
+      << "the old leader's subtasks were not cancelled";
+  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "cancelled at position"); }, deadline, from));
+
+  // The old leader is fenced off now; the new one finds the old attempt gone and the slots free.
+  auto stale = call(reg.address, rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1}));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.err().code, rpc::errc::fencing_mismatch);
+  EXPECT_FALSE(call(reg.address, rpc::method::tm_trigger, second.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 0, 2, slow_job(job)).ok());
+  EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 1, 2, slow_job(job)).ok());
+  EXPECT_TRUE(second.wait([](auto& r) { return r.heartbeats >= 2; }));
+}
+
+TEST_F(taskmanager_test, fetches_user_code_from_the_leader_and_runs_it) {
+  auto& leader = lead(contend());
+  std::ifstream lib(REGENT_EXAMPLE_UDF, std::ios::binary);
+  ASSERT_TRUE(lib) << REGENT_EXAMPLE_UDF;
+  leader.add_blob("example_udf.so", std::string(std::istreambuf_iterator<char>(lib), {}));
+  start_taskmanager();
+  auto tm = registered_at(leader).address;
+  const auto job = job_hex(5);
+  const auto out = dir_.path() / "udf-out";
+  auto spec = sequence_job(job, 1, 100, out, "",
+                           R"([{"type": "map", "function": "times_ten", "library": "example_udf.so"}])");
+  const auto& token = leader.token();
+  ASSERT_TRUE(deploy(tm, token, job, 1, 0, 1, spec).ok());
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::end_of_input) == 1 || count(r, job, 1, kind::failed) > 0; }));
+  for (const auto& e : leader.snapshot().events) EXPECT_NE(e.what, kind::failed) << e.message;
+  ASSERT_TRUE(call(tm, rpc::method::tm_trigger, token, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::ack) == 1; }));
+  ASSERT_TRUE(call(tm, rpc::method::tm_notify, token, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::finished) == 1; }));
+  auto numbers = committed_numbers(out);
+  ASSERT_EQ(numbers.size(), 100u);
+  for (std::int64_t n = 1; n <= 100; ++n) EXPECT_EQ(numbers[static_cast<std::size_t>(n - 1)], n * 10);
+  auto seen = leader.snapshot();
+  ASSERT_EQ(seen.blob_requests.size(), 1u);
+  EXPECT_EQ(seen.blob_requests[0].job_id, job);
+  EXPECT_TRUE(fs::exists(dir_.path() / "tmp")) << "io.tmp.dirs was not used";
+}
+
+TEST_F(taskmanager_test, sigterm_cancels_the_subtasks_and_exits_0) {
+  auto& leader = lead(contend());
+  auto& proc = start_taskmanager();
+  auto tm = registered_at(leader).address;
+  const auto job = job_hex(6);
+  ASSERT_TRUE(deploy(tm, leader.token(), job, 1, 0, 2, slow_job(job)).ok());
+  proc.signal(SIGTERM);
+  EXPECT_EQ(proc.wait_exit(deadline), std::optional<int>(0)) << "a clean stop exits with 0";
+  EXPECT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::cancelled) == 1; }))
+      << "the leader did not hear of the cancelled subtask";
+  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "taskmanager stopped (exit code 0)"); }, deadline));
+}
+
+TEST_F(taskmanager_test, waits_quietly_while_no_leader_is_known) {
+  auto& proc = start_taskmanager();
+  ASSERT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "no leader of resource_manager known"); }, deadline));
+  auto& leader = lead(contend());
+  auto reg = registered_at(leader);
+  EXPECT_EQ(reg.slots, 2);
+  auto lines = proc.lines();
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "no leader of resource_manager known"); }), 1);
+}
+
+TEST_F(taskmanager_test, a_configuration_error_names_the_key_and_exits_2) {
+  auto& proc = start_taskmanager({"-D", "taskmanager.numberOfTaskSlots=0"});
+  EXPECT_EQ(proc.wait_exit(deadline), std::optional<int>(2));
+  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "taskmanager.numberOfTaskSlots"); }, deadline)) << proc.log_text();
+  auto& usage = start_taskmanager({"--bogus"});
+  EXPECT_EQ(usage.wait_exit(deadline), std::optional<int>(2));
+}
+
+}  // namespace
+}  // namespace regent
