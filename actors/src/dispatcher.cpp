@@ -93,6 +93,8 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
     if (!done) return (void)reply.fail(done.err());
     if (*done) return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " already reached a globally terminal state; it is not run again"});
     if (self->state.jobs.count(id)) return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " was already submitted"});
+    for (auto& [key, data] : m->artifacts)
+      if (auto r = hap->blobs().put(token, *spec->id, key, data); !r) return (void)reply.fail(r.err());
     auto stored = to_json(*spec);
     if (auto r = hap->job_graphs().put(token, *spec->id, stored); !r) return (void)reply.fail(r.err());
     log->info("accepted job {} ({}), parallelism {}", id, spec->name, spec->parallelism);
@@ -154,6 +156,16 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
       [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
         if (req.method == rpc::method::dispatcher_submit) return on_submit(req, reply);
         if (req.method == rpc::method::dispatcher_status) return on_status(req, reply);
+        if (req.method == rpc::method::dispatcher_cancel) {
+          auto m = rpc::decode_job_ref(req.payload);
+          if (!m) return (void)reply.fail(m.err());
+          auto it = self->state.jobs.find(m->job_id);
+          if (it == self->state.jobs.end() || !it->second.master)
+            return (void)reply.fail(error{ha::errc::not_found, "no running job " + m->job_id});
+          log->info("cancelling job {} on request", m->job_id);
+          self->send(it->second.master, cancel_atom::value);
+          return (void)reply.reply("");
+        }
         if (req.method == rpc::method::jm_subtask_event) {
           auto e = rpc::decode_subtask_event(req.payload);
           if (!e) return (void)reply.fail(e.err());

@@ -104,6 +104,11 @@ std::string encode(const blob_request& m) {
 std::string encode(const submit_job& m) {
   SubmitJob p;
   p.set_spec_json(m.spec_json);
+  for (auto& [key, data] : m.artifacts) {
+    auto* a = p.add_artifacts();
+    a->set_key(key);
+    a->set_data(data);
+  }
   return serialize(p);
 }
 
@@ -189,7 +194,9 @@ result<blob_request> decode_blob_request(const std::string& bytes) {
 result<submit_job> decode_submit_job(const std::string& bytes) {
   auto p = parse<SubmitJob>(bytes, "SubmitJob");
   if (!p) return std::move(p).err();
-  return submit_job{p->spec_json()};
+  submit_job m{p->spec_json(), {}};
+  for (auto& a : p->artifacts()) m.artifacts.emplace_back(a.key(), a.data());
+  return m;
 }
 
 result<job_ref> decode_job_ref(const std::string& bytes) {

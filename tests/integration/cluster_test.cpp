@@ -150,16 +150,32 @@ class cluster_test : public ::testing::Test {
     return out;
   }
 
-  std::string submit(long long to, int rate) {
+  std::string submit(long long to, int rate, const std::string& function = "identity",
+                     const std::string& library = "",
+                     std::vector<std::pair<std::string, std::string>> artifacts = {}) {
     std::string rate_field = rate > 0 ? ",\"rate-per-second\":" + std::to_string(rate) : "";
+    std::string library_field = library.empty() ? "" : ",\"library\":\"" + library + "\"";
     std::string spec = "{\"name\":\"count\",\"parallelism\":4,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" +
-                       std::to_string(to) + rate_field + "},\"operators\":[{\"type\":\"map\",\"function\":\"identity\"}],\"sink\":{\"type\":\"file\",\"path\":\"" +
-                       out_.string() + "\"}}";
-    auto r = ask(rpc::method::dispatcher_submit, rpc::encode(rpc::submit_job{spec}));
+                       std::to_string(to) + rate_field + "},\"operators\":[{\"type\":\"map\",\"function\":\"" + function +
+                       "\"" + library_field + "}],\"sink\":{\"type\":\"file\",\"path\":\"" + out_.string() + "\"}}";
+    auto r = ask(rpc::method::dispatcher_submit, rpc::encode(rpc::submit_job{spec, std::move(artifacts)}));
     EXPECT_TRUE(r.ok()) << (r ? "" : r.err().message);
     if (!r) return "";
     auto ref = rpc::decode_job_ref(r->payload);
     return ref ? ref->job_id : "";
+  }
+
+  /// True when the committed output holds exactly f(1..n), each once.
+  ::testing::AssertionResult exactly_once(long long n, long long factor = 1) {
+    auto out = committed_output();
+    if (out.size() != static_cast<std::size_t>(n))
+      return ::testing::AssertionFailure() << out.size() << " records committed, expected " << n;
+    long long expect = factor;
+    for (auto v : out) {
+      if (v != expect) return ::testing::AssertionFailure() << "found " << v << " where " << expect << " was due";
+      expect += factor;
+    }
+    return ::testing::AssertionSuccess();
   }
 
   /// Waits until the given jobmanager has logged `what` at least `times` times.
@@ -218,12 +234,104 @@ TEST_F(cluster_test, a_job_survives_two_leader_kills_with_exactly_once_output) {
         << "the new leader did not restore job " << job << " from a checkpoint";
   }
   EXPECT_EQ(wait_end(job), "FINISHED");
-  auto out = committed_output();
-  EXPECT_EQ(out.size(), static_cast<std::size_t>(n)) << "records lost or duplicated";
-  std::set<long long> distinct(out.begin(), out.end());
-  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(n));
-  EXPECT_EQ(*distinct.begin(), 1);
-  EXPECT_EQ(*distinct.rbegin(), n);
+  EXPECT_TRUE(exactly_once(n));
+}
+
+TEST_F(cluster_test, a_lost_taskmanager_restarts_the_job_from_its_latest_checkpoint) {
+  start("jobmanager", 0);
+  start("taskmanager", 0);
+  start("taskmanager", 1);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2)) << "both taskmanagers must offer slots first";
+  const long long n = 40000;
+  auto job = submit(n, 20000);
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
+  // Slots are spread over both taskmanagers: losing one fails the running attempt.
+  tms_[0]->signal(SIGKILL);
+  ASSERT_TRUE(wait_log(*jm, "was lost")) << "the resource manager did not notice the lost taskmanager";
+  EXPECT_TRUE(wait_log(*jm, "job " + job + " restoring from checkpoint"));
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+}
+
+TEST_F(cluster_test, a_cancelled_job_is_cleaned_up_and_its_result_kept) {
+  start("jobmanager", 0);
+  start("taskmanager", 0);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  auto job = submit(1000000, 1000);  // would run for 1000 s
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint"));
+  ASSERT_TRUE(ask(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{job})).ok());
+  EXPECT_EQ(wait_end(job), "CANCELED");
+  ASSERT_TRUE(wait_log(*jm, "job " + job + ": HA data cleaned up"));
+  auto cluster = dir_.path() / "ha" / "default";
+  EXPECT_FALSE(fs::exists(cluster / "jobgraphs" / job));
+  EXPECT_FALSE(fs::exists(cluster / "checkpoints" / job));
+  EXPECT_FALSE(fs::exists(dir_.path() / "checkpoints" / job));
+  // delete-on-commit is false in this conf: the clean entry stays as <jobId>.json.
+  std::ifstream entry(dir_.path() / "ha" / "job-result-store" / "default" / (job + ".json"));
+  std::string text((std::istreambuf_iterator<char>(entry)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(has(text, "\"CANCELED\"")) << text;
+  EXPECT_EQ(status(job), "CANCELED");
+}
+
+TEST_F(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
+  auto& jm = start("jobmanager", 0);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto colon = l->rpc_address.rfind(':');
+  std::string host = l->rpc_address.substr(0, colon);
+  auto port = static_cast<std::uint16_t>(std::stoi(l->rpc_address.substr(colon + 1)));
+  {
+    rpc::client c({host, port});
+    fencing_token stale{l->token.epoch - 1 + (l->token.epoch == 0), "00000000-0000-4000-8000-000000000000"};
+    auto r = c.request(rpc::make_request(rpc::method::dispatcher_status, stale, rpc::encode(rpc::job_ref{std::string(32, 'a')})), 5s);
+    ASSERT_TRUE(r.ok());
+    auto folded = rpc::to_result(std::move(r).value());
+    ASSERT_FALSE(folded.ok());
+    EXPECT_EQ(folded.err().code, rpc::errc::fencing_mismatch);
+  }
+  {
+    // Garbage: a huge length prefix, then an HTTP request line.
+    harness::child_process nc({"/bin/sh", "-c", "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc -q 1 " + host + " " + std::to_string(port) + "; echo done"},
+                              dir_.path() / "nc.log");
+    EXPECT_TRUE(nc.wait_for_prefix("done", deadline));
+  }
+  EXPECT_TRUE(jm.running()) << "garbage on the RPC port crashed the jobmanager";
+  EXPECT_TRUE(wait_log(jm, "rejected dispatcher.status from a stale or unknown session"));
+  EXPECT_EQ(status(std::string(32, 'b')).rfind("error", 0), 0u) << "the leader still answers";
+}
+
+TEST_F(cluster_test, a_user_code_job_runs_and_survives_a_failover) {
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  start("taskmanager", 0);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  std::ifstream lib(REGENT_EXAMPLE_UDF, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(lib)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  const long long n = 30000;
+  auto job = submit(n, 15000, "times_ten", "libregent_example_udf.so", {{"libregent_example_udf.so", bytes}});
+  ASSERT_FALSE(job.empty());
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
+  jm->signal(SIGKILL);
+  auto next = wait_leader(l->token);
+  ASSERT_TRUE(next);
+  auto* now_leading = leading_jm(next->token);
+  ASSERT_NE(now_leading, nullptr);
+  EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n, 10)) << "times_ten of 1.." << n << " each once";
 }
 
 TEST_F(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {

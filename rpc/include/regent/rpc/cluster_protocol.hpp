@@ -18,9 +18,12 @@
 /// | `tm.cancel`           | leader → taskmanager         | cancel_job         | (empty)          |
 /// | `dispatcher.submit`   | client → leader              | submit_job         | job_ref          |
 /// | `dispatcher.status`   | client → leader              | job_ref            | job_status       |
+/// | `dispatcher.cancel`   | client → leader              | job_ref            | (empty)          |
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "regent/runtime/result.hpp"
 
@@ -37,6 +40,7 @@ inline constexpr const char* tm_notify = "tm.notify";
 inline constexpr const char* tm_cancel = "tm.cancel";
 inline constexpr const char* dispatcher_submit = "dispatcher.submit";
 inline constexpr const char* dispatcher_status = "dispatcher.status";
+inline constexpr const char* dispatcher_cancel = "dispatcher.cancel";
 }  // namespace method
 
 struct register_taskmanager {
@@ -90,6 +94,8 @@ struct blob_request {
 };
 struct submit_job {
   std::string spec_json;
+  /// User-code artifacts (key → shared library bytes), stored in the blob store before the job.
+  std::vector<std::pair<std::string, std::string>> artifacts;
 };
 struct job_ref {
   std::string job_id;
