@@ -91,9 +91,9 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
 
   auto cancel_attempt = [=] {
     auto& st = self->state;
+    self->send(rm, release_atom::value, job);  // also withdraws a waiting slot request
     if (!st.deployed) return;
     to_subtasks(rpc::method::tm_cancel, rpc::encode(rpc::cancel_job{job, st.attempt}));
-    self->send(rm, release_atom::value, job);
     st.deployed = false;
     st.slots.clear();
   };
@@ -270,12 +270,13 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
                   deploy(slots);
                 },
                 [=](caf::error& e) {
+                  self->send(rm, release_atom::value, job);  // withdraw the expired request
                   if (!self->state.waiting_logged) {
                     log->info("job {} waits for {} slots: {}", job, self->state.spec.parallelism,
                               self->system().render(e));
                     self->state.waiting_logged = true;
                   }
-                  self->delayed_send(self, 200ms, start_atom::value);
+                  self->send(self, start_atom::value);
                 });
       },
       [=](tick_atom, std::uint64_t attempt) {

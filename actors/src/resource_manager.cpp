@@ -2,6 +2,8 @@
 /// heartbeats. Event-based (it never blocks), driven by RPCs routed from the jobmanager's
 /// RPC server and by allocation requests of the session's job masters.
 
+#include <deque>
+
 #include <caf/all.hpp>
 
 #include "regent/actors/cluster.hpp"
@@ -15,11 +17,26 @@ namespace regent::actors {
 
 namespace {
 
+/// An allocation that waits for taskmanagers to offer enough slots (e.g. right after a
+/// takeover, before the taskmanagers have registered with the new leader).
+struct pending_allocation {
+  std::string job;
+  int parallelism = 0;
+  caf::typed_response_promise<std::vector<slot>> promise;
+};
+
 struct rm_state {
   static inline const char* name = "resource_manager";
   job::slot_pool pool;
   job::heartbeat_monitor heartbeats;
+  std::deque<pending_allocation> pending;
 };
+
+std::vector<slot> to_slots(const std::vector<job::slot_assignment>& got) {
+  std::vector<slot> out;
+  for (auto& a : got) out.push_back({a.subtask, a.taskmanager_id, a.address});
+  return out;
+}
 
 caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_ptr<const session_context> ctx,
                                caf::actor dispatcher) {
@@ -27,6 +44,17 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
   auto interval = ctx->settings.heartbeat_interval;
   auto timeout = ctx->settings.heartbeat_timeout;
   self->delayed_send(self, interval, tick_atom::value);
+  // Serves waiting allocations in arrival order while slots last.
+  auto serve_pending = [=] {
+    auto& st = self->state;
+    while (!st.pending.empty()) {
+      auto& p = st.pending.front();
+      auto got = st.pool.allocate(*job_id::parse(p.job), p.parallelism);
+      if (!got) return;
+      p.promise.deliver(to_slots(*got));
+      st.pending.pop_front();
+    }
+  };
   auto on_register = [=](const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_register_taskmanager(req.payload);
     if (!m) return (void)reply.fail(m.err());
@@ -39,6 +67,7 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
     }
     st.heartbeats.track(m->taskmanager_id, now);
     reply.reply(rpc::encode(rpc::register_reply{interval.count()}));
+    serve_pending();
   };
   auto on_heartbeat = [=](const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_heartbeat(req.payload);
@@ -55,14 +84,25 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
       [=](allocate_atom, const std::string& job, int parallelism) -> caf::result<std::vector<slot>> {
         auto id = job_id::parse(job);
         if (!id) return caf::make_error(caf::sec::invalid_argument, "bad job id");
-        auto got = self->state.pool.allocate(*id, parallelism);
-        if (!got) return caf::make_error(caf::sec::runtime_error, got.err().message);
-        std::vector<slot> out;
-        for (auto& a : *got) out.push_back({a.subtask, a.taskmanager_id, a.address});
-        return out;
+        auto& st = self->state;
+        if (st.pending.empty()) {
+          auto got = st.pool.allocate(*id, parallelism);
+          if (got) return to_slots(*got);
+        }
+        // Not enough slots now: answer as soon as registrations bring them (the job master's
+        // request deadline bounds the wait; it asks again after that).
+        auto promise = self->make_response_promise<std::vector<slot>>();
+        st.pending.push_back({job, parallelism, promise});
+        return promise;
       },
       [=](release_atom, const std::string& job) {
         if (auto id = job_id::parse(job)) self->state.pool.release(*id);
+        auto& st = self->state;
+        // Drop waiting requests of this job (its master gave up on them) and serve the others.
+        st.pending.erase(std::remove_if(st.pending.begin(), st.pending.end(),
+                                        [&](const pending_allocation& p) { return p.job == job; }),
+                         st.pending.end());
+        serve_pending();
       },
       [=](tick_atom) {
         auto& st = self->state;
