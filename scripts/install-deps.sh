@@ -16,6 +16,7 @@ packages=(
   zookeeper
   netcat-openbsd
   curl
+  libslf4j-java
 )
 
 missing=()

@@ -13,15 +13,18 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
 #include "regent/ha/ha_services.hpp"
 #include "regent/ha/none/none_ha_services.hpp"
+#include "regent/ha/zookeeper/zookeeper_ha_services.hpp"
+#include "zk_env.hpp"
 
 namespace regent::contract {
 
-inline constexpr std::chrono::seconds deadline{15};
+inline constexpr std::chrono::seconds deadline{30};
 
 /// `filesystem`: every instance over the same storage dir is another contender.
 struct filesystem_backend {
@@ -65,6 +68,84 @@ struct none_backend {
     o.checkpoints_retained = retained;
     o.delete_on_commit = delete_on_commit;
     return ha::none::make_ha_services(o);
+  }
+};
+
+/// `zookeeper`: every instance is a contender with a ZooKeeper session of its own, against the
+/// test process's real 3-node quorum (zk_env.hpp). Each fixture is a cluster of its own: its
+/// cluster id is its temp folder's unique name.
+struct zookeeper_backend {
+  static constexpr const char* name = "zookeeper";
+  /// In-process sessions never need to expire in the contract tests: a long timeout keeps a
+  /// busy machine from expiring them by accident.
+  static constexpr std::chrono::milliseconds in_process_session{8000};
+  /// Separate processes are killed and paused: their sessions must expire soon after.
+  static constexpr std::chrono::milliseconds process_session{2000};
+
+  explicit zookeeper_backend(std::filesystem::path root)
+      : root_(std::move(root)), cluster_(root_.filename().string()), quorum_(shared_quorum().connect_string()) {}
+
+  ha::zookeeper::options options(int retained = 1, bool delete_on_commit = true) const {
+    ha::zookeeper::options o;
+    o.quorum = quorum_;
+    o.path_root = zk_test_root;
+    o.cluster_id = cluster_;
+    o.session_timeout = in_process_session;
+    o.connection_timeout = std::chrono::milliseconds(20000);
+    o.retry_wait = std::chrono::milliseconds(100);
+    o.max_retry_attempts = 5;
+    o.storage_dir = root_ / "ha";
+    o.job_result_store_dir = root_ / "ha" / "job-result-store" / cluster_;
+    o.retained = retained;
+    o.delete_on_commit = delete_on_commit;
+    return o;
+  }
+
+  std::unique_ptr<ha::ha_services> make_services(int retained = 1, bool delete_on_commit = true) const {
+    return make(options(retained, delete_on_commit));
+  }
+
+  static std::unique_ptr<ha::ha_services> make(const ha::zookeeper::options& o) {
+    auto ha = ha::zookeeper::make_ha_services(o);
+    if (!ha) throw std::runtime_error("zookeeper services: " + ha.err().message);
+    return std::move(*ha);
+  }
+
+  /// Writes a conf dir for a separate process using this cluster; returns its path.
+  std::filesystem::path write_conf_dir(const std::string& label) const {
+    auto dir = root_ / ("conf-" + label);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "config.yaml") << "high-availability.type: zookeeper\n"
+                                       << "high-availability.storageDir: " << (root_ / "ha").string() << "\n"
+                                       << "high-availability.cluster-id: " << cluster_ << "\n"
+                                       << "high-availability.zookeeper.quorum: " << quorum_ << "\n"
+                                       << "high-availability.zookeeper.path.root: " << zk_test_root << "\n"
+                                       << "high-availability.zookeeper.client.session-timeout: "
+                                       << process_session.count() << " ms\n"
+                                       << "high-availability.zookeeper.client.connection-timeout: 20 s\n"
+                                       << "high-availability.zookeeper.client.retry-wait: 100 ms\n"
+                                       << "high-availability.zookeeper.client.max-retry-attempts: 5\n"
+                                       << "log.level: info\n";
+    return dir;
+  }
+
+  std::filesystem::path cluster_dir() const { return root_ / "ha" / cluster_; }
+  std::filesystem::path job_result_dir() const { return root_ / "ha" / "job-result-store" / cluster_; }
+  /// The cluster's znode namespace.
+  std::string ns() const { return std::string(zk_test_root) + "/" + cluster_; }
+  const std::string& quorum() const { return quorum_; }
+
+ private:
+  std::filesystem::path root_;
+  std::string cluster_;
+  std::string quorum_;
+};
+
+/// Names the typed tests by backend ("store_contract/zookeeper.job_graphs_round_trip").
+struct backend_names {
+  template <class Backend>
+  static std::string GetName(int) {
+    return Backend::name;
   }
 };
 

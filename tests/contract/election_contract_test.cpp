@@ -50,8 +50,8 @@ class election_contract : public ::testing::Test {
   }
 };
 
-using multi_contender_backends = ::testing::Types<filesystem_backend>;
-TYPED_TEST_SUITE(election_contract, multi_contender_backends);
+using multi_contender_backends = ::testing::Types<filesystem_backend, zookeeper_backend>;
+TYPED_TEST_SUITE(election_contract, multi_contender_backends, backend_names);
 
 TYPED_TEST(election_contract, exactly_one_of_several_contenders_leads) {
   auto [leader, token] = this->wait_for_leader({0, 1, 2});
@@ -63,7 +63,9 @@ TYPED_TEST(election_contract, exactly_one_of_several_contenders_leads) {
   ASSERT_TRUE(retrieval->start(seen).ok());
   ASSERT_TRUE(seen.wait_until([&](auto& l) { return l && l->token == token; }));
   for (int i = 0; i < 3; ++i)
-    if (i != leader) EXPECT_EQ(this->listeners_[i].pending(), 0u) << "contender " << i << " was granted too";
+    if (i != leader) {
+      EXPECT_EQ(this->listeners_[i].pending(), 0u) << "contender " << i << " was granted too";
+    }
   retrieval->stop();
 }
 

@@ -22,8 +22,8 @@ class filesystem_backend_test : public ::testing::Test {
 };
 
 TEST_F(filesystem_backend_test, stores_follow_the_design_layout) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = backend_.make_services();
-  recording_listener l;
   ASSERT_TRUE(ha->election().start(l).ok());
   auto token = l.next_grant();
   ASSERT_TRUE(token);
@@ -42,16 +42,16 @@ TEST_F(filesystem_backend_test, stores_follow_the_design_layout) {
 TEST_F(filesystem_backend_test, a_corrupt_epoch_file_is_an_error_naming_it_not_a_grant) {
   fs::create_directories(cluster_ / "leader");
   std::ofstream(cluster_ / "leader" / "epoch") << "garbage that is no payload";
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = backend_.make_services();
-  recording_listener l;
   ASSERT_TRUE(ha->election().start(l).ok());
   auto e = l.next();
   ASSERT_TRUE(e);
   EXPECT_EQ(e->kind, 'E');
   EXPECT_NE(e->message.find((cluster_ / "leader" / "epoch").string()), std::string::npos) << e->message;
   // The lock was given back: another contender gets the same error rather than hanging.
+  recording_listener l2;  // outlives the services, whose threads call it
   auto other = backend_.make_services();
-  recording_listener l2;
   ASSERT_TRUE(other->election().start(l2).ok());
   auto e2 = l2.next();
   ASSERT_TRUE(e2);
@@ -59,8 +59,8 @@ TEST_F(filesystem_backend_test, a_corrupt_epoch_file_is_an_error_naming_it_not_a
 }
 
 TEST_F(filesystem_backend_test, corrupt_leader_info_reads_as_no_leader_until_republished) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = backend_.make_services();
-  recording_listener l;
   ASSERT_TRUE(ha->election().start(l).ok());
   auto token = l.next_grant();
   ASSERT_TRUE(token);
@@ -83,8 +83,8 @@ TEST_F(filesystem_backend_test, corrupt_leader_info_reads_as_no_leader_until_rep
 }
 
 TEST_F(filesystem_backend_test, a_lock_file_removed_by_hand_revokes_and_contends_again) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = backend_.make_services();
-  recording_listener l;
   ASSERT_TRUE(ha->election().start(l).ok());
   auto first = l.next_grant();
   ASSERT_TRUE(first);

@@ -8,12 +8,16 @@
 ///   put-graph <job> <text>  job_graph_store.put                 → OK | REJECTED <text>
 ///   get-graph <job>                                             → GRAPH <text> | FAILED <text>
 ///   next-id <job>           checkpoint_id_counter.next          → ID <n> | REJECTED <text>
+///   add-checkpoint <job> <id> <text>  completed_checkpoint_store.add → OK | REJECTED <text>
+///   put-blob <job> <key> <text>       blob_store.put            → OK | REJECTED <text>
+///   create-dirty <job>      job_result_store.create_dirty (FAILED) → OK | REJECTED <text>
 ///   stop-election / start-election                              → STOPPED | STARTED
 ///   exit
 /// Writes use the token of the last grant, also after it was lost (to prove fencing).
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -97,6 +101,24 @@ int main(int argc, char** argv) {
     if (cmd == "publish") {
       ha::leader_info info{"", "http://contender-" + std::to_string(::getpid()), token, 0};
       say(answer((*ha)->election().publish(ha::component::dispatcher, info)));
+    } else if (cmd == "add-checkpoint" || cmd == "put-blob" || cmd == "create-dirty") {
+      auto job = job_id::parse(a);
+      if (!job) {
+        say("FAILED bad job id");
+        continue;
+      }
+      std::istringstream rest(b);
+      std::string first, text;
+      rest >> first;
+      std::getline(rest >> std::ws, text);
+      if (cmd == "add-checkpoint") {
+        auto r = (*ha)->checkpoints().add(token, *job, std::strtoull(first.c_str(), nullptr, 10), text);
+        say(r ? "OK" : "REJECTED " + r.err().message);
+      } else if (cmd == "put-blob") {
+        say(answer((*ha)->blobs().put(token, *job, first, text)));
+      } else {
+        say(answer((*ha)->job_results().create_dirty(token, {*job, "FAILED", 0, std::string("by contender"), "", 0, 0})));
+      }
     } else if (cmd == "put-graph" || cmd == "get-graph" || cmd == "next-id") {
       auto job = job_id::parse(a);
       if (!job) {

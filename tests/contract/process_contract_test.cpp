@@ -71,8 +71,8 @@ class process_contract : public ::testing::Test {
   }
 };
 
-using multi_process_backends = ::testing::Types<filesystem_backend>;
-TYPED_TEST_SUITE(process_contract, multi_process_backends);
+using multi_process_backends = ::testing::Types<filesystem_backend, zookeeper_backend>;
+TYPED_TEST_SUITE(process_contract, multi_process_backends, backend_names);
 
 TYPED_TEST(process_contract, kill_9_of_the_leader_hands_leadership_to_another_process) {
   for (int i = 0; i < 3; ++i) this->spawn(i);
@@ -86,9 +86,10 @@ TYPED_TEST(process_contract, kill_9_of_the_leader_hands_leadership_to_another_pr
   EXPECT_EQ(this->ask(*this->procs_[first], "publish"), "OK");
   ASSERT_TRUE(seen.wait_until([&, t = token1](auto& l) { return l && l->token == t; }));
   for (std::size_t i = 0; i < 3; ++i)
-    if (static_cast<int>(i) != first)
+    if (static_cast<int>(i) != first) {
       EXPECT_FALSE(this->procs_[i]->wait_for_prefix("GRANTED", std::chrono::milliseconds(0)))
           << "two processes lead at once";
+    }
   EXPECT_EQ(this->ask(*this->procs_[first], "next-id 0000000000000000000000000000000a"), "ID 1");
   EXPECT_EQ(this->ask(*this->procs_[first], "next-id 0000000000000000000000000000000a"), "ID 2");
 

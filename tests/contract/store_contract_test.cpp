@@ -25,12 +25,12 @@ class store_contract : public ::testing::Test {
   }
 };
 
-using all_backends = ::testing::Types<none_backend, filesystem_backend>;
-TYPED_TEST_SUITE(store_contract, all_backends);
+using all_backends = ::testing::Types<none_backend, filesystem_backend, zookeeper_backend>;
+TYPED_TEST_SUITE(store_contract, all_backends, backend_names);
 
 TYPED_TEST(store_contract, a_single_contender_is_granted_and_publishes) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto token = this->lead(*ha, l);
   EXPECT_TRUE(token.valid());
   EXPECT_TRUE(ha->election().has_leadership(token));
@@ -44,8 +44,8 @@ TYPED_TEST(store_contract, a_single_contender_is_granted_and_publishes) {
 }
 
 TYPED_TEST(store_contract, job_graphs_round_trip) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto token = this->lead(*ha, l);
   auto& store = ha->job_graphs();
   ASSERT_TRUE(store.put(token, test_job(1), "graph one").ok());
@@ -62,8 +62,8 @@ TYPED_TEST(store_contract, job_graphs_round_trip) {
 }
 
 TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services(/*retained=*/2);
-  recording_listener l;
   auto token = this->lead(*ha, l);
   auto& store = ha->checkpoints();
   EXPECT_EQ(store.retained(), 2);
@@ -86,8 +86,8 @@ TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
 }
 
 TYPED_TEST(store_contract, counter_is_monotonic_across_leaderships) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto first = this->lead(*ha, l);
   auto& ids = ha->checkpoint_ids();
   EXPECT_EQ(*ids.next(first, test_job(3)), 1u);
@@ -103,8 +103,8 @@ TYPED_TEST(store_contract, counter_is_monotonic_across_leaderships) {
 }
 
 TYPED_TEST(store_contract, blobs_round_trip_and_stay_in_their_folder) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto token = this->lead(*ha, l);
   auto& blobs = ha->blobs();
   ASSERT_TRUE(blobs.put(token, test_job(5), "libudf.so", "ELF...").ok());
@@ -116,8 +116,8 @@ TYPED_TEST(store_contract, blobs_round_trip_and_stay_in_their_folder) {
 }
 
 TYPED_TEST(store_contract, job_results_go_from_dirty_to_clean) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto token = this->lead(*ha, l);
   auto& jrs = ha->job_results();
   ha::job_result r{test_job(9), "SUCCEEDED", 1234, std::nullopt, "count", 1000, 2234};
@@ -135,8 +135,8 @@ TYPED_TEST(store_contract, job_results_go_from_dirty_to_clean) {
 }
 
 TYPED_TEST(store_contract, writes_with_a_lost_leadership_are_rejected) {
+  recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();
-  recording_listener l;
   auto token = this->lead(*ha, l);
   ASSERT_TRUE(ha->job_graphs().put(token, test_job(1), "kept").ok());
   ha->election().stop();

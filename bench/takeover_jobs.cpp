@@ -1,0 +1,125 @@
+/// Takeover with running jobs on the `filesystem` backend (not a test; see BENCHMARKS.md).
+///
+///   build/bin/regent_bench_takeover_jobs [repetitions=5] [N...=1 10 100]
+///
+/// For each N: two jobmanagers and two taskmanagers (enough slots for N jobs at parallelism 1,
+/// each job a slow sequence with checkpoints every 200 ms). Once every job has completed a
+/// checkpoint, the leader gets `kill -9`; measured from the signal:
+///  - grant: the standby logs "granted leadership";
+///  - all RUNNING: the standby has logged a (re)deployment of every job ("restoring from
+///    checkpoint" or "starting from scratch");
+///  - takeover work: from the standby's grant to its last redeployment (recovery + redeploy).
+/// Times are taken when this process reads the log lines from the jobmanager's stderr pipe.
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "regent/harness/child_process.hpp"
+#include "regent/rpc/client.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
+
+using namespace regent;
+using clk = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+double ms(clk::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double pct(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return 0;
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = argc > 1 ? std::atoi(argv[1]) : 5;
+  std::vector<int> ns;
+  for (int i = 2; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
+  if (ns.empty()) ns = {1, 10, 100};
+  auto bin = harness::bin_dir();
+  std::printf("filesystem HA, kill -9 of the leader with N running jobs (parallelism 1), %d repetitions\n", reps);
+  std::printf("%6s %22s %22s %22s\n", "N", "grant p50/p99 ms", "all RUNNING p50/p99 ms", "grant->all p50/p99 ms");
+  for (int n : ns) {
+    std::vector<double> grant, running, work;
+    for (int rep = 0; rep < reps; ++rep) {
+      harness::temp_dir dir("bench-takeover");
+      int slots = n / 2 + 1;
+      std::ofstream(dir.path() / "config.yaml") << "high-availability.type: filesystem\n"
+                                                << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
+                                                << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
+                                                << "execution.checkpointing.interval: 200 ms\n"
+                                                << "taskmanager.numberOfTaskSlots: " << slots << "\n"
+                                                << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
+                                                << "log.level: info\n"
+                                                << "env.log.dir: " << (dir.path() / "log").string() << "\n";
+      auto args = [&](const char* p) { return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()}; };
+      harness::child_process a(args("jobmanager"), dir.path() / "a.log", true);
+      auto ready = a.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s);
+      if (!ready) { std::fprintf(stderr, "no leader\n"); return 1; }
+      harness::child_process b(args("jobmanager"), dir.path() / "b.log", true);
+      harness::child_process t1(args("taskmanager"), dir.path() / "t1.log", true);
+      harness::child_process t2(args("taskmanager"), dir.path() / "t2.log", true);
+      std::smatch m;
+      std::regex re("leader ready epoch=([0-9]+) session=([0-9a-f-]+) .* at ([0-9a-zA-Z.]+):([0-9]+)");
+      if (!std::regex_search(*ready, m, re)) { std::fprintf(stderr, "cannot parse %s\n", ready->c_str()); return 1; }
+      fencing_token token{std::stoull(m[1]), m[2]};
+      rpc::client c({m[3], static_cast<std::uint16_t>(std::stoi(m[4]))});
+      if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s)) return 1;
+      if (!a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s)) return 1;
+      std::size_t regs = 0;
+      while (regs < 2) {
+        auto lines = a.lines();
+        regs = std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "registered taskmanager"); });
+        if (regs < 2 && !a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s, a.line_count())) return 1;
+      }
+      std::set<std::string> jobs;
+      for (int j = 0; j < n; ++j) {
+        std::string spec = "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
+                           "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
+        auto r = c.request(rpc::make_request(rpc::method::dispatcher_submit, token, rpc::encode(rpc::submit_job{spec, {}})), 10s);
+        if (!r || r->error) { std::fprintf(stderr, "submit failed\n"); return 1; }
+        jobs.insert(rpc::decode_job_ref(r->payload)->job_id);
+      }
+      for (auto& j : jobs)
+        if (!a.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s)) {
+          std::fprintf(stderr, "job %s never checkpointed\n", j.c_str());
+          return 1;
+        }
+      c.close();
+      auto from = b.line_count();
+      auto t0 = clk::now();
+      a.signal(SIGKILL);
+      if (!b.wait_for_line([](auto& l) { return has(l, "granted leadership"); }, 30s, from)) return 1;
+      auto tg = clk::now();
+      std::set<std::string> redeployed;
+      std::size_t at = from;
+      while (redeployed.size() < jobs.size()) {
+        auto l = b.wait_for_line([](auto& l) { return has(l, "restoring from checkpoint") || has(l, "starting from scratch"); }, 30s, at);
+        if (!l) { std::fprintf(stderr, "only %zu of %zu jobs redeployed\n", redeployed.size(), jobs.size()); return 1; }
+        auto lines = b.lines();
+        for (; at < lines.size(); ++at)
+          for (auto& j : jobs)
+            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting")) redeployed.insert(j);
+      }
+      auto tr = clk::now();
+      grant.push_back(ms(tg - t0));
+      running.push_back(ms(tr - t0));
+      work.push_back(ms(tr - tg));
+    }
+    std::printf("%6d %10.1f / %-10.1f %10.1f / %-10.1f %10.1f / %-10.1f\n", n, pct(grant, 0.5), pct(grant, 0.99),
+                pct(running, 0.5), pct(running, 0.99), pct(work, 0.5), pct(work, 0.99));
+  }
+  return 0;
+}

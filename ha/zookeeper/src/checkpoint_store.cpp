@@ -1,0 +1,178 @@
+// The `zookeeper` completed-checkpoint store: pointers `jobs/<jobId>/checkpoints/<%019d id>` →
+// payloads `<cluster_dir>/checkpoints/<jobId>/<%019d id>.<hex>`; the newest `retained` are
+// kept, the new one added and the oldest dropped in one fenced multi.
+
+#include <algorithm>
+#include <mutex>
+
+#include "regent/ha/errc.hpp"
+#include "zk_stores.hpp"
+
+namespace regent::ha::zookeeper {
+
+namespace {
+
+/// How often `latest` lists again when the newest checkpoint vanished under it (pruned).
+constexpr int latest_attempts = 3;
+
+class zk_checkpoint_store final : public completed_checkpoint_store {
+ public:
+  zk_checkpoint_store(pointer_files& files, znode_layout z, file_layout f, int retained)
+      : files_(files), z_(std::move(z)), f_(std::move(f)), retained_(std::max(retained, 1)) {}
+
+  result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job, std::uint64_t id,
+                                         const std::string& bytes) override {
+    if (auto r = check_job(job); !r) return std::move(r).err();
+    if (id == 0 || id > max_checkpoint_id)
+      return error{errc::invalid_argument, "checkpoint id " + std::to_string(id) + " out of range"};
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto r = files_.writer.holds(token); !r) return std::move(r).err();
+    if (auto r = check_newer(job, id); !r) return std::move(r).err();
+    const auto dir = f_.checkpoints(job);
+    const auto node = z_.checkpoint(job, id);
+    auto name = files_.write_payload(dir, checkpoint_name(id), bytes);
+    if (!name) return std::move(name).err();
+    std::vector<std::uint64_t> dropped;
+    std::vector<std::string> dropped_files;
+    auto build = [&]() -> result<std::vector<zk_op>> {
+      dropped.clear();
+      dropped_files.clear();
+      auto ids = check_newer(job, id);
+      if (!ids) return std::move(ids).err();
+      auto ops = files_.missing_parents(node, z_.ns);
+      if (!ops) return ops;
+      ops->push_back(zk_op::create(node, *name, ZOO_PERSISTENT));
+      std::size_t total = ids->size() + 1;
+      std::size_t excess = total > static_cast<std::size_t>(retained_) ? total - retained_ : 0;
+      for (std::size_t i = 0; i < excess; ++i) {
+        auto old = files_.conn.get(z_.checkpoint(job, (*ids)[i]));
+        if (!old) return std::move(old).err();
+        if (!*old) continue;
+        ops->push_back(zk_op::remove(z_.checkpoint(job, (*ids)[i]), (*old)->stat.version));
+        dropped.push_back((*ids)[i]);
+        if (is_payload_name((*old)->data, checkpoint_name((*ids)[i]))) dropped_files.push_back((*old)->data);
+      }
+      return ops;
+    };
+    auto applied = [&]() -> result<bool> {
+      auto n = files_.conn.get(node);
+      if (!n) return std::move(n).err();
+      return *n && (*n)->data == *name;
+    };
+    bool unknown = false;
+    auto r = files_.writer.write(token, build, applied, &unknown);
+    if (!r) {
+      if (!unknown) files_.discard(dir, *name);
+      return std::move(r).err();
+    }
+    for (const auto& file : dropped_files) files_.discard(dir, file);
+    return dropped;
+  }
+
+  result<std::optional<completed_checkpoint>> latest(const job_id& job) const override {
+    if (auto r = check_job(job); !r) return std::move(r).err();
+    for (int attempt = 1;; ++attempt) {
+      auto ids = list(job);
+      if (!ids) return std::move(ids).err();
+      if (ids->empty()) return std::optional<completed_checkpoint>();
+      auto id = ids->back();
+      auto bytes = files_.read_through(z_.checkpoint(job, id), f_.checkpoints(job), checkpoint_name(id));
+      if (!bytes) return std::move(bytes).err();
+      if (*bytes) return std::optional<completed_checkpoint>(completed_checkpoint{id, std::move(**bytes)});
+      if (attempt == latest_attempts)  // kept vanishing: a leader is pruning fast; report none found
+        return error{errc::unavailable, "the newest checkpoint of job " + job.str() + " kept changing while read"};
+    }
+  }
+
+  result<completed_checkpoint> get(const job_id& job, std::uint64_t id) const override {
+    if (auto r = check_job(job); !r) return std::move(r).err();
+    if (auto r = files_.fresh(); !r) return std::move(r).err();
+    if (id == 0 || id > max_checkpoint_id)
+      return error{errc::not_found, "no checkpoint " + std::to_string(id) + " of job " + job.str()};
+    auto bytes = files_.read_through(z_.checkpoint(job, id), f_.checkpoints(job), checkpoint_name(id));
+    if (!bytes) return std::move(bytes).err();
+    if (!*bytes)
+      return error{errc::not_found, "no checkpoint " + std::to_string(id) + " of job " + job.str() + " (" +
+                                        z_.checkpoint(job, id) + ")"};
+    return completed_checkpoint{id, std::move(**bytes)};
+  }
+
+  result<std::vector<std::uint64_t>> list(const job_id& job) const override {
+    if (auto r = check_job(job); !r) return std::move(r).err();
+    if (auto r = files_.fresh(); !r) return std::move(r).err();
+    auto names = files_.conn.children(z_.checkpoints(job));
+    if (!names) return std::move(names).err();
+    std::vector<std::uint64_t> ids;
+    if (!*names) return ids;
+    for (const auto& name : **names) {
+      auto id = parse_checkpoint_name(name);
+      if (!id)
+        return error{errc::corrupt, "unexpected ZooKeeper node " + z_.checkpoints(job) + "/" + name + " among checkpoints"};
+      ids.push_back(*id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  result<void> remove_all(const fencing_token& token, const job_id& job) override {
+    if (auto r = check_job(job); !r) return r;
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto folder = z_.checkpoints(job);
+    std::vector<std::string> payloads;
+    auto build = [&]() -> result<std::vector<zk_op>> {
+      payloads.clear();
+      std::vector<zk_op> ops;
+      auto names = files_.conn.children(folder);
+      if (!names) return std::move(names).err();
+      if (!*names) return ops;
+      for (const auto& name : **names) {  // foreign nodes too: nothing of the job stays
+        auto n = files_.conn.get(folder + "/" + name);
+        if (!n) return std::move(n).err();
+        if (!*n) continue;
+        if (is_payload_name((*n)->data, name)) payloads.push_back((*n)->data);
+        ops.push_back(zk_op::remove(folder + "/" + name, (*n)->stat.version));
+      }
+      ops.push_back(zk_op::remove(folder, -1));
+      return ops;
+    };
+    auto applied = [&]() -> result<bool> {
+      auto st = files_.conn.exists(folder);
+      if (!st) return std::move(st).err();
+      return !st->has_value();
+    };
+    if (auto r = files_.writer.write(token, build, applied); !r) return std::move(r).err();
+    const auto dir = f_.checkpoints(job);
+    for (const auto& file : payloads) files_.discard(dir, file);
+    files_.sweep(dir, [](const std::string& name) { return has_payload_suffix(name); }, /*whole_folder=*/true);
+    files_.prune_empty(token, z_.job(job), z_.jobs());
+    return ok();
+  }
+
+  int retained() const override { return retained_; }
+
+ private:
+  /// The job's checkpoint ids, ascending, when `id` is newer than all of them.
+  result<std::vector<std::uint64_t>> check_newer(const job_id& job, std::uint64_t id) const {
+    auto ids = list(job);
+    if (!ids) return ids;
+    if (!ids->empty() && id <= ids->back())
+      return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
+                                               " is not newer than checkpoint " + std::to_string(ids->back())};
+    return ids;
+  }
+
+  pointer_files& files_;
+  znode_layout z_;
+  file_layout f_;
+  int retained_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z,
+                                                                  file_layout f, int retained) {
+  return std::make_unique<zk_checkpoint_store>(files, std::move(z), std::move(f), retained);
+}
+
+}  // namespace regent::ha::zookeeper

@@ -1,0 +1,70 @@
+// The `zookeeper` job graph store: pointer `jobgraphs/<jobId>` → payload
+// `<cluster_dir>/jobgraphs/<jobId>.<hex>`.
+
+#include <mutex>
+
+#include "regent/ha/errc.hpp"
+#include "zk_stores.hpp"
+
+namespace regent::ha::zookeeper {
+
+namespace {
+
+class zk_job_graph_store final : public job_graph_store {
+ public:
+  zk_job_graph_store(pointer_files& files, znode_layout z, file_layout f)
+      : files_(files), z_(std::move(z)), f_(std::move(f)) {}
+
+  result<void> put(const fencing_token& token, const job_id& job, const std::string& bytes) override {
+    if (auto r = check_job(job); !r) return r;
+    std::lock_guard<std::mutex> lock(mu_);
+    return files_.put(token, z_.jobgraph(job), z_.ns, f_.jobgraphs(), job.str(), bytes);
+  }
+
+  result<std::string> get(const job_id& job) const override {
+    if (auto r = check_job(job); !r) return std::move(r).err();
+    if (auto r = files_.fresh(); !r) return std::move(r).err();
+    auto bytes = files_.read_through(z_.jobgraph(job), f_.jobgraphs(), job.str());
+    if (!bytes) return std::move(bytes).err();
+    if (!*bytes) return error{errc::not_found, "no job graph for job " + job.str() + " (" + z_.jobgraph(job) + ")"};
+    return std::move(**bytes);
+  }
+
+  result<void> remove(const fencing_token& token, const job_id& job) override {
+    if (auto r = check_job(job); !r) return r;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto r = files_.remove(token, z_.jobgraph(job), f_.jobgraphs(), job.str()); !r) return r;
+    files_.sweep(f_.jobgraphs(), [&](const std::string& name) { return is_payload_name(name, job.str()); },
+                 /*whole_folder=*/false);
+    return ok();
+  }
+
+  result<std::vector<job_id>> list() const override {
+    if (auto r = files_.fresh(); !r) return std::move(r).err();
+    auto names = files_.conn.children(z_.jobgraphs());
+    if (!names) return std::move(names).err();
+    std::vector<job_id> ids;
+    if (!*names) return ids;
+    for (const auto& name : **names) {
+      auto id = job_id::parse(name);
+      if (!id || id->str() != name)
+        return error{errc::corrupt, "unexpected ZooKeeper node " + z_.jobgraphs() + "/" + name + " among job graphs"};
+      ids.push_back(*id);
+    }
+    return ids;
+  }
+
+ private:
+  pointer_files& files_;
+  znode_layout z_;
+  file_layout f_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, znode_layout z, file_layout f) {
+  return std::make_unique<zk_job_graph_store>(files, std::move(z), std::move(f));
+}
+
+}  // namespace regent::ha::zookeeper

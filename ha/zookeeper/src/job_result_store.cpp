@@ -1,0 +1,166 @@
+// The JobResultStore of the `zookeeper` backend. It stays on the file system (DESIGN §3: the
+// same `<jobId>_DIRTY.json` / `<jobId>.json` files as the `filesystem` backend, outside the
+// cluster folder so that cleaning a cluster never removes it), but its commits are fenced:
+//
+//  1. the entry is written completely to a temp file first (fsynced; invisible to readers);
+//  2. a fenced multi of the fence checks alone confirms the leadership and yields a lease —
+//     half the negotiated session timeout after the check was sent (the server cannot expire
+//     the session, and so remove the latch node and let another contender lead, sooner than
+//     one session timeout after it last heard from it);
+//  3. the visible step (rename of the temp to `_DIRTY.json`, or delete / rename to `.json`)
+//     runs only while that lease holds; a lease that ran out before is confirmed afresh.
+//
+// The window that remains: the thread is paused between the lease test and the rename system
+// call for longer than the rest of the lease (half a session timeout), and a new leader acts
+// on this entry within that time. A commit that finishes after its lease is logged.
+
+#include <mutex>
+
+#include "regent/ha/errc.hpp"
+#include "regent/runtime/logging.hpp"
+#include "regent/runtime/random.hpp"
+#include "zk_stores.hpp"
+
+namespace regent::ha::zookeeper {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view dirty_suffix = "_DIRTY.json";
+
+std::optional<job_id> dirty_name_id(const std::string& name) {
+  if (name.size() != 32 + dirty_suffix.size() || name.compare(32, std::string::npos, dirty_suffix) != 0)
+    return std::nullopt;
+  auto id = job_id::parse(std::string_view(name).substr(0, 32));
+  if (!id || id->str() != name.substr(0, 32)) return std::nullopt;
+  return id;
+}
+
+result<void> check_result(const job_result& r) {
+  if (r.id.empty()) return error{errc::invalid_argument, "job result without a job id"};
+  const auto& s = r.application_status;
+  if (s != "SUCCEEDED" && s != "FAILED" && s != "CANCELED" && s != "UNKNOWN")
+    return error{errc::invalid_argument, "job " + r.id.str() + ": unknown application status '" + s + "'"};
+  return ok();
+}
+
+class zk_job_result_store final : public job_result_store {
+ public:
+  zk_job_result_store(fs::path dir, bool delete_on_commit, fenced_writer& writer, storage::file_io& io, clock& clk)
+      : dir_(std::move(dir)), delete_on_commit_(delete_on_commit), writer_(writer), io_(io), clock_(clk) {}
+
+  result<void> create_dirty(const fencing_token& token, const job_result& r) override {
+    if (auto c = check_result(r); !c) return c;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto c = writer_.holds(token); !c) return c;
+    if (io_.exists(clean_file(r.id)))
+      return error{errc::already_exists, "job " + r.id.str() + " has a clean result " + clean_file(r.id).string()};
+    if (io_.exists(dirty_file(r.id)))
+      return error{errc::already_exists, "job " + r.id.str() + " has a dirty result " + dirty_file(r.id).string()};
+    auto temp = dir_ / (".tmp-jrs-" + r.id.str() + "-" + random_source::instance().hex32().substr(0, 12));
+    if (auto w = io_.write_atomic(temp, to_json(r)); !w) return w;
+    auto c = commit(token, r.id, [&] { return io_.rename(temp, dirty_file(r.id), /*no_replace=*/true); });
+    if (!c) (void)io_.remove(temp);
+    return c;
+  }
+
+  result<void> mark_clean(const fencing_token& token, const job_id& job) override {
+    if (auto c = check_job(job); !c) return c;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto c = writer_.holds(token); !c) return c;
+    if (!io_.exists(dirty_file(job)))
+      return error{errc::not_found, "no dirty result for job " + job.str() + " (" + dirty_file(job).string() + ")"};
+    return commit(token, job, [&]() -> result<void> {
+      if (delete_on_commit_) return io_.remove(dirty_file(job));
+      return io_.rename(dirty_file(job), clean_file(job));
+    });
+  }
+
+  result<std::optional<job_result_entry>> get(const job_id& job) const override {
+    if (auto c = check_job(job); !c) return std::move(c).err();
+    // Dirty first: an entry only moves from dirty to clean (or away), so this order cannot
+    // miss one that is marked clean in between.
+    for (bool dirty : {true, false}) {
+      auto entry = read_entry(job, dirty ? dirty_file(job) : clean_file(job));
+      if (entry) return std::optional<job_result_entry>(job_result_entry{std::move(*entry), dirty});
+      if (entry.err().code != errc::not_found) return std::move(entry).err();
+    }
+    return std::optional<job_result_entry>();
+  }
+
+  result<bool> has_entry(const job_id& job) const override {
+    if (auto c = check_job(job); !c) return std::move(c).err();
+    return io_.exists(dirty_file(job)) || io_.exists(clean_file(job));
+  }
+
+  result<std::vector<job_id>> dirty_ids() const override {
+    auto names = io_.list(dir_);
+    if (!names) return std::move(names).err();
+    std::vector<job_id> ids;
+    for (const auto& name : *names)
+      if (auto id = dirty_name_id(name)) ids.push_back(*id);
+    return ids;
+  }
+
+  result<std::vector<job_result>> dirty_results() const override {
+    auto ids = dirty_ids();
+    if (!ids) return std::move(ids).err();
+    std::vector<job_result> results;
+    for (const auto& id : *ids) {
+      auto entry = read_entry(id, dirty_file(id));
+      if (entry) {
+        results.push_back(std::move(*entry));
+      } else if (entry.err().code != errc::not_found) {
+        return std::move(entry).err();
+      }
+    }
+    return results;
+  }
+
+ private:
+  /// Runs the visible step of a commit inside a confirmed leadership lease (see the top).
+  result<void> commit(const fencing_token& token, const job_id& job, const std::function<result<void>()>& step) {
+    const int attempts = 1 + std::max(writer_.connection().settings().max_retry_attempts, 0);
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+      auto lease = writer_.lease(token);
+      if (!lease) return std::move(lease).err();
+      if (clock_.now() >= *lease) continue;  // the check took too long: confirm again
+      auto r = step();
+      if (clock_.now() > *lease)
+        logging::get("ha")->warn("job {}: JobResultStore commit finished after its leadership lease of {} ran out",
+                                 job.str(), token.to_string());
+      return r;
+    }
+    return error{errc::unavailable, "job " + job.str() + ": could not confirm leadership " + token.to_string() +
+                                        " within a lease for the JobResultStore commit"};
+  }
+
+  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_suffix)); }
+  fs::path clean_file(const job_id& job) const { return dir_ / (job.str() + ".json"); }
+
+  result<job_result> read_entry(const job_id& job, const fs::path& file) const {
+    auto text = io_.read(file);
+    if (!text) return std::move(text).err();
+    auto r = job_result_from_json(*text, file.string());
+    if (r && r->id != job)
+      return error{errc::corrupt, "corrupt job result entry " + file.string() + ": holds job " + r->id.str()};
+    return r;
+  }
+
+  fs::path dir_;
+  bool delete_on_commit_;
+  fenced_writer& writer_;
+  storage::file_io& io_;
+  clock& clock_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<job_result_store> make_job_result_store(fs::path dir, bool delete_on_commit, fenced_writer& writer,
+                                                        storage::file_io& io, clock& clk) {
+  return std::make_unique<zk_job_result_store>(std::move(dir), delete_on_commit, writer, io, clk);
+}
+
+}  // namespace regent::ha::zookeeper

@@ -1,0 +1,202 @@
+#include "pointer_files.hpp"
+
+#include "layout.hpp"
+#include "regent/ha/errc.hpp"
+#include "regent/ha/storage/payload.hpp"
+#include "regent/runtime/logging.hpp"
+
+namespace regent::ha::zookeeper {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr int name_attempts = 10;
+constexpr int read_attempts = 3;
+
+/// Znode data as it may be shown in a message: short, printable.
+std::string shown(const std::string& data) {
+  std::string s = data.size() > 60 ? data.substr(0, 60) + "..." : data;
+  for (auto& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  return s;
+}
+
+std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
+}  // namespace
+
+result<void> check_job(const job_id& job) {
+  if (job.empty()) return error{errc::invalid_argument, "empty job id"};
+  return ok();
+}
+
+result<std::string> pointer_files::write_payload(const fs::path& dir, const std::string& base, std::string_view bytes) {
+  auto framed = storage::encode_payload(bytes);
+  for (int attempt = 0; attempt < name_attempts; ++attempt) {
+    auto name = new_payload_name(base);
+    auto r = io.write_atomic(dir / name, framed, /*no_replace=*/true);
+    if (r) return name;
+    if (r.err().code != errc::already_exists) return std::move(r).err();
+  }
+  return error{errc::io, "no free payload file name for " + (dir / base).string() + ".* after " +
+                             std::to_string(name_attempts) + " attempts"};
+}
+
+result<std::string> pointer_files::read_payload(const fs::path& dir, const std::string& name) const {
+  auto file = dir / name;
+  auto raw = io.read(file);
+  if (!raw) return std::move(raw).err();
+  return storage::decode_payload(*raw, file.string());
+}
+
+void pointer_files::discard(const fs::path& dir, const std::string& name) {
+  if (auto r = io.remove(dir / name); !r)
+    logging::get("ha")->warn("cannot delete payload {} (now an orphan): {}", (dir / name).string(), r.err().message);
+}
+
+void pointer_files::sweep(const fs::path& dir, const std::function<bool(const std::string&)>& mine,
+                          bool whole_folder) {
+  auto names = io.list(dir);
+  if (!names) {
+    logging::get("ha")->warn("cannot list {} for cleanup: {}", dir.string(), names.err().message);
+    return;
+  }
+  bool others = false;
+  for (const auto& name : *names) {
+    if (mine(name)) {
+      discard(dir, name);
+    } else {
+      others = true;
+    }
+  }
+  if (whole_folder && !others) {
+    if (auto r = io.remove_all(dir); !r)
+      logging::get("ha")->warn("cannot remove {}: {}", dir.string(), r.err().message);
+  }
+}
+
+result<std::optional<pointer_files::pointer>> pointer_files::read_pointer(const std::string& znode,
+                                                                          const std::string& base) const {
+  auto node = conn.get(znode);
+  if (!node) return std::move(node).err();
+  if (!*node) return std::optional<pointer>();
+  if (!is_payload_name((*node)->data, base))
+    return error{errc::corrupt, "corrupt pointer in ZooKeeper node " + znode + ": '" + shown((*node)->data) +
+                                    "' does not name a payload file " + base + ".<12 hex>"};
+  return std::optional<pointer>(pointer{(*node)->data, (*node)->stat.version});
+}
+
+result<std::optional<std::string>> pointer_files::read_through(const std::string& znode, const fs::path& dir,
+                                                               const std::string& base) const {
+  for (int attempt = 1;; ++attempt) {
+    auto p = read_pointer(znode, base);
+    if (!p) return std::move(p).err();
+    if (!*p) return std::optional<std::string>();
+    auto bytes = read_payload(dir, (*p)->name);
+    if (bytes) return std::optional<std::string>(std::move(*bytes));
+    if (bytes.err().code != errc::not_found) return std::move(bytes).err();
+    if (attempt == read_attempts)
+      return error{errc::corrupt, "ZooKeeper node " + znode + " names payload file " + (dir / (*p)->name).string() +
+                                      ", which does not exist"};
+  }
+}
+
+result<std::vector<zk_op>> pointer_files::missing_parents(const std::string& path, const std::string& top) const {
+  // Bottom-up: usually the parent exists and one read settles it.
+  std::vector<std::string> missing;
+  for (auto p = parent_of(path); p.size() > top.size() && p.compare(0, top.size(), top) == 0; p = parent_of(p)) {
+    auto st = conn.exists(p);
+    if (!st) return std::move(st).err();
+    if (st->has_value()) break;
+    missing.push_back(p);
+  }
+  std::vector<zk_op> ops;
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) ops.push_back(zk_op::create(*it, "", ZOO_PERSISTENT));
+  return ops;
+}
+
+result<void> pointer_files::put(const fencing_token& token, const std::string& znode, const std::string& top,
+                                const fs::path& dir, const std::string& base, std::string_view bytes) {
+  if (auto r = writer.holds(token); !r) return r;
+  auto name = write_payload(dir, base, bytes);
+  if (!name) return std::move(name).err();
+  std::optional<std::string> old;
+  auto build = [&]() -> result<std::vector<zk_op>> {
+    old.reset();
+    auto node = conn.get(znode);
+    if (!node) return std::move(node).err();
+    if (*node) {
+      if (is_payload_name((*node)->data, base)) old = (*node)->data;
+      return std::vector<zk_op>{zk_op::set(znode, *name, (*node)->stat.version)};
+    }
+    auto ops = missing_parents(znode, top);
+    if (!ops) return ops;
+    ops->push_back(zk_op::create(znode, *name, ZOO_PERSISTENT));
+    return ops;
+  };
+  auto applied = [&]() -> result<bool> {
+    auto node = conn.get(znode);
+    if (!node) return std::move(node).err();
+    return *node && (*node)->data == *name;
+  };
+  bool unknown = false;
+  auto r = writer.write(token, build, applied, &unknown);
+  if (!r) {
+    if (!unknown) discard(dir, *name);
+    return std::move(r).err();
+  }
+  if (old && *old != *name) discard(dir, *old);
+  return ok();
+}
+
+result<void> pointer_files::remove(const fencing_token& token, const std::string& znode, const fs::path& dir,
+                                   const std::string& base) {
+  std::optional<std::string> old;
+  auto build = [&]() -> result<std::vector<zk_op>> {
+    old.reset();
+    std::vector<zk_op> ops;
+    auto node = conn.get(znode);
+    if (!node) return std::move(node).err();
+    if (*node) {
+      if (is_payload_name((*node)->data, base)) old = (*node)->data;
+      ops.push_back(zk_op::remove(znode, (*node)->stat.version));
+    }
+    return ops;
+  };
+  auto applied = [&]() -> result<bool> {
+    auto st = conn.exists(znode);
+    if (!st) return std::move(st).err();
+    return !st->has_value();
+  };
+  auto r = writer.write(token, build, applied);
+  if (!r) return std::move(r).err();
+  if (old) discard(dir, *old);
+  return ok();
+}
+
+void pointer_files::prune_empty(const fencing_token& token, std::string path, const std::string& top) {
+  while (path.size() > top.size() + 1 && path.compare(0, top.size() + 1, top + "/") == 0) {
+    auto kids = conn.children(path);
+    if (!kids) {
+      logging::get("ha")->warn("cannot prune {}: {}", path, kids.err().message);
+      return;
+    }
+    if (*kids) {
+      if (!(*kids)->empty()) return;
+      const auto target = path;
+      auto r = writer.write(
+          token, [&]() -> result<std::vector<zk_op>> { return std::vector<zk_op>{zk_op::remove(target, -1)}; },
+          [&]() -> result<bool> {
+            auto st = conn.exists(target);
+            if (!st) return std::move(st).err();
+            return !st->has_value();
+          });
+      if (!r) {
+        logging::get("ha")->debug("left {} in place: {}", path, r.err().message);
+        return;
+      }
+    }
+    path = parent_of(path);
+  }
+}
+
+}  // namespace regent::ha::zookeeper

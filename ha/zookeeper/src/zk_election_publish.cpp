@@ -1,0 +1,78 @@
+// Leader info of the ZooKeeper election (`leader/<component>/connection_info`, ephemeral, JSON)
+// and the fence the stores write behind.
+
+#include "regent/ha/errc.hpp"
+#include "regent/ha/leader_info_json.hpp"
+#include "zk_election.hpp"
+
+namespace regent::ha::zookeeper {
+
+result<fence_checks> zk_election::checks_for(const fencing_token& token) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!leading_ || !token.valid() || token != token_)
+    return fenced_off(token, "this process does not hold it");
+  return checks_;
+}
+
+result<void> zk_election::publish(const std::string& component, const leader_info& info) {
+  if (component.empty() || component.find('/') != std::string::npos)
+    return error{errc::invalid_argument, "invalid component name '" + component + "'"};
+  const auto path = paths_.connection_info(component);
+  const auto dir = paths_.component_dir(component);
+  const auto data = to_json(info);
+  std::int64_t session = 0;
+  auto build = [&]() -> result<std::vector<zk_op>> {
+    std::vector<zk_op> ops;
+    auto s = conn_->connected();
+    if (!s) return std::move(s).err();
+    session = s->session_id;
+    auto parent = conn_->exists(dir);
+    if (!parent) return std::move(parent).err();
+    if (!*parent) ops.push_back(zk_op::create(dir, "", ZOO_PERSISTENT));
+    auto node = conn_->exists(path);
+    if (!node) return std::move(node).err();
+    if (*node && (*node)->ephemeralOwner == session) {
+      ops.push_back(zk_op::set(path, data, (*node)->version));
+    } else {
+      // Left by an earlier leader whose session still lives: replace it by our own.
+      if (*node) ops.push_back(zk_op::remove(path, (*node)->version));
+      ops.push_back(zk_op::create(path, data, ZOO_EPHEMERAL));
+    }
+    return ops;
+  };
+  auto applied = [&]() -> result<bool> {
+    auto node = conn_->get(path);
+    if (!node) return std::move(node).err();
+    return *node && (*node)->data == data && (*node)->stat.ephemeralOwner == session;
+  };
+  auto r = writer_.write(info.token, build, applied);
+  if (!r) return std::move(r).err();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (leading_ && token_ == info.token) published_.insert(component);
+  return ok();
+}
+
+result<void> zk_election::unpublish(const std::string& component, const fencing_token& token) {
+  if (component.empty() || component.find('/') != std::string::npos)
+    return error{errc::invalid_argument, "invalid component name '" + component + "'"};
+  const auto path = paths_.connection_info(component);
+  auto build = [&]() -> result<std::vector<zk_op>> {
+    std::vector<zk_op> ops;
+    auto node = conn_->exists(path);
+    if (!node) return std::move(node).err();
+    if (*node) ops.push_back(zk_op::remove(path, (*node)->version));
+    return ops;
+  };
+  auto applied = [&]() -> result<bool> {
+    auto node = conn_->exists(path);
+    if (!node) return std::move(node).err();
+    return !node->has_value();
+  };
+  auto r = writer_.write(token, build, applied);
+  if (!r) return std::move(r).err();
+  std::lock_guard<std::mutex> lock(mu_);
+  published_.erase(component);
+  return ok();
+}
+
+}  // namespace regent::ha::zookeeper

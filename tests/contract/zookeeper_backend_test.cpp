@@ -1,0 +1,306 @@
+// What only the `zookeeper` backend has, against the real quorum: its ZooKeeper layout and
+// payload files, a job's HA data leaving nothing behind once removed, and bad input planted in
+// the tree (foreign nodes, garbage data) reported as errors naming the znode, never a crash.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "backends.hpp"
+#include "regent/ha/errc.hpp"
+#include "regent/harness/child_process.hpp"
+#include "regent/harness/zk_client.hpp"
+
+namespace regent::contract {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool mentions(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+/// Payload files in `dir` whose name starts with `prefix`.
+std::vector<std::string> files_with_prefix(const fs::path& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path().filename().string());
+  return out;
+}
+
+class zookeeper_backend_test : public ::testing::Test {
+ protected:
+  harness::temp_dir dir_{"zookeeper-backend"};
+  zookeeper_backend backend_{dir_.path()};
+  std::string ns_ = backend_.ns();
+  fs::path cluster_ = backend_.cluster_dir();
+  harness::zk_client zk_{backend_.quorum()};
+
+  void SetUp() override { ASSERT_TRUE(zk_.wait_connected(deadline)); }
+
+  fencing_token lead(ha::ha_services& ha, recording_listener& l) {
+    EXPECT_TRUE(ha.election().start(l).ok());
+    auto token = l.next_grant();
+    EXPECT_TRUE(token.has_value()) << "no grant before the deadline";
+    return token.value_or(fencing_token{});
+  }
+};
+
+TEST_F(zookeeper_backend_test, stores_follow_the_design_layout_with_pointers_to_payload_files) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  auto token = lead(*ha, l);
+  auto job = test_job(0xabc);
+  ASSERT_TRUE(ha->job_graphs().put(token, job, "g1").ok());
+  ASSERT_TRUE(ha->checkpoints().add(token, job, 12, "c").ok());
+  ASSERT_TRUE(ha->checkpoint_ids().next(token, job).ok());
+  ASSERT_TRUE(ha->blobs().put(token, job, "libx.so", "b").ok());
+  ASSERT_TRUE(ha->election().publish(ha::component::dispatcher, {"h:1", "http://h:2", token, 3}).ok());
+  ASSERT_TRUE(ha->job_results().create_dirty(token, {job, "SUCCEEDED", 1, std::nullopt, "n", 1, 2}).ok());
+
+  // One contender in the latch; the epoch is the token's.
+  auto latch = zk_.children(ns_ + "/leader/latch");
+  ASSERT_TRUE(latch);
+  EXPECT_EQ(latch->size(), 1u);
+  EXPECT_EQ(zk_.get(ns_ + "/leader/epoch"), std::to_string(token.epoch));
+  auto owner = zk_.ephemeral_owner(ns_ + "/leader/dispatcher/connection_info");
+  ASSERT_TRUE(owner);
+  EXPECT_NE(*owner, 0) << "connection_info must be ephemeral";
+  EXPECT_EQ(zk_.ephemeral_owner(ns_ + "/leader/latch/" + latch->front()), owner);
+
+  // Pointers name payload files in the filesystem backend's folders.
+  auto graph = zk_.get(ns_ + "/jobgraphs/" + job.str());
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(graph->rfind(job.str() + ".", 0), 0u) << *graph;
+  EXPECT_TRUE(fs::exists(cluster_ / "jobgraphs" / *graph));
+  auto checkpoint = zk_.get(ns_ + "/jobs/" + job.str() + "/checkpoints/0000000000000000012");
+  ASSERT_TRUE(checkpoint);
+  EXPECT_TRUE(fs::exists(cluster_ / "checkpoints" / job.str() / *checkpoint));
+  EXPECT_EQ(zk_.get(ns_ + "/jobs/" + job.str() + "/checkpoint_id_counter"), "2");
+  auto blob = zk_.get(ns_ + "/blobs/" + job.str() + "/libx.so");
+  ASSERT_TRUE(blob);
+  EXPECT_TRUE(fs::exists(cluster_ / "blob" / ("job_" + job.str()) / *blob));
+  EXPECT_TRUE(fs::exists(backend_.job_result_dir() / (job.str() + "_DIRTY.json")));
+
+  // A new version is a new file; the old one goes once the pointer moved.
+  ASSERT_TRUE(ha->job_graphs().put(token, job, "g2").ok());
+  auto graph2 = zk_.get(ns_ + "/jobgraphs/" + job.str());
+  ASSERT_TRUE(graph2);
+  EXPECT_NE(*graph2, *graph);
+  EXPECT_EQ(files_with_prefix(cluster_ / "jobgraphs", job.str()), std::vector<std::string>{*graph2});
+  EXPECT_EQ(*ha->job_graphs().get(job), "g2");
+}
+
+TEST_F(zookeeper_backend_test, removing_a_jobs_ha_data_leaves_no_node_and_no_payload_file) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services(/*retained=*/2);
+  auto token = lead(*ha, l);
+  auto job = test_job(0x5eed);
+  auto other = test_job(0x017);
+  for (const auto& j : {job, other}) {
+    ASSERT_TRUE(ha->job_graphs().put(token, j, "graph").ok());
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+      ASSERT_TRUE(ha->checkpoint_ids().next(token, j).ok());
+      ASSERT_TRUE(ha->checkpoints().add(token, j, id, "chk " + std::to_string(id)).ok());
+    }
+    ASSERT_TRUE(ha->blobs().put(token, j, "libudf.so", "ELF").ok());
+    ASSERT_TRUE(ha->blobs().put(token, j, "data.bin", "bytes").ok());
+  }
+  // Leftovers of writes that died between payload and pointer: cleanup sweeps them too.
+  std::ofstream(cluster_ / "jobgraphs" / (job.str() + ".0123456789ab")) << "orphan";
+  std::ofstream(cluster_ / "checkpoints" / job.str() / "0000000000000000009.0123456789ab") << "orphan";
+
+  ASSERT_TRUE(ha->job_graphs().remove(token, job).ok());
+  ASSERT_TRUE(ha->checkpoints().remove_all(token, job).ok());
+  ASSERT_TRUE(ha->checkpoint_ids().remove(token, job).ok());
+  ASSERT_TRUE(ha->blobs().remove_job(token, job).ok());
+
+  for (const auto& path : zk_.descendants(ns_))
+    EXPECT_FALSE(mentions(path, job.str())) << "left behind: " << path;
+  EXPECT_TRUE(files_with_prefix(cluster_ / "jobgraphs", job.str()).empty());
+  EXPECT_FALSE(fs::exists(cluster_ / "checkpoints" / job.str()));
+  EXPECT_FALSE(fs::exists(cluster_ / "blob" / ("job_" + job.str())));
+  // The other job is untouched.
+  EXPECT_EQ(*ha->job_graphs().get(other), "graph");
+  EXPECT_EQ(*ha->checkpoints().list(other), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(*ha->checkpoint_ids().peek(other), 4u);
+  EXPECT_EQ(ha->blobs().list(other)->size(), 2u);
+  EXPECT_EQ(files_with_prefix(cluster_ / "checkpoints" / other.str(), "").size(), 2u) << "retained 2, one file each";
+  // Removal stays idempotent.
+  EXPECT_TRUE(ha->checkpoints().remove_all(token, job).ok());
+  EXPECT_TRUE(ha->blobs().remove_job(token, job).ok());
+  EXPECT_TRUE(ha->checkpoint_ids().remove(token, job).ok());
+}
+
+TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_znode) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  auto token = lead(*ha, l);
+  auto job = test_job(0xbad);
+  ASSERT_TRUE(ha->job_graphs().put(token, job, "graph").ok());
+
+  // A foreign child among the job graphs.
+  ASSERT_TRUE(zk_.create(ns_ + "/jobgraphs/not-a-job-id", ""));
+  auto ids = ha->job_graphs().list();
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(ids.err().message, ns_ + "/jobgraphs/not-a-job-id")) << ids.err().message;
+  ASSERT_TRUE(zk_.remove_tree(ns_ + "/jobgraphs/not-a-job-id"));
+
+  // A pointer that tries to leave its folder.
+  ASSERT_TRUE(zk_.set(ns_ + "/jobgraphs/" + job.str(), "../../../../etc/passwd"));
+  auto graph = ha->job_graphs().get(job);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_EQ(graph.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(graph.err().message, ns_ + "/jobgraphs/" + job.str())) << graph.err().message;
+
+  // A pointer to a payload file that does not exist.
+  ASSERT_TRUE(zk_.set(ns_ + "/jobgraphs/" + job.str(), job.str() + ".000000000000"));
+  graph = ha->job_graphs().get(job);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_EQ(graph.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(graph.err().message, ns_ + "/jobgraphs/" + job.str())) << graph.err().message;
+  // The leader can still replace it.
+  ASSERT_TRUE(ha->job_graphs().put(token, job, "graph again").ok());
+  EXPECT_EQ(*ha->job_graphs().get(job), "graph again");
+
+  // Garbage in the counter.
+  ASSERT_TRUE(zk_.create(ns_ + "/jobs/" + job.str() + "/checkpoint_id_counter", "seven\x01"));
+  for (auto r : {ha->checkpoint_ids().peek(job), ha->checkpoint_ids().next(token, job)}) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.err().code, ha::errc::corrupt);
+    EXPECT_TRUE(mentions(r.err().message, ns_ + "/jobs/" + job.str() + "/checkpoint_id_counter")) << r.err().message;
+  }
+
+  // A foreign child among a job's checkpoints.
+  ASSERT_TRUE(zk_.create(ns_ + "/jobs/" + job.str() + "/checkpoints/latest", "x"));
+  auto latest = ha->checkpoints().latest(job);
+  ASSERT_FALSE(latest.ok());
+  EXPECT_EQ(latest.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(latest.err().message, ns_ + "/jobs/" + job.str() + "/checkpoints/latest"))
+      << latest.err().message;
+  EXPECT_FALSE(ha->checkpoints().add(token, job, 1, "c").ok());
+
+  // A foreign child among a job's blobs, and a blob pointer holding garbage.
+  ASSERT_TRUE(zk_.create(ns_ + "/blobs/" + job.str() + "/not a key", ""));
+  auto blobs = ha->blobs().list(job);
+  ASSERT_FALSE(blobs.ok());
+  EXPECT_EQ(blobs.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(blobs.err().message, ns_ + "/blobs/" + job.str() + "/not a key")) << blobs.err().message;
+  ASSERT_TRUE(zk_.create(ns_ + "/blobs/" + job.str() + "/lib.so", std::string("\0\xff\x10", 3)));
+  auto blob = ha->blobs().get(job, "lib.so");
+  ASSERT_FALSE(blob.ok());
+  EXPECT_EQ(blob.err().code, ha::errc::corrupt);
+  EXPECT_TRUE(mentions(blob.err().message, ns_ + "/blobs/" + job.str() + "/lib.so")) << blob.err().message;
+
+  // Cleanup removes foreign nodes of the job too: nothing of it stays.
+  ASSERT_TRUE(ha->job_graphs().remove(token, job).ok());
+  ASSERT_TRUE(ha->checkpoints().remove_all(token, job).ok());
+  ASSERT_TRUE(ha->checkpoint_ids().remove(token, job).ok()) << "a garbage counter can still be removed";
+  ASSERT_TRUE(ha->blobs().remove_job(token, job).ok());
+  for (const auto& path : zk_.descendants(ns_)) EXPECT_FALSE(mentions(path, job.str())) << "left behind: " << path;
+}
+
+TEST_F(zookeeper_backend_test, garbage_leader_info_reads_as_no_leader_until_republished) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  auto token = lead(*ha, l);
+  ha::leader_info info{"h:1", "http://h:2", token, 3};
+  ASSERT_TRUE(ha->election().publish(ha::component::dispatcher, info).ok());
+  auto watcher = backend_.make_services();
+  recording_retrieval_listener seen;
+  auto retrieval = watcher->make_retrieval(ha::component::dispatcher);
+  ASSERT_TRUE(retrieval->start(seen).ok());
+  ASSERT_TRUE(seen.wait_until([&](auto& x) { return x && *x == info; }));
+  ASSERT_TRUE(zk_.set(ns_ + "/leader/dispatcher/connection_info", "{not json"));
+  EXPECT_TRUE(seen.wait_until([](auto& x) { return !x.has_value(); }));
+  ASSERT_TRUE(ha->election().publish(ha::component::dispatcher, info).ok());
+  EXPECT_TRUE(seen.wait_until([&](auto& x) { return x && *x == info; }));
+  // Garbage in the epoch hides every leader info (no epoch to match it with).
+  ASSERT_TRUE(zk_.set(ns_ + "/leader/epoch", "x"));
+  EXPECT_TRUE(seen.wait_until([](auto& x) { return !x.has_value(); }));
+  retrieval->stop();
+}
+
+TEST_F(zookeeper_backend_test, a_garbage_epoch_is_an_error_naming_it_not_a_grant) {
+  ASSERT_TRUE(zk_.create(ns_ + "/leader/epoch", "garbage that is no number"));
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  ASSERT_TRUE(ha->election().start(l).ok());
+  auto e = l.next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, 'E');
+  EXPECT_TRUE(mentions(e->message, ns_ + "/leader/epoch")) << e->message;
+  // It left the latch: another contender gets the same error rather than waiting behind it.
+  recording_listener l2;  // outlives the services, whose threads call it
+  auto other = backend_.make_services();
+  ASSERT_TRUE(other->election().start(l2).ok());
+  auto e2 = l2.next();
+  ASSERT_TRUE(e2);
+  EXPECT_EQ(e2->kind, 'E');
+  // Repaired, a contender is granted.
+  ASSERT_TRUE(zk_.set(ns_ + "/leader/epoch", "41"));
+  recording_listener l3;  // outlives the services, whose threads call it
+  auto third = backend_.make_services();
+  ASSERT_TRUE(third->election().start(l3).ok());
+  auto granted = l3.next_grant();
+  ASSERT_TRUE(granted);
+  EXPECT_EQ(granted->epoch, 42u);
+}
+
+TEST_F(zookeeper_backend_test, a_foreign_latch_node_is_ignored_and_a_removed_own_node_revokes) {
+  ASSERT_TRUE(zk_.create(ns_ + "/leader/latch/not-a-contender", ""));
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  auto first = lead(*ha, l);
+  ASSERT_TRUE(first.valid());
+  auto latch = zk_.children(ns_ + "/leader/latch");
+  ASSERT_TRUE(latch);
+  for (const auto& name : *latch)
+    if (name != "not-a-contender") {
+      ASSERT_TRUE(zk_.remove_tree(ns_ + "/leader/latch/" + name));
+    }
+  auto revoke = l.next();
+  ASSERT_TRUE(revoke);
+  EXPECT_EQ(revoke->kind, 'R');
+  EXPECT_EQ(revoke->token, first);
+  EXPECT_EQ(ha->job_graphs().put(first, test_job(1), "x").err().code, ha::errc::not_leader);
+  auto second = l.next_grant();
+  ASSERT_TRUE(second);
+  EXPECT_GT(second->epoch, first.epoch);
+  EXPECT_TRUE(ha->job_graphs().put(*second, test_job(1), "x").ok());
+}
+
+TEST_F(zookeeper_backend_test, an_epoch_moved_under_the_leader_fences_it_off_and_it_regrants) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services();
+  auto first = lead(*ha, l);
+  ASSERT_TRUE(zk_.set(ns_ + "/leader/epoch", std::to_string(first.epoch + 10)));
+  auto revoke = l.next();
+  ASSERT_TRUE(revoke);
+  EXPECT_EQ(revoke->kind, 'R');
+  EXPECT_EQ(ha->job_graphs().put(first, test_job(2), "x").err().code, ha::errc::not_leader);
+  auto second = l.next_grant();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->epoch, first.epoch + 11);
+}
+
+TEST_F(zookeeper_backend_test, bad_options_are_errors_naming_the_key) {
+  auto o = backend_.options();
+  o.path_root = "relative";
+  auto r = ha::zookeeper::make_ha_services(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(mentions(r.err().message, "high-availability.zookeeper.path.root")) << r.err().message;
+  o = backend_.options();
+  o.quorum = "";
+  r = ha::zookeeper::make_ha_services(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(mentions(r.err().message, "high-availability.zookeeper.quorum")) << r.err().message;
+  o = backend_.options();
+  o.cluster_id = "a/b";
+  r = ha::zookeeper::make_ha_services(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(mentions(r.err().message, "high-availability.cluster-id")) << r.err().message;
+}
+
+}  // namespace
+}  // namespace regent::contract

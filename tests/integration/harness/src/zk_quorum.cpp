@@ -1,0 +1,220 @@
+#include "regent/harness/zk_quorum.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace regent::harness {
+
+namespace fs = std::filesystem;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+/// Java from REGENT_JAVA, else $JAVA_HOME/bin/java, else /usr/bin/java.
+std::string java_binary() {
+  if (const char* j = std::getenv("REGENT_JAVA")) return j;
+  if (const char* h = std::getenv("JAVA_HOME")) return std::string(h) + "/bin/java";
+  return "/usr/bin/java";
+}
+
+/// The server jar (its manifest names its dependencies) and a logging binding (slf4j-simple
+/// logs to stderr, which the child_process keeps in the server's log file). Both from Debian
+/// packages: zookeeper / libzookeeper-java and libslf4j-java.
+const char* const class_path = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
+
+}  // namespace
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind to a free port failed");
+  }
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string zk_four_letter_word(int port, const std::string& word, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
+    auto deadline = steady::now() + timeout;
+    char buf[1024];
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
+      if (left <= 0) break;
+      pollfd p{fd, POLLIN, 0};
+      int n = ::poll(&p, 1, static_cast<int>(left));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      ssize_t got = ::read(fd, buf, sizeof buf);
+      if (got <= 0) break;
+      out.append(buf, static_cast<std::size_t>(got));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
+  std::set<int> taken;
+  auto pick = [&] {
+    for (;;) {
+      int p = free_loopback_port();
+      if (taken.insert(p).second) return p;
+    }
+  };
+  servers_.resize(static_cast<std::size_t>(opts_.servers));
+  for (auto& s : servers_) {
+    s.client_port = pick();
+    s.quorum_port = pick();
+    s.election_port = pick();
+  }
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    auto& s = servers_[i];
+    s.dir = dir_ / ("zk" + std::to_string(i + 1));
+    fs::create_directories(s.dir / "data");
+    std::ofstream(s.dir / "data" / "myid") << (i + 1) << "\n";
+    std::ofstream cfg(s.dir / "zoo.cfg");
+    cfg << "tickTime=" << opts_.tick_ms << "\n"
+        << "initLimit=25\nsyncLimit=10\n"
+        << "dataDir=" << (s.dir / "data").string() << "\n"
+        << "clientPort=" << s.client_port << "\nclientPortAddress=127.0.0.1\n"
+        << "maxSessionTimeout=30000\n"
+        << "admin.enableServer=false\n4lw.commands.whitelist=*\n"
+        << "forceSync=no\npreAllocSize=1024\n"
+        << (servers_.size() > 1 ? "standaloneEnabled=false\n" : "");
+    for (std::size_t j = 0; j < servers_.size(); ++j)
+      cfg << "server." << (j + 1) << "=127.0.0.1:" << servers_[j].quorum_port << ":" << servers_[j].election_port << "\n";
+  }
+}
+
+zk_quorum::~zk_quorum() {
+  for (auto& s : servers_) s.process.reset();  // SIGKILL and reap
+}
+
+std::string zk_quorum::connect_string() const {
+  std::string out;
+  for (const auto& s : servers_) out += (out.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(s.client_port);
+  return out;
+}
+
+void zk_quorum::start_server(int i) {
+  auto& s = servers_[static_cast<std::size_t>(i)];
+  if (s.process && s.process->running()) return;
+  s.process.reset();
+  std::vector<std::string> argv{java_binary(),
+                                "-Xmx" + std::to_string(opts_.heap_mb) + "m",
+                                "-Xms16m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                "-Djava.net.preferIPv4Stack=true",
+                                "-Dzookeeper.jmx.log4j.disable=true",
+                                "-cp",
+                                class_path,
+                                "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                                (s.dir / "zoo.cfg").string()};
+  s.process = std::make_unique<child_process>(argv, s.dir / "server.log");
+}
+
+bool zk_quorum::start(std::chrono::milliseconds timeout) {
+  std::vector<int> all;
+  for (int i = 0; i < size(); ++i) {
+    start_server(i);
+    all.push_back(i);
+  }
+  return wait_serving(all, timeout);
+}
+
+void zk_quorum::kill(int i) {
+  auto& s = servers_[static_cast<std::size_t>(i)];
+  if (!s.process) return;
+  s.process->signal(SIGKILL);
+  s.process->wait_exit(std::chrono::seconds(30));
+  s.process.reset();
+}
+
+void zk_quorum::kill(const std::vector<int>& which) {
+  for (int i : which)
+    if (auto& s = servers_[static_cast<std::size_t>(i)]; s.process) s.process->signal(SIGKILL);
+  for (int i : which) kill(i);
+}
+
+bool zk_quorum::running(int i) {
+  auto& s = servers_[static_cast<std::size_t>(i)];
+  return s.process && s.process->running();
+}
+
+std::optional<std::string> zk_quorum::mode(int i) const {
+  auto text = zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr");
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Mode: ", 0) == 0) {
+      auto m = line.substr(6);
+      while (!m.empty() && (m.back() == '\r' || m.back() == ' ')) m.pop_back();
+      if (m == "leader" || m == "follower" || m == "standalone" || m == "observer") return m;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+bool zk_quorum::wait_serving(const std::vector<int>& which, std::chrono::milliseconds timeout) const {
+  auto deadline = steady::now() + timeout;
+  for (;;) {
+    bool all = true;
+    for (int i : which) all = all && mode(i).has_value();
+    if (all) return true;
+    if (steady::now() >= deadline) return false;
+    // Polling the servers' own health word: there is no event to wait on across processes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+int zk_quorum::leader() const {
+  for (int i = 0; i < size(); ++i)
+    if (mode(i) == std::optional<std::string>("leader")) return i;
+  return -1;
+}
+
+std::string zk_quorum::logs() const {
+  std::string out;
+  for (const auto& s : servers_) {
+    std::ifstream in(s.dir / "server.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto text = ss.str();
+    if (text.size() > 3000) text = "..." + text.substr(text.size() - 3000);
+    out += "---- " + (s.dir / "server.log").string() + "\n" + text + "\n";
+  }
+  return out;
+}
+
+}  // namespace regent::harness
