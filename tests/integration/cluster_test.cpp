@@ -1,5 +1,5 @@
-// A real cluster on one host: two jobmanagers and two taskmanagers with the embedded
-// `filesystem` HA. Jobs are submitted over RPC (the REST endpoint comes with the operator
+// A real cluster on one host: jobmanagers and taskmanagers with the embedded `filesystem` HA
+// and with `zookeeper` HA against a real 3-node quorum (every scenario runs on both). Jobs are submitted over RPC (the REST endpoint comes with the operator
 // surface), run on the taskmanagers, take checkpoints, and survive `kill -9` of the leader
 // with exactly-once output.
 
@@ -11,8 +11,11 @@
 #include <mutex>
 #include <set>
 
-#include "regent/ha/filesystem/filesystem_ha_services.hpp"
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/zk_client.hpp"
+#include "regent/harness/zk_quorum.hpp"
+#include "regent/programs/ha_wiring.hpp"
+#include "regent/programs/program_args.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
@@ -26,9 +29,12 @@ constexpr auto deadline = std::chrono::seconds(60);
 
 bool has(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
 
-class cluster_test : public ::testing::Test {
+class cluster_test : public ::testing::TestWithParam<std::string> {
  protected:
   harness::temp_dir dir_{"cluster"};
+  std::unique_ptr<harness::zk_quorum> quorum_;
+  std::string cluster_id_ = dir_.path().filename().string();
+  bool zookeeper() const { return GetParam() == "zookeeper"; }
   fs::path out_ = dir_.path() / "out";
   std::vector<std::unique_ptr<harness::child_process>> jms_, tms_;
   std::unique_ptr<ha::ha_services> watcher_;
@@ -49,9 +55,19 @@ class cluster_test : public ::testing::Test {
   } changes_;
 
   void SetUp() override {
-    std::ofstream(dir_.path() / "config.yaml")
-        << "high-availability.type: filesystem\n"
-        << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
+    std::ofstream conf(dir_.path() / "config.yaml");
+    if (zookeeper()) {
+      quorum_ = std::make_unique<harness::zk_quorum>(dir_.path() / "zk");
+      ASSERT_TRUE(quorum_->start(deadline)) << quorum_->logs();
+      conf << "high-availability.type: zookeeper\n"
+           << "high-availability.zookeeper.quorum: " << quorum_->connect_string() << "\n"
+           << "high-availability.zookeeper.client.session-timeout: 2 s\n"
+           << "high-availability.zookeeper.client.connection-timeout: 2 s\n";
+    } else {
+      conf << "high-availability.type: filesystem\n";
+    }
+    conf << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
+        << "high-availability.cluster-id: " << cluster_id_ << "\n"
         << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
         << "execution.checkpointing.interval: 100 ms\n"
         << "taskmanager.numberOfTaskSlots: 4\n"
@@ -65,16 +81,21 @@ class cluster_test : public ::testing::Test {
         << "cleanup-strategy.fixed-delay.attempts: 3\n"
         << "cleanup-strategy.fixed-delay.delay: 100 ms\n"
         << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
-    ha::filesystem::options o;
-    o.storage_dir = dir_.path() / "ha";
-    o.job_result_store_dir = dir_.path() / "ha" / "job-result-store" / "default";
-    watcher_ = ha::filesystem::make_ha_services(o);
+    conf.close();
+    // The test finds the leader the way a client does: leader retrieval from the same conf.
+    programs::program_args args;
+    args.config_dir = dir_.path().string();
+    auto loaded = programs::load_config(args);
+    ASSERT_TRUE(loaded.ok()) << loaded.err().message;
+    auto services = programs::make_ha_services(loaded->settings);
+    ASSERT_TRUE(services.ok()) << services.err().message;
+    watcher_ = std::move(services).value();
     leader_ = watcher_->make_retrieval(ha::component::dispatcher);
     ASSERT_TRUE(leader_->start(changes_).ok());
   }
 
   void TearDown() override {
-    leader_->stop();
+    if (leader_) leader_->stop();
     if (HasFailure()) {
       for (auto* group : {&jms_, &tms_})
         for (auto& p : *group) std::fprintf(stderr, "---- %s ----\n%s\n", p->log_file().c_str(), p->log_text().c_str());
@@ -178,6 +199,30 @@ class cluster_test : public ::testing::Test {
     return ::testing::AssertionSuccess();
   }
 
+  /// Files and (with ZooKeeper) znodes of `job` that are still in the HA storage.
+  std::vector<std::string> ha_leftovers(const std::string& job) {
+    std::vector<std::string> left;
+    auto cluster = dir_.path() / "ha" / cluster_id_;
+    for (auto sub : {"jobgraphs", "checkpoints", "blob"}) {
+      if (!fs::exists(cluster / sub)) continue;
+      for (auto& e : fs::directory_iterator(cluster / sub)) {
+        auto name = e.path().filename().string();
+        if (name.find(job) != std::string::npos) left.push_back(e.path().string());
+      }
+    }
+    if (fs::exists(dir_.path() / "checkpoints" / job)) left.push_back((dir_.path() / "checkpoints" / job).string());
+    if (zookeeper()) {
+      harness::zk_client zk(quorum_->connect_string());
+      if (zk.wait_connected(deadline))
+        for (auto path : {"/flink/" + cluster_id_ + "/jobgraphs/" + job, "/flink/" + cluster_id_ + "/jobs/" + job,
+                          "/flink/" + cluster_id_ + "/blobs/" + job})
+          if (zk.exists(path)) left.push_back("znode " + path);
+    }
+    return left;
+  }
+
+  fs::path jrs_dir() { return dir_.path() / "ha" / "job-result-store" / cluster_id_; }
+
   /// Waits until the given jobmanager has logged `what` at least `times` times.
   bool wait_log(harness::child_process& p, const std::string& what, int times = 1) {
     std::size_t from = 0;
@@ -203,7 +248,7 @@ class cluster_test : public ::testing::Test {
   }
 };
 
-TEST_F(cluster_test, a_job_survives_two_leader_kills_with_exactly_once_output) {
+TEST_P(cluster_test, a_job_survives_two_leader_kills_with_exactly_once_output) {
   start("jobmanager", 0);
   start("jobmanager", 1);
   start("taskmanager", 0);
@@ -237,7 +282,7 @@ TEST_F(cluster_test, a_job_survives_two_leader_kills_with_exactly_once_output) {
   EXPECT_TRUE(exactly_once(n));
 }
 
-TEST_F(cluster_test, a_lost_taskmanager_restarts_the_job_from_its_latest_checkpoint) {
+TEST_P(cluster_test, a_lost_taskmanager_restarts_the_job_from_its_latest_checkpoint) {
   start("jobmanager", 0);
   start("taskmanager", 0);
   start("taskmanager", 1);
@@ -258,7 +303,7 @@ TEST_F(cluster_test, a_lost_taskmanager_restarts_the_job_from_its_latest_checkpo
   EXPECT_TRUE(exactly_once(n));
 }
 
-TEST_F(cluster_test, a_cancelled_job_is_cleaned_up_and_its_result_kept) {
+TEST_P(cluster_test, a_cancelled_job_is_cleaned_up_and_its_result_kept) {
   start("jobmanager", 0);
   start("taskmanager", 0);
   auto l = wait_leader();
@@ -271,18 +316,15 @@ TEST_F(cluster_test, a_cancelled_job_is_cleaned_up_and_its_result_kept) {
   ASSERT_TRUE(ask(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{job})).ok());
   EXPECT_EQ(wait_end(job), "CANCELED");
   ASSERT_TRUE(wait_log(*jm, "job " + job + ": HA data cleaned up"));
-  auto cluster = dir_.path() / "ha" / "default";
-  EXPECT_FALSE(fs::exists(cluster / "jobgraphs" / job));
-  EXPECT_FALSE(fs::exists(cluster / "checkpoints" / job));
-  EXPECT_FALSE(fs::exists(dir_.path() / "checkpoints" / job));
+  EXPECT_EQ(ha_leftovers(job), std::vector<std::string>{});
   // delete-on-commit is false in this conf: the clean entry stays as <jobId>.json.
-  std::ifstream entry(dir_.path() / "ha" / "job-result-store" / "default" / (job + ".json"));
+  std::ifstream entry(jrs_dir() / (job + ".json"));
   std::string text((std::istreambuf_iterator<char>(entry)), std::istreambuf_iterator<char>());
   EXPECT_TRUE(has(text, "\"CANCELED\"")) << text;
   EXPECT_EQ(status(job), "CANCELED");
 }
 
-TEST_F(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
+TEST_P(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
   auto& jm = start("jobmanager", 0);
   auto l = wait_leader();
   ASSERT_TRUE(l);
@@ -309,7 +351,7 @@ TEST_F(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
   EXPECT_EQ(status(std::string(32, 'b')).rfind("error", 0), 0u) << "the leader still answers";
 }
 
-TEST_F(cluster_test, a_user_code_job_runs_and_survives_a_failover) {
+TEST_P(cluster_test, a_user_code_job_runs_and_survives_a_failover) {
   start("jobmanager", 0);
   start("jobmanager", 1);
   start("taskmanager", 0);
@@ -334,7 +376,7 @@ TEST_F(cluster_test, a_user_code_job_runs_and_survives_a_failover) {
   EXPECT_TRUE(exactly_once(n, 10)) << "times_ten of 1.." << n << " each once";
 }
 
-TEST_F(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
+TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   start("jobmanager", 0);
   start("jobmanager", 1);
   start("taskmanager", 0);
@@ -346,13 +388,10 @@ TEST_F(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   auto* jm = leading_jm(l->token);
   ASSERT_NE(jm, nullptr);
   ASSERT_TRUE(wait_log(*jm, "job " + job + ": HA data cleaned up"));
-  auto cluster = dir_.path() / "ha" / "default";
-  EXPECT_FALSE(fs::exists(cluster / "jobgraphs" / job));
-  EXPECT_FALSE(fs::exists(cluster / "checkpoints" / job));
-  EXPECT_FALSE(fs::exists(dir_.path() / "checkpoints" / job));
+  EXPECT_EQ(ha_leftovers(job), std::vector<std::string>{});
   // The clean result stays as <jobId>.json (delete-on-commit is false in this conf).
-  EXPECT_TRUE(fs::exists(dir_.path() / "ha" / "job-result-store" / "default" / (job + ".json")));
-  EXPECT_FALSE(fs::exists(dir_.path() / "ha" / "job-result-store" / "default" / (job + "_DIRTY.json")));
+  EXPECT_TRUE(fs::exists(jrs_dir() / (job + ".json")));
+  EXPECT_FALSE(fs::exists(jrs_dir() / (job + "_DIRTY.json")));
   // After a failover the new leader does not run it again, and still serves its result.
   jm->signal(SIGKILL);
   auto next = wait_leader(l->token);
@@ -363,6 +402,9 @@ TEST_F(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   EXPECT_EQ(status(job), "FINISHED") << "the execution result is served from the JobResultStore";
   EXPECT_EQ(committed_output().size(), 1000u);
 }
+
+INSTANTIATE_TEST_SUITE_P(backends, cluster_test, ::testing::Values("filesystem", "zookeeper"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace regent
