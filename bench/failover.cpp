@@ -1,13 +1,16 @@
-/// Takeover with running jobs on the `filesystem` backend (not a test; see BENCHMARKS.md).
+/// The failover benchmark (not a test; see BENCHMARKS.md).
 ///
-///   build/bin/regent_bench_takeover_jobs [repetitions=5] [N...=1 10 100]
+///   build/bin/regent_bench_failover BACKEND MODE [repetitions=20] [N...=1 10 100]
+///     BACKEND: filesystem | zookeeper (own 3-node quorum, 2 s session timeout)
+///     MODE:    kill (SIGKILL of the leader) | term (SIGTERM: graceful step-down)
 ///
 /// For each N: two jobmanagers and two taskmanagers (enough slots for N jobs at parallelism 1,
 /// each job a slow sequence with checkpoints every 200 ms). Once every job has completed a
-/// checkpoint, the leader gets `kill -9`; measured from the signal:
+/// checkpoint, the leader gets the signal; measured from the signal:
 ///  - grant: the standby logs "granted leadership";
 ///  - all RUNNING: the standby has logged a (re)deployment of every job ("restoring from
 ///    checkpoint" or "starting from scratch");
+///  - all checkpointed: every job has completed a checkpoint on the new leader;
 ///  - takeover work: from the standby's grant to its last redeployment (recovery + redeploy).
 /// Times are taken when this process reads the log lines from the jobmanager's stderr pipe.
 
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 
@@ -44,26 +48,48 @@ bool has(const std::string& l, const std::string& w) { return l.find(w) != std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  int reps = argc > 1 ? std::atoi(argv[1]) : 5;
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: regent_bench_failover filesystem|zookeeper kill|term [repetitions] [N...]\n");
+    return 2;
+  }
+  std::string backend = argv[1], mode = argv[2];
+  int reps = argc > 3 ? std::atoi(argv[3]) : 20;
   std::vector<int> ns;
-  for (int i = 2; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
+  for (int i = 4; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
   if (ns.empty()) ns = {1, 10, 100};
   auto bin = harness::bin_dir();
-  std::printf("filesystem HA, kill -9 of the leader with N running jobs (parallelism 1), %d repetitions\n", reps);
-  std::printf("%6s %22s %22s %22s\n", "N", "grant p50/p99 ms", "all RUNNING p50/p99 ms", "grant->all p50/p99 ms");
+  std::printf("%s HA, %s of the leader with N running jobs (parallelism 1), %d repetitions\n", backend.c_str(),
+              mode == "kill" ? "kill -9" : "SIGTERM", reps);
+  std::printf("%6s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
+              "grant->all p50/p99");
+  harness::temp_dir zkdir("bench-zk");
+  std::unique_ptr<harness::zk_quorum> quorum;
+  if (backend == "zookeeper") {
+    quorum = std::make_unique<harness::zk_quorum>(zkdir.path());
+    if (!quorum->start(60s)) { std::fprintf(stderr, "quorum did not start\n%s", quorum->logs().c_str()); return 1; }
+  }
+  int cluster = 0;
   for (int n : ns) {
-    std::vector<double> grant, running, work;
+    std::vector<double> grant, running, checkpointed, work;
     for (int rep = 0; rep < reps; ++rep) {
-      harness::temp_dir dir("bench-takeover");
+      harness::temp_dir dir("bench-failover");
       int slots = n / 2 + 1;
-      std::ofstream(dir.path() / "config.yaml") << "high-availability.type: filesystem\n"
-                                                << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
+      std::ofstream conf(dir.path() / "config.yaml");
+      if (quorum)
+        conf << "high-availability.type: zookeeper\n"
+             << "high-availability.zookeeper.quorum: " << quorum->connect_string() << "\n"
+             << "high-availability.zookeeper.client.session-timeout: 2 s\n"
+             << "high-availability.cluster-id: bench-" << ++cluster << "\n";
+      else
+        conf << "high-availability.type: filesystem\n";
+      conf << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
                                                 << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
                                                 << "execution.checkpointing.interval: 200 ms\n"
                                                 << "taskmanager.numberOfTaskSlots: " << slots << "\n"
                                                 << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
                                                 << "log.level: info\n"
-                                                << "env.log.dir: " << (dir.path() / "log").string() << "\n";
+           << "env.log.dir: " << (dir.path() / "log").string() << "\n";
+      conf.close();
       auto args = [&](const char* p) { return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()}; };
       harness::child_process a(args("jobmanager"), dir.path() / "a.log", true);
       auto ready = a.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s);
@@ -100,7 +126,7 @@ int main(int argc, char** argv) {
       c.close();
       auto from = b.line_count();
       auto t0 = clk::now();
-      a.signal(SIGKILL);
+      a.signal(mode == "kill" ? SIGKILL : SIGTERM);
       if (!b.wait_for_line([](auto& l) { return has(l, "granted leadership"); }, 30s, from)) return 1;
       auto tg = clk::now();
       std::set<std::string> redeployed;
@@ -114,12 +140,25 @@ int main(int argc, char** argv) {
             if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting")) redeployed.insert(j);
       }
       auto tr = clk::now();
+      for (auto& j : jobs)
+        if (!b.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s, from)) {
+          std::fprintf(stderr, "job %s did not checkpoint after the failover\n", j.c_str());
+          return 1;
+        }
+      auto tc = clk::now();
       grant.push_back(ms(tg - t0));
       running.push_back(ms(tr - t0));
+      checkpointed.push_back(ms(tc - t0));
       work.push_back(ms(tr - tg));
+      a.wait_exit(30s);
     }
-    std::printf("%6d %10.1f / %-10.1f %10.1f / %-10.1f %10.1f / %-10.1f\n", n, pct(grant, 0.5), pct(grant, 0.99),
-                pct(running, 0.5), pct(running, 0.99), pct(work, 0.5), pct(work, 0.99));
+    auto cell = [](const std::vector<double>& v) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.1f / %.1f", pct(v, 0.5), pct(v, 0.99));
+      return std::string(buf);
+    };
+    std::printf("%6d %20s %20s %20s %20s\n", n, cell(grant).c_str(), cell(running).c_str(), cell(checkpointed).c_str(),
+                cell(work).c_str());
   }
   return 0;
 }
