@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/zk_client.hpp"
@@ -158,10 +159,10 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   }
 
   /// Every number in the committed part files of `out_`, with multiplicity.
-  std::multiset<long long> committed_output() {
+  std::multiset<long long> committed_output(const fs::path& dir) {
     std::multiset<long long> out;
-    if (!fs::exists(out_)) return out;
-    for (auto& e : fs::directory_iterator(out_)) {
+    if (!fs::exists(dir)) return out;
+    for (auto& e : fs::directory_iterator(dir)) {
       auto name = e.path().filename().string();
       if (name.rfind("part-", 0) != 0) continue;
       std::ifstream in(e.path());
@@ -170,6 +171,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
+  std::multiset<long long> committed_output() { return committed_output(out_); }
 
   std::string submit(long long to, int rate, const std::string& function = "identity",
                      const std::string& library = "",
@@ -187,8 +189,9 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   }
 
   /// True when the committed output holds exactly f(1..n), each once.
-  ::testing::AssertionResult exactly_once(long long n, long long factor = 1) {
-    auto out = committed_output();
+  ::testing::AssertionResult exactly_once(long long n, long long factor = 1) { return exactly_once_in(out_, n, factor); }
+  ::testing::AssertionResult exactly_once_in(const fs::path& dir, long long n, long long factor = 1) {
+    auto out = committed_output(dir);
     if (out.size() != static_cast<std::size_t>(n))
       return ::testing::AssertionFailure() << out.size() << " records committed, expected " << n;
     long long expect = factor;
@@ -401,6 +404,115 @@ TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   EXPECT_FALSE(now_leading->wait_for_line([&](auto& line) { return has(line, "recovered job graph of job " + job); }, 0ms));
   EXPECT_EQ(status(job), "FINISHED") << "the execution result is served from the JobResultStore";
   EXPECT_EQ(committed_output().size(), 1000u);
+}
+
+// Flink's test_ha_datastream, harder: parallelism 4, the leading jobmanager killed three times
+// and a taskmanager once while the job runs; every new leader recovers the job graph and
+// restores a checkpoint, at least two checkpoints complete after every kill, exactly-once output.
+TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  start("taskmanager", 0);
+  start("taskmanager", 1);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(wait_log(*leading_jm(l->token), "registered taskmanager", 2));
+  const long long n = 150000;
+  auto job = submit(n, 10000);  // about 15 s of input
+  ASSERT_FALSE(job.empty());
+  fencing_token current = l->token;
+  for (int kill = 0; kill < 3; ++kill) {
+    auto* jm = leading_jm(current);
+    ASSERT_NE(jm, nullptr);
+    ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2)) << "fewer than 2 checkpoints before kill " << kill;
+    jm->signal(SIGKILL);
+    ASSERT_TRUE(jm->wait_exit(deadline));
+    start("jobmanager", 2 + kill);
+    auto next = wait_leader(current);
+    ASSERT_TRUE(next) << "no leader after kill " << kill;
+    EXPECT_GT(next->token.epoch, current.epoch);
+    current = next->token;
+    auto* now_leading = leading_jm(current);
+    ASSERT_NE(now_leading, nullptr);
+    EXPECT_TRUE(wait_log(*now_leading, "recovered job graph of job " + job));
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+  }
+  auto* jm = leading_jm(current);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
+  // Kill a taskmanager that runs a subtask of the current attempt (the attempt id is in the
+  // leader's "restoring from checkpoint n (attempt A)" line).
+  auto restore_line = jm->wait_for_line([&](auto& x) { return has(x, "job " + job + " restoring from checkpoint"); }, deadline);
+  ASSERT_TRUE(restore_line);
+  auto attempt = restore_line->substr(restore_line->find("(attempt ") + 1);
+  attempt = attempt.substr(0, attempt.find(')'));
+  harness::child_process* victim = nullptr;
+  for (auto& tm : tms_)
+    if (tm->wait_for_line([&](auto& x) { return has(x, "deployed job " + job + " " + attempt); }, 5s)) {
+      victim = tm.get();
+      break;
+    }
+  ASSERT_NE(victim, nullptr) << "no taskmanager runs " << attempt;
+  victim->signal(SIGKILL);
+  ASSERT_TRUE(wait_log(*jm, "was lost"));
+  // A second restore on this leader: the restart after the taskmanager loss.
+  EXPECT_TRUE(wait_log(*jm, "job " + job + " restoring from checkpoint", 2)) << "no restore after the taskmanager kill";
+  EXPECT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 4)) << "fewer than 2 checkpoints after the taskmanager kill";
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+}
+
+// Submissions racing a leader kill: every submission that was accepted runs to completion
+// exactly once; none that got an error reply runs.
+TEST_P(cluster_test, submissions_racing_a_leader_kill) {
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  start("taskmanager", 0);
+  start("taskmanager", 1);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2));
+  auto colon = l->rpc_address.rfind(':');
+  rpc::client c({l->rpc_address.substr(0, colon), static_cast<std::uint16_t>(std::stoi(l->rpc_address.substr(colon + 1)))});
+  const int jobs = 8;
+  const long long n = 2000;
+  std::vector<std::string> ids;
+  std::vector<int> outcome(jobs, 0);  // 1 accepted, -1 refused with an error reply, 0 no answer
+  for (int k = 0; k < jobs; ++k) {
+    char id[33];
+    std::snprintf(id, sizeof id, "%032x", 0xabc000 + k);
+    ids.push_back(id);
+  }
+  // One client submits back to back; once three were answered, the leader is killed from
+  // another thread while the submissions go on.
+  std::thread killer;
+  for (int k = 0; k < jobs; ++k) {
+    if (k == 3) killer = std::thread([jm] { jm->signal(SIGKILL); });
+    std::string spec = "{\"name\":\"race\",\"job-id\":\"" + ids[k] + "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" +
+                       std::to_string(n) + ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" +
+                       (out_ / ids[k]).string() + "\"}}";
+    auto r = c.request(rpc::make_request(rpc::method::dispatcher_submit, l->token, rpc::encode(rpc::submit_job{spec, {}})), 5s);
+    if (r) outcome[k] = r->error ? -1 : 1;  // no answer: unknown outcome (0)
+  }
+  killer.join();
+  auto next = wait_leader(l->token);
+  ASSERT_TRUE(next);
+  for (int k = 0; k < jobs; ++k) {
+    if (outcome[k] == 1) {
+      EXPECT_EQ(wait_end(ids[k]), "FINISHED") << "accepted job " << k;
+      EXPECT_TRUE(exactly_once_in(out_ / ids[k], n)) << "accepted job " << k;
+    } else if (outcome[k] == -1) {
+      EXPECT_EQ(status(ids[k]).rfind("error", 0), 0u) << "refused job " << k << " runs";
+      EXPECT_TRUE(committed_output(out_ / ids[k]).empty()) << "refused job " << k << " wrote output";
+    } else {
+      // No answer: it may or may not have been persisted, but it never runs twice.
+      auto out = committed_output(out_ / ids[k]);
+      EXPECT_TRUE(out.empty() || exactly_once_in(out_ / ids[k], n)) << "job " << k << " with no answer";
+    }
+  }
+  EXPECT_GT(std::count(outcome.begin(), outcome.end(), 1), 0) << "no submission got through at all";
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, cluster_test, ::testing::Values("filesystem", "zookeeper"),
