@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
       conf << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
                                                 << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
                                                 << "execution.checkpointing.interval: 200 ms\n"
+           << "rest.port: 0\n"
                                                 << "taskmanager.numberOfTaskSlots: " << slots << "\n"
                                                 << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
                                                 << "log.level: info\n"

@@ -71,6 +71,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
         << "high-availability.cluster-id: " << cluster_id_ << "\n"
         << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
         << "execution.checkpointing.interval: 100 ms\n"
+        << "rest.port: 0\n"
         << "taskmanager.numberOfTaskSlots: 4\n"
         << "heartbeat.interval: 200 ms\n"
         << "heartbeat.timeout: 2 s\n"
