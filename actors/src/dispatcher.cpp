@@ -10,6 +10,7 @@
 #include <map>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "regent/actors/cluster.hpp"
 #include "regent/ha/errc.hpp"
@@ -28,13 +29,64 @@ struct job_entry {
   caf::actor master;  // null once the job is over
   std::string state;
   std::string name;
+  // What REST shows (wall-clock ms; end -1 while not terminal).
+  int parallelism = 0;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = -1;
+  std::int64_t modified_ms = 0;
+  // The job master's last answers, kept after it is gone (final_atom).
+  std::string job_json, checkpoints_json, exceptions_json, result_json;
 };
+
+using nlohmann::json;
+
+std::int64_t wall_now() { return system_clock::instance().wall_millis(); }
+
+// Flink's ExecutionState of the job's tasks for a job status (the `tasks` of JobDetails).
+const char* task_state_of(const std::string& job_state) {
+  if (job_state == "RUNNING" || job_state == "FINISHED" || job_state == "CANCELED" || job_state == "FAILED") return job_state.c_str();
+  if (job_state == "CANCELLING") return "CANCELING";
+  return "CREATED";
+}
+
+json job_row(const std::string& id, const job_entry& e) {
+  json tasks = {{"total", e.parallelism}};
+  const std::string current = task_state_of(e.state);
+  for (auto* s : {"created", "scheduled", "deploying", "running", "finished", "canceling", "canceled", "failed",
+                  "reconciling", "initializing"}) {
+    std::string upper(s);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    tasks[s] = upper == current ? e.parallelism : 0;
+  }
+  auto end = e.end_ms;
+  return {{"jid", id},
+          {"name", e.name},
+          {"state", e.state},
+          {"start-time", e.start_ms},
+          {"end-time", end},
+          {"duration", (end >= 0 ? end : wall_now()) - e.start_ms},
+          {"last-modification", e.modified_ms},
+          {"tasks", tasks}};
+}
+
+// JobExecutionResultResponseBody (wire form) of a JobResultStore entry.
+json execution_result(const ha::job_result& r) {
+  json jr = {{"id", r.id.str()},
+             {"application-status", r.application_status},
+             {"accumulator-results", json::object()},
+             {"net-runtime", r.net_runtime_ms}};
+  if (r.failure_cause)
+    jr["failure-cause"] = {{"class", "regent.JobFailure"}, {"stack-trace", *r.failure_cause},
+                           {"serialized-throwable", ""}};
+  return {{"status", {{"id", "COMPLETED"}}}, {"job-execution-result", jr}};
+}
 
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
   caf::actor rm;
   std::map<std::string, job_entry> jobs;
   std::map<std::string, int> cleanup_failures;
+  std::int64_t checkpoints_completed = 0;  // in this leadership session
 };
 
 job::cleanup_backoff backoff_of(const config::cleanup_settings& c) {
@@ -57,6 +109,13 @@ const char* state_of(const std::string& application_status) {
   return "UNKNOWN";
 }
 
+int jobs_running_of(const std::map<std::string, int>& by_state) {
+  int n = 0;
+  for (auto& [state, count] : by_state)
+    if (state != "FINISHED" && state != "CANCELED" && state != "FAILED") n += count;
+  return n;
+}
+
 caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::shared_ptr<const session_context> ctx) {
   auto log = logging::get("actors");
   ha::ha_services* const hap = ctx->ha;
@@ -66,7 +125,14 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
   auto start_job = [=](const std::string& id, const std::string& spec_json, const std::string& name) {
     auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<caf::actor>(self), self->state.rm, id, spec_json);
     self->link_to(master);
-    self->state.jobs[id] = job_entry{master, "INITIALIZING", name};
+    job_entry e;
+    e.master = master;
+    e.state = "INITIALIZING";
+    e.name = name;
+    auto spec = parse_job_spec(spec_json);
+    e.parallelism = spec ? spec->parallelism : 0;
+    e.start_ms = e.modified_ms = wall_now();
+    self->state.jobs[id] = std::move(e);
   };
 
   // Global cleanup of a terminal job's HA data; true when nothing of it is left.
@@ -116,6 +182,142 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
     reply.reply(rpc::encode(rpc::job_status{m->job_id, state_of(r.application_status), r.name}));
   };
 
+  // REST questions (rpc::query): answered from this session's state, the job masters, the
+  // resource manager, or the JobResultStore for jobs that ended before this session.
+  auto on_query = [=](const rpc::envelope& req, const rpc::responder& reply) {
+    auto q = rpc::decode_query(req.payload);
+    if (!q) return (void)reply.fail(q.err());
+    auto& jobs = self->state.jobs;
+    if (q->what == "jobs") {
+      json rows = json::array();
+      for (auto& [id, e] : jobs)
+        if (e.state != "CLEANUP") rows.push_back(job_row(id, e));
+      return (void)reply.reply(json{{"jobs", rows}}.dump());
+    }
+    if (q->what == "overview" || q->what == "taskmanagers" || q->what == "metrics") {
+      std::map<std::string, int> by_state;
+      for (auto& [id, e] : jobs)
+        if (e.state != "CLEANUP") ++by_state[e.state];
+      auto what = q->what;
+      self->request(self->state.rm, std::chrono::seconds(5), query_atom::value)
+          .then(
+              [=](const std::string& tms) {
+                if (what == "taskmanagers") return (void)reply.reply(tms);
+                auto parsed = json::parse(tms, nullptr, false);
+                int total = 0, free = 0, count = 0;
+                for (auto& tm : parsed["taskmanagers"]) {
+                  ++count;
+                  total += tm["slotsNumber"].get<int>();
+                  free += tm["freeSlots"].get<int>();
+                }
+                auto n = [&](const char* s) {
+                  auto it = by_state.find(s);
+                  return it == by_state.end() ? 0 : it->second;
+                };
+                if (what == "metrics") {
+                  std::string out = "# TYPE regent_jobs gauge\n";
+                  for (auto* s : {"INITIALIZING", "CREATED", "RUNNING", "FAILING", "FAILED", "CANCELLING", "CANCELED",
+                                  "FINISHED", "RESTARTING", "SUSPENDED"})
+                    out += std::string("regent_jobs{state=\"") + s + "\"} " + std::to_string(n(s)) + "\n";
+                  out += "# TYPE regent_checkpoints_completed_total counter\nregent_checkpoints_completed_total " +
+                         std::to_string(self->state.checkpoints_completed) + "\n";
+                  out += "# TYPE regent_taskmanagers gauge\nregent_taskmanagers " + std::to_string(count) + "\n";
+                  out += "# TYPE regent_slots_available gauge\nregent_slots_available " + std::to_string(free) + "\n";
+                  return (void)reply.reply(out);
+                }
+                reply.reply(json{{"taskmanagers", count},
+                                 {"slots-total", total},
+                                 {"slots-available", free},
+                                 {"jobs-running", jobs_running_of(by_state)},
+                                 {"jobs-finished", n("FINISHED")},
+                                 {"jobs-cancelled", n("CANCELED")},
+                                 {"jobs-failed", n("FAILED")},
+                                 {"flink-version", "regent-0.1"},
+                                 {"flink-commit", "unknown"}}
+                                .dump());
+              },
+              [=](caf::error& e) {
+                reply.fail(error{rpc::errc::handler_failed, "resource manager: " + self->system().render(e)});
+              });
+      return;
+    }
+    if (q->what == "dirty") {
+      // Globally terminal jobs whose cleanup has not finished, with the HA data each still holds.
+      auto dirty = hap->job_results().dirty_ids();
+      if (!dirty) return (void)reply.fail(dirty.err());
+      json rows = json::array();
+      for (auto& id : *dirty) {
+        auto entry = hap->job_results().get(id);
+        json row = {{"jid", id.str()}};
+        if (entry && entry->has_value()) {
+          row["name"] = (*entry)->result.name;
+          row["application-status"] = (*entry)->result.application_status;
+        }
+        auto f = self->state.cleanup_failures.find(id.str());
+        row["cleanup-attempts"] = f == self->state.cleanup_failures.end() ? 0 : f->second;
+        auto graph = hap->job_graphs().get(id);
+        auto checkpoints = hap->checkpoints().list(id);
+        auto blobs = hap->blobs().list(id);
+        std::error_code ec;
+        row["artifacts"] = {{"job-graph", graph.ok()},
+                            {"checkpoints", checkpoints ? json(*checkpoints) : json::array()},
+                            {"blobs", blobs ? json(*blobs) : json::array()},
+                            {"checkpoint-data", std::filesystem::exists(std::filesystem::path(ctx->settings.checkpoints_dir) / id.str(), ec)}};
+        rows.push_back(row);
+      }
+      return (void)reply.reply(json{{"dirty", rows}}.dump());
+    }
+    auto it = jobs.find(q->job_id);
+    if (it != jobs.end() && it->second.state != "CLEANUP") {
+      auto& e = it->second;
+      if (q->what == "result") {
+        if (e.master || e.result_json.empty()) return (void)reply.reply(json{{"status", {{"id", "IN_PROGRESS"}}}}.dump());
+        return (void)reply.reply(e.result_json);
+      }
+      if (e.master) {
+        self->request(e.master, std::chrono::seconds(5), query_atom::value, q->what)
+            .then([=](const std::string& answer) { reply.reply(answer); },
+                  [=](caf::error& err) {
+                    reply.fail(error{rpc::errc::handler_failed, "job master: " + self->system().render(err)});
+                  });
+        return;
+      }
+      const auto& kept = q->what == "checkpoints" ? e.checkpoints_json : q->what == "exceptions" ? e.exceptions_json : e.job_json;
+      if (!kept.empty()) return (void)reply.reply(kept);
+    }
+    // A job that ended before this session: only its JobResultStore entry is left.
+    auto id = job_id::parse(q->job_id);
+    if (!id) return (void)reply.fail(error{ha::errc::not_found, "no job " + q->job_id});
+    auto entry = hap->job_results().get(*id);
+    if (!entry) return (void)reply.fail(entry.err());
+    if (!entry->has_value()) return (void)reply.fail(error{ha::errc::not_found, "no job " + q->job_id});
+    auto& r = (*entry)->result;
+    if (q->what == "result") return (void)reply.reply(execution_result(r).dump());
+    if (q->what == "checkpoints") return (void)reply.reply(json{{"counts", {{"restored", 0}, {"total", 0}, {"in_progress", 0}, {"completed", 0}, {"failed", 0}}}, {"summary", json::object()}, {"latest", {{"completed", nullptr}, {"savepoint", nullptr}, {"failed", nullptr}, {"restored", nullptr}}}, {"history", json::array()}}.dump());
+    if (q->what == "exceptions") {
+      json j = {{"root-exception", r.failure_cause ? json(*r.failure_cause) : json(nullptr)},
+                {"timestamp", r.failure_cause ? json(r.end_time) : json(nullptr)},
+                {"all-exceptions", json::array()},
+                {"truncated", false},
+                {"exceptionHistory", {{"entries", json::array()}, {"truncated", false}}}};
+      return (void)reply.reply(j.dump());
+    }
+    job_entry e;
+    e.state = state_of(r.application_status);
+    e.name = r.name;
+    e.start_ms = r.start_time;
+    e.end_ms = e.modified_ms = r.end_time;
+    auto row = job_row(q->job_id, e);
+    json timestamps = json::object();
+    timestamps[e.state] = r.end_time;
+    reply.reply(json{{"jid", q->job_id},       {"name", r.name},          {"isStoppable", false},
+                     {"state", e.state},       {"start-time", r.start_time}, {"end-time", r.end_time},
+                     {"duration", r.end_time - r.start_time}, {"maxParallelism", -1}, {"now", wall_now()},
+                     {"timestamps", timestamps}, {"vertices", json::array()}, {"status-counts", json::object()},
+                     {"plan", {{"jid", q->job_id}, {"name", r.name}, {"nodes", json::array()}}}}
+                    .dump());
+  };
+
   return {
       [=](use_rm_atom, caf::actor rm) { self->state.rm = std::move(rm); },
       [=](recover_atom) -> bool {
@@ -126,7 +328,7 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
         }
         for (auto& id : *dirty) {
           log->info("recovery: job {} is globally terminal (dirty result): cleaning up, not running it", id.str());
-          self->state.jobs[id.str()] = job_entry{nullptr, "CLEANUP", ""};
+          self->state.jobs[id.str()].state = "CLEANUP";
           self->send(self, cleanup_atom::value, id.str());
         }
         auto graphs = hap->job_graphs().list();
@@ -156,6 +358,21 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
       [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
         if (req.method == rpc::method::dispatcher_submit) return on_submit(req, reply);
         if (req.method == rpc::method::dispatcher_status) return on_status(req, reply);
+        if (req.method == rpc::method::dispatcher_query) return on_query(req, reply);
+        if (req.method == rpc::method::dispatcher_cleanup) {
+          auto m = rpc::decode_job_ref(req.payload);
+          if (!m) return (void)reply.fail(m.err());
+          auto id = job_id::parse(m->job_id);
+          if (!id) return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id});
+          auto entry = hap->job_results().get(*id);
+          if (!entry) return (void)reply.fail(entry.err());
+          if (!entry->has_value() || !(*entry)->dirty)
+            return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id + " with a dirty result to clean up"});
+          log->info("job {}: cleanup requested by an operator", m->job_id);
+          self->state.cleanup_failures.erase(m->job_id);
+          self->send(self, cleanup_atom::value, m->job_id);
+          return (void)reply.reply("");
+        }
         if (req.method == rpc::method::dispatcher_cancel) {
           auto m = rpc::decode_job_ref(req.payload);
           if (!m) return (void)reply.fail(m.err());
@@ -189,12 +406,25 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
         auto& e = self->state.jobs[id];
         e.state = state;
         e.name = name;
+        e.modified_ms = wall_now();
+      },
+      [=](checkpointed_atom, const std::string&) { ++self->state.checkpoints_completed; },
+      [=](final_atom, const std::string& id, const std::string& job_json, const std::string& checkpoints_json,
+          const std::string& exceptions_json) {
+        auto& e = self->state.jobs[id];
+        e.job_json = job_json;
+        e.checkpoints_json = checkpoints_json;
+        e.exceptions_json = exceptions_json;
+        // Read the (still dirty) result now: with delete-on-commit the entry goes with the cleanup.
+        if (auto entry = hap->job_results().get(*job_id::parse(id)); entry && entry->has_value())
+          e.result_json = execution_result((*entry)->result).dump();
       },
       [=](terminal_atom, const std::string& id, const std::string& state) {
         auto& e = self->state.jobs[id];
         if (e.master) self->unlink_from(e.master);
         e.master = nullptr;
         e.state = state;
+        e.end_ms = e.modified_ms = wall_now();
         self->send(self, cleanup_atom::value, id);
       },
       [=](cleanup_atom, const std::string& id) {

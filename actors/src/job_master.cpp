@@ -12,6 +12,7 @@
 #include <set>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "regent/actors/cluster.hpp"
 #include "regent/ha/errc.hpp"
@@ -43,7 +44,165 @@ struct jm_state {
   bool deployed = false;
   bool terminal = false;
   bool waiting_logged = false;
+  struct failure {
+    std::string cause;
+    std::int64_t timestamp = 0;
+  };
+  std::deque<failure> failures;  // newest first, at most 16 (REST exceptions)
 };
+
+using nlohmann::json;
+
+// Flink's execution state of the one vertex (the operator chain) for a job status.
+const char* vertex_status(job::job_status s) {
+  switch (s) {
+    case job::job_status::running: return "RUNNING";
+    case job::job_status::finished: return "FINISHED";
+    case job::job_status::canceled: return "CANCELED";
+    case job::job_status::failed: return "FAILED";
+    case job::job_status::cancelling: return "CANCELING";
+    case job::job_status::created: return "SCHEDULED";
+    default: return "CREATED";
+  }
+}
+
+json execution_states(const char* current, int count) {
+  json m = json::object();
+  for (auto* s : {"CREATED", "SCHEDULED", "DEPLOYING", "RUNNING", "FINISHED", "CANCELING", "CANCELED", "FAILED",
+                  "RECONCILING", "INITIALIZING"})
+    m[s] = std::string(s) == current ? count : 0;
+  return m;
+}
+
+// JobDetailsInfo (the wire form, see reference/flink-rest-subset.md).
+json render_job(const jm_state& st) {
+  auto now = system_clock::instance().wall_millis();
+  auto start = st.status.start_time();
+  auto end = st.status.end_time();
+  json timestamps = json::object();
+  for (auto s : job::all_job_statuses()) timestamps[job::to_string(s)] = st.status.timestamp(s);
+  const char* vs = vertex_status(st.status.current());
+  auto vertex_id = st.id.str();  // one vertex: the chain; its id reuses the job id's hex form
+  json vertex = {{"id", vertex_id},
+                 {"name", st.spec.name},
+                 {"parallelism", st.spec.parallelism},
+                 {"maxParallelism", st.spec.parallelism},
+                 {"status", vs},
+                 {"start-time", start},
+                 {"end-time", end ? *end : -1},
+                 {"duration", (end ? *end : now) - start},
+                 {"tasks", execution_states(vs, st.spec.parallelism)},
+                 {"metrics", {{"read-bytes", 0}, {"read-bytes-complete", false}, {"write-bytes", 0},
+                              {"write-bytes-complete", false}, {"read-records", 0}, {"read-records-complete", false},
+                              {"write-records", 0}, {"write-records-complete", false}}}};
+  return {{"jid", st.id.str()},
+          {"name", st.spec.name},
+          {"isStoppable", false},
+          {"state", job::to_string(st.status.current())},
+          {"start-time", start},
+          {"end-time", end ? *end : -1},
+          {"duration", (end ? *end : now) - start},
+          {"maxParallelism", st.spec.parallelism},
+          {"now", now},
+          {"timestamps", timestamps},
+          {"vertices", json::array({vertex})},
+          {"status-counts", execution_states(vs, 1)},
+          {"plan", {{"jid", st.id.str()},
+                    {"name", st.spec.name},
+                    {"type", "STREAMING"},
+                    {"nodes", json::array({{{"id", vertex_id},
+                                            {"parallelism", st.spec.parallelism},
+                                            {"operator", ""},
+                                            {"description", st.spec.name},
+                                            {"inputs", json::array()}}})}}}};
+}
+
+json render_checkpoint(const job::checkpoint_stats& c) {
+  const char* clazz = c.status == job::checkpoint_status::completed ? "completed"
+                      : c.status == job::checkpoint_status::failed  ? "failed"
+                                                                    : "in_progress";
+  json j = {{"clazz", clazz},
+            {"id", c.id},
+            {"status", job::to_string(c.status)},
+            {"is_savepoint", false},
+            {"trigger_timestamp", c.trigger_timestamp},
+            {"latest_ack_timestamp", c.latest_ack_timestamp},
+            {"state_size", c.state_size},
+            {"end_to_end_duration", c.end_to_end_duration},
+            {"alignment_buffered", 0},
+            {"processed_data", 0},
+            {"persisted_data", 0},
+            {"num_subtasks", c.num_subtasks},
+            {"num_acknowledged_subtasks", c.num_acknowledged_subtasks},
+            {"checkpoint_type", "CHECKPOINT"},
+            {"tasks", json::object()}};
+  if (c.status == job::checkpoint_status::completed) {
+    j["external_path"] = c.external_path;
+    j["discarded"] = false;
+  }
+  if (c.status == job::checkpoint_status::failed) {
+    j["failure_timestamp"] = c.failure_timestamp;
+    j["failure_message"] = c.failure_message;
+  }
+  return j;
+}
+
+json render_summary(const job::stats_summary& s) {
+  return {{"min", s.min()}, {"max", s.max()}, {"avg", s.avg()}, {"p50", s.quantile(0.5)}, {"p90", s.quantile(0.9)},
+          {"p95", s.quantile(0.95)}, {"p99", s.quantile(0.99)}, {"p999", s.quantile(0.999)}};
+}
+
+// CheckpointingStatistics (wire form).
+json render_checkpoints(const job::checkpoint_statistics& s) {
+  job::stats_summary zero;
+  json history = json::array();
+  for (auto& c : s.history) history.push_back(render_checkpoint(c));
+  json restored = nullptr;
+  if (s.latest_restored)
+    restored = {{"id", s.latest_restored->id},
+                {"restore_timestamp", s.latest_restored->restore_timestamp},
+                {"is_savepoint", false},
+                {"external_path", s.latest_restored->external_path}};
+  return {{"counts",
+           {{"restored", s.counts.restored}, {"total", s.counts.total}, {"in_progress", s.counts.in_progress},
+            {"completed", s.counts.completed}, {"failed", s.counts.failed}}},
+          {"summary",
+           {{"state_size", render_summary(s.state_size)},
+            {"end_to_end_duration", render_summary(s.end_to_end_duration)},
+            {"alignment_buffered", render_summary(zero)},
+            {"processed_data", render_summary(zero)},
+            {"persisted_data", render_summary(zero)}}},
+          {"latest",
+           {{"completed", s.latest_completed ? render_checkpoint(*s.latest_completed) : json(nullptr)},
+            {"savepoint", nullptr},
+            {"failed", s.latest_failed ? render_checkpoint(*s.latest_failed) : json(nullptr)},
+            {"restored", restored}}},
+          {"history", history}};
+}
+
+// JobExceptionsInfoWithHistory from the failure causes this job master saw.
+json render_exceptions(const jm_state& st) {
+  json entries = json::array();
+  json all = json::array();
+  for (auto& f : st.failures) {
+    entries.push_back({{"exceptionName", "regent.JobFailure"},
+                       {"stacktrace", f.cause},
+                       {"timestamp", f.timestamp},
+                       {"taskName", st.spec.name},
+                       {"location", nullptr},
+                       {"concurrentExceptions", json::array()}});
+    all.push_back({{"exception", f.cause}, {"task", st.spec.name}, {"location", "(unassigned)"}, {"timestamp", f.timestamp}});
+  }
+  json j = {{"all-exceptions", all}, {"truncated", false}, {"exceptionHistory", {{"entries", entries}, {"truncated", false}}}};
+  if (!st.failures.empty()) {
+    j["root-exception"] = st.failures.front().cause;
+    j["timestamp"] = st.failures.front().timestamp;
+  } else {
+    j["root-exception"] = nullptr;
+    j["timestamp"] = nullptr;
+  }
+  return j;
+}
 
 job::restart_settings restart_settings_of(const config::settings& s) {
   job::restart_settings r;
@@ -113,6 +272,8 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     r.net_runtime_ms = wall - st.status.start_time();
     r.name = st.spec.name;
     if (!cause.empty()) r.failure_cause = cause;
+    if (!cause.empty() && (st.failures.empty() || st.failures.front().cause != cause))
+      st.failures.push_front({cause, wall});
     auto written = ctx->ha->job_results().create_dirty(token, r);
     if (!written && written.err().code != ha::errc::already_exists) {
       // Most likely leadership is gone: the next leader recovers the job and ends it again.
@@ -127,6 +288,8 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     move_to(end);
     log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
     cancel_attempt();
+    self->send(dispatcher, final_atom::value, job, render_job(st).dump(), render_checkpoints(st.coordinator->statistics()).dump(),
+               render_exceptions(st).dump());
     self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
     self->quit();
   };
@@ -135,6 +298,8 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     auto& st = self->state;
     if (st.terminal || !st.deployed) return;
     log->warn("job {} attempt {} failed: {}", job, st.attempt, cause);
+    st.failures.push_front({cause, system_clock::instance().wall_millis()});
+    if (st.failures.size() > 16) st.failures.pop_back();
     (void)st.coordinator->abort_pending(cause, now());
     cancel_attempt();
     auto decision = st.restarts->on_failure(cause);
@@ -172,6 +337,7 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
           std::filesystem::remove_all(checkpoints_dir / job / ("chk-" + std::to_string(dropped)), ec);
         }
         log->info("job {} completed checkpoint {}", job, id);
+        self->send(dispatcher, checkpointed_atom::value, job);
         more(st.coordinator->completed(id, (checkpoints_dir / job / ("chk-" + std::to_string(id))).string(), now()));
       } else if (auto* n = std::get_if<job::send_notify_complete>(&action)) {
         to_subtasks(rpc::method::tm_notify,
@@ -300,6 +466,12 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
           if (s.taskmanager_id == tm) return fail_attempt("taskmanager " + tm + " was lost");
       },
       [=](cancel_atom) { finish(job::job_status::canceled, ""); },
+      [=](query_atom, const std::string& what) -> std::string {
+        auto& st = self->state;
+        if (what == "checkpoints") return render_checkpoints(st.coordinator->statistics()).dump();
+        if (what == "exceptions") return render_exceptions(st).dump();
+        return render_job(st).dump();
+      },
   };
 }
 

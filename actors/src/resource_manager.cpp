@@ -5,6 +5,7 @@
 #include <deque>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "regent/actors/cluster.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -103,6 +104,33 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
                                         [&](const pending_allocation& p) { return p.job == job; }),
                          st.pending.end());
         serve_pending();
+      },
+      [=](query_atom) -> std::string {
+        // Flink's TaskManagersInfo; fields Regent has no notion of carry neutral values.
+        auto& st = self->state;
+        auto now = std::chrono::steady_clock::now();
+        auto rows = nlohmann::json::array();
+        for (auto& tm : st.pool.taskmanagers()) {
+          auto age = st.heartbeats.since_last(tm.id, now);
+          auto resource = [](int slots) {
+            return nlohmann::json{{"cpuCores", static_cast<double>(slots)}, {"taskHeapMemory", 0}, {"taskOffHeapMemory", 0},
+                                  {"managedMemory", 0}, {"networkMemory", 0}, {"extendedResources", nlohmann::json::object()}};
+          };
+          auto port = tm.address.substr(tm.address.rfind(':') + 1);
+          rows.push_back({{"id", tm.id},
+                          {"path", tm.address},
+                          {"dataPort", std::atoi(port.c_str())},
+                          {"jmxPort", -1},
+                          {"timeSinceLastHeartbeat",
+                           age ? std::chrono::duration_cast<std::chrono::milliseconds>(*age).count() : 0},
+                          {"slotsNumber", tm.slots},
+                          {"freeSlots", tm.free_slots},
+                          {"totalResource", resource(tm.slots)},
+                          {"freeResource", resource(tm.free_slots)},
+                          {"hardware", {{"cpuCores", tm.slots}, {"physicalMemory", -1}, {"freeMemory", -1}, {"managedMemory", 0}}},
+                          {"memoryConfiguration", nlohmann::json::object()}});
+        }
+        return nlohmann::json{{"taskmanagers", rows}}.dump();
       },
       [=](tick_atom) {
         auto& st = self->state;

@@ -211,4 +211,17 @@ result<job_status> decode_job_status(const std::string& bytes) {
   return job_status{p->job_id(), p->state(), p->name()};
 }
 
+std::string encode(const query& m) {
+  Query p;
+  p.set_what(m.what);
+  p.set_job_id(m.job_id);
+  return serialize(p);
+}
+
+result<query> decode_query(const std::string& bytes) {
+  auto p = parse<Query>(bytes, "Query");
+  if (!p) return std::move(p).err();
+  return query{p->what(), p->job_id()};
+}
+
 }  // namespace regent::rpc

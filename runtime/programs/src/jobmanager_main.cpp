@@ -4,7 +4,9 @@
 /// for leadership until SIGTERM/SIGINT (a graceful stop that releases leadership at once).
 /// Exit codes: 0 after a clean stop, 2 on usage or configuration errors, 1 otherwise.
 
+#include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -20,6 +22,8 @@
 #include "regent/programs/ha_wiring.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
+#include "regent/programs/rest_gateway.hpp"
+#include "regent/rpc/rest_server.hpp"
 #include "regent/rpc/server.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -78,6 +82,60 @@ int main(int argc, char** argv) {
   const std::string rpc_address = s.rpc_address + ":" + std::to_string((*server)->port());
   log->info("RPC endpoint listening on {}", rpc_address);
 
+  // REST: every jobmanager serves it; requests go to the current leader over RPC.
+  rpc::rest_server_options ro;
+  ro.host = s.rest_address;
+  ro.port = static_cast<std::uint16_t>(s.rest_port);
+  if (loaded->conf.find("rest.server.max-content-length")) {
+    auto limit = loaded->conf.get_size("rest.server.max-content-length");
+    if (!limit) {
+      log->critical("configuration error: {}", limit.err().message);
+      return 2;
+    }
+    ro.max_body_bytes = static_cast<std::size_t>(*limit);
+  }
+  if (loaded->conf.find("rest.server.request-timeout")) {
+    auto t = loaded->conf.get_duration("rest.server.request-timeout");
+    if (!t) {
+      log->critical("configuration error: {}", t.err().message);
+      return 2;
+    }
+    ro.request_timeout = *t;
+  }
+  auto retrieval = (*ha)->make_retrieval(ha::component::dispatcher);
+  struct : ha::leader_retrieval_listener {
+    void on_leader_change(const std::optional<ha::leader_info>&) override {}
+  } ignore_changes;
+  if (auto r = retrieval->start(ignore_changes); !r) {
+    log->critical("cannot start leader retrieval: {}", r.err().message);
+    return 1;
+  }
+  // The gateway needs the bound port and the supervisor, so it is installed after both exist;
+  // until then (and after shutdown began) requests get 503.
+  std::unique_ptr<programs::rest_gateway> gateway;
+  std::atomic<programs::rest_gateway*> serving{nullptr};
+  rpc::rest_handler to_gateway = [&serving](rpc::http_request request, std::function<void(rpc::http_response)> done) {
+    if (auto* g = serving.load()) return g->handle(std::move(request), std::move(done));
+    done(rpc::error_response(503, "Service temporarily unavailable due to an ongoing leader election. Please refresh."));
+  };
+  auto rest = rpc::rest_server::start(ro, to_gateway);
+  if (!rest && loaded->conf.find("rest.port") == nullptr) {
+    // rest.port left at its default (8081): several jobmanagers on one host (tests, benches,
+    // local clusters without conf/masters ports) must not fail on it; the leader info tells
+    // clients where this one listens.
+    log->warn("cannot listen on the default rest.port {}:{} ({}); using a free port instead", ro.host, ro.port,
+              rest.err().message);
+    ro.port = 0;
+    rest = rpc::rest_server::start(ro, to_gateway);
+  }
+  if (!rest) {
+    log->critical("cannot start the REST endpoint on {}:{}: {}", ro.host, ro.port, rest.err().message);
+    retrieval->stop();
+    return 1;
+  }
+  const std::string rest_url = "http://" + s.rest_address + ":" + std::to_string((*rest)->port());
+  log->info("REST endpoint listening on {}", rest_url);
+
   programs::shutdown_latch latch;
   int exit_code = 0;
   {
@@ -87,8 +145,25 @@ int main(int argc, char** argv) {
     sc.rpc_address = rpc_address;
     sc.settings = s;
     sc.router = &router;
+    sc.rest_url = rest_url;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
     auto supervisor = actors::spawn_leadership_supervisor(sys, **ha, sc);
+    programs::rest_gateway_config gc;
+    gc.own_rpc_address = rpc_address;
+    gc.own_rest_url = rest_url;
+    gc.uploads_dir = (std::filesystem::path(s.storage_dir) / s.cluster_id / "uploads").string();
+    gc.effective_config = loaded->conf.effective();
+    gc.status = [&sys, supervisor] {
+      programs::leadership_status out;
+      caf::scoped_actor self{sys};
+      self->request(supervisor, std::chrono::seconds(2), actors::status_atom::value)
+          .receive([&](const std::string& role, const fencing_token& token,
+                       std::uint64_t changes) { out = {role, token.epoch, changes}; },
+                   [](const caf::error&) {});
+      return out;
+    };
+    gateway = std::make_unique<programs::rest_gateway>(gc, *retrieval);
+    serving = gateway.get();
     auto listener = actors::make_election_listener(supervisor);
     if (auto r = (*ha)->election().start(*listener); !r) {
       log->critical("cannot start leader election: {}", r.err().message);
@@ -108,6 +183,10 @@ int main(int argc, char** argv) {
       self->wait_for(supervisor);
     }
     (*ha)->election().stop();
+    serving = nullptr;
+    (*rest)->stop();
+    gateway.reset();
+    retrieval->stop();
     (*server)->stop();
     programs::release_signal_thread(signals);
   }

@@ -41,6 +41,14 @@ using state_atom = caf::atom_constant<caf::atom("state")>;        // (job_id str
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;    // (job_id str)
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+/// REST questions: job master (query, what) → JSON text ("checkpoints" | "exceptions");
+/// resource manager (query) → TaskManagersInfo JSON text.
+using query_atom = caf::atom_constant<caf::atom("query")>;
+/// job master → dispatcher before terminal: (job_id str, checkpoints JSON, exceptions JSON),
+/// so the answers outlive the job master.
+using final_atom = caf::atom_constant<caf::atom("final")>;
+/// job master → dispatcher: (job_id str) completed a checkpoint (counted for /metrics).
+using checkpointed_atom = caf::atom_constant<caf::atom("ckpt")>;
 
 /// A slot of a taskmanager given to one subtask (the message form of job::slot_assignment).
 struct slot {

@@ -19,6 +19,8 @@
 /// | `dispatcher.submit`   | client → leader              | submit_job         | job_ref          |
 /// | `dispatcher.status`   | client → leader              | job_ref            | job_status       |
 /// | `dispatcher.cancel`   | client → leader              | job_ref            | (empty)          |
+/// | `dispatcher.query`    | REST gateway → leader        | query              | JSON text        |
+/// | `dispatcher.cleanup`  | REST gateway → leader        | job_ref            | (empty)          |
 
 #include <cstdint>
 #include <string>
@@ -41,6 +43,9 @@ inline constexpr const char* tm_cancel = "tm.cancel";
 inline constexpr const char* dispatcher_submit = "dispatcher.submit";
 inline constexpr const char* dispatcher_status = "dispatcher.status";
 inline constexpr const char* dispatcher_cancel = "dispatcher.cancel";
+inline constexpr const char* dispatcher_query = "dispatcher.query";
+/// Run a dirty (globally terminal, not yet cleaned up) job's HA cleanup again now.
+inline constexpr const char* dispatcher_cleanup = "dispatcher.cleanup";
 }  // namespace method
 
 struct register_taskmanager {
@@ -106,6 +111,17 @@ struct job_status {
   std::string name;
 };
 
+/// A read-only question for the leader (REST). `what`: `overview` (ClusterOverviewWithVersion),
+/// `jobs` (MultipleJobsDetails), `job` (JobDetailsInfo), `checkpoints` (CheckpointingStatistics),
+/// `exceptions` (JobExceptionsInfoWithHistory), `result` (JobExecutionResultResponseBody),
+/// `taskmanagers` (TaskManagersInfo), `metrics` (Prometheus text), `dirty` (Regent's own:
+/// `{"dirty":[{"jid","name","application-status","cleanup-attempts","artifacts":{...}}]}`). The reply payload is the
+/// answer's text; an unknown job fails with ha::errc::not_found ("no job <id>").
+struct query {
+  std::string what;
+  std::string job_id;
+};
+
 /// Serialises a payload; `decode_*` fail with errc::malformed_frame naming the type.
 std::string encode(const register_taskmanager& m);
 std::string encode(const register_reply& m);
@@ -119,6 +135,7 @@ std::string encode(const blob_request& m);
 std::string encode(const submit_job& m);
 std::string encode(const job_ref& m);
 std::string encode(const job_status& m);
+std::string encode(const query& m);
 
 result<register_taskmanager> decode_register_taskmanager(const std::string& bytes);
 result<register_reply> decode_register_reply(const std::string& bytes);
@@ -132,5 +149,6 @@ result<blob_request> decode_blob_request(const std::string& bytes);
 result<submit_job> decode_submit_job(const std::string& bytes);
 result<job_ref> decode_job_ref(const std::string& bytes);
 result<job_status> decode_job_status(const std::string& bytes);
+result<query> decode_query(const std::string& bytes);
 
 }  // namespace regent::rpc

@@ -1,0 +1,69 @@
+#pragma once
+/// The HTTP/1.1 server behind the REST API, and a small blocking HTTP client (CLI, tests).
+/// Boost.Beast stays inside rpc/src/rest_server.cpp; this header has plain types only.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "regent/runtime/result.hpp"
+
+namespace regent::rpc {
+
+struct http_request {
+  std::string method;        ///< "GET", "POST", ...
+  std::string target;        ///< path plus query, e.g. "/jobs/abc?mode=cancel"
+  std::string content_type;
+  std::string body;
+};
+
+struct http_response {
+  int status = 200;
+  std::string content_type = "application/json; charset=UTF-8";
+  std::string body;
+};
+
+/// `{"errors":[message]}` with `status`.
+http_response error_response(int status, const std::string& message);
+
+struct rest_server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: any free port
+  /// Bodies over this are answered 413 (Flink's rest.server.max-content-length, 100 MiB).
+  std::size_t max_body_bytes = 100u * 1024u * 1024u;
+  /// A request not fully read by then is dropped (slow or half-sent clients block nobody).
+  std::chrono::milliseconds request_timeout{30000};
+};
+
+/// Answers one request: call `done` exactly once, from any thread, now or later.
+using rest_handler = std::function<void(http_request, std::function<void(http_response)> done)>;
+
+/// An HTTP server on its own io thread. Every connection is asynchronous with its own deadline,
+/// so a slow client never delays another. Owned by the process's main(); `stop()` (or the
+/// destructor) closes the listener and every connection and joins the thread.
+class rest_server {
+ public:
+  static result<std::unique_ptr<rest_server>> start(rest_server_options options, rest_handler handler);
+  ~rest_server();
+  rest_server(const rest_server&) = delete;
+  rest_server& operator=(const rest_server&) = delete;
+
+  std::uint16_t port() const;
+  void stop();
+
+  struct impl;
+
+ private:
+  explicit rest_server(std::shared_ptr<impl> impl);
+  std::shared_ptr<impl> impl_;  // shared with the open connections
+};
+
+/// One blocking HTTP/1.1 request to host:port (a fresh connection). Fails with an error naming
+/// the address when it cannot connect or the answer does not arrive within `timeout`.
+result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
+                                std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+
+}  // namespace regent::rpc

@@ -1,0 +1,256 @@
+/// The REST API's HTTP layer (Boost.Beast): an asynchronous server on one io thread and a
+/// blocking client. The only translation unit with Beast in it (it is costly to compile).
+
+#include "regent/rpc/rest_server.hpp"
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "regent/rpc/errc.hpp"
+#include "regent/runtime/logging.hpp"
+
+namespace regent::rpc {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+http_response error_response(int status, const std::string& message) {
+  return http_response{status, "application/json; charset=UTF-8", "{\"errors\":[" + json_string(message) + "]}"};
+}
+
+struct rest_server::impl : std::enable_shared_from_this<rest_server::impl> {
+  rest_server_options options;
+  rest_handler handler;
+  net::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::atomic<bool> stopped{false};
+
+  void accept();
+};
+
+namespace {
+
+/// One connection: read a request (under the deadline), hand it to the handler, write the
+/// answer, repeat while keep-alive. Holds the server's impl so the io_context outlives it.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket socket, std::shared_ptr<rest_server::impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(server_->options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof)
+      return close();
+    if (ec == http::error::body_limit)
+      return write(error_response(413, "request body is larger than rest.server.max-content-length (" +
+                                           std::to_string(server_->options.max_body_bytes) + " bytes)"),
+                   false);
+    if (ec) return write(error_response(400, "bad HTTP request: " + ec.message()), false);
+    auto req = parser_->release();
+    http_request r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.content_type = std::string(req[http::field::content_type]);
+    r.body = std::move(req.body());
+    bool keep_alive = req.keep_alive();
+    auto self = shared_from_this();
+    server_->handler(std::move(r), [self, keep_alive](http_response answer) {
+      net::post(self->stream_.get_executor(),
+                [self, keep_alive, answer = std::move(answer)]() mutable { self->write(std::move(answer), keep_alive); });
+    });
+  }
+
+  void write(http_response answer, bool keep_alive) {
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(answer.status));
+    response_.set(http::field::server, "regent");
+    if (!answer.content_type.empty()) response_.set(http::field::content_type, answer.content_type);
+    response_.body() = std::move(answer.body);
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    stream_.expires_after(server_->options.request_timeout);
+    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!self->response_.keep_alive()) return self->drain();
+      self->read();
+    });
+  }
+
+  // After an answer that ends the connection: stop sending, then read and drop what the peer
+  // still sends (e.g. the rest of a refused body) until it closes or the deadline, so closing
+  // with unread bytes does not reset the connection before the peer has read the answer.
+  void drain() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->drain();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  std::array<char, 16384> discard_{};
+  std::shared_ptr<rest_server::impl> server_;
+};
+
+}  // namespace
+
+void rest_server::impl::accept() {
+  acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) std::make_shared<session>(std::move(socket), self)->start();
+    self->accept();
+  });
+}
+
+result<std::unique_ptr<rest_server>> rest_server::start(rest_server_options options, rest_handler handler) {
+  auto d = std::make_shared<impl>();
+  d->options = std::move(options);
+  d->handler = std::move(handler);
+  beast::error_code ec;
+  auto address = net::ip::make_address(d->options.host, ec);
+  if (ec) {
+    tcp::resolver resolver(d->io);
+    auto found = resolver.resolve(d->options.host, std::to_string(d->options.port), ec);
+    if (ec || found.empty())
+      return error{errc::bind_failed, "cannot resolve rest.address " + d->options.host + ": " + ec.message()};
+    address = found.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(address, d->options.port);
+  d->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) d->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) d->acceptor.bind(endpoint, ec);
+  if (!ec) d->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return error{errc::bind_failed,
+                 "cannot listen on " + d->options.host + ":" + std::to_string(d->options.port) + ": " + ec.message()};
+  d->accept();
+  d->thread = std::thread([d = d.get()] { d->io.run(); });
+  return std::unique_ptr<rest_server>(new rest_server(std::move(d)));
+}
+
+rest_server::rest_server(std::shared_ptr<impl> impl) : impl_(std::move(impl)) {}
+
+rest_server::~rest_server() { stop(); }
+
+std::uint16_t rest_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void rest_server::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  net::post(impl_->io, [d = impl_.get()] {
+    beast::error_code ignored;
+    d->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
+                                std::chrono::milliseconds timeout) {
+  const std::string where = host + ":" + std::to_string(port);
+  net::io_context io{1};
+  beast::tcp_stream stream(io);
+  tcp::resolver resolver(io);
+  beast::flat_buffer buffer;
+  http::request<http::string_body> req;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1024u * 1024u * 1024u);
+  beast::error_code failure;
+  const char* stage = "connect to";
+
+  req.version(11);
+  req.method_string(request.method);
+  req.target(request.target);
+  req.set(http::field::host, where);
+  req.set(http::field::user_agent, "regent");
+  if (!request.content_type.empty()) req.set(http::field::content_type, request.content_type);
+  req.body() = request.body;
+  req.keep_alive(false);
+  req.prepare_payload();
+
+  stream.expires_after(timeout);
+  resolver.async_resolve(host, std::to_string(port), [&](beast::error_code ec, tcp::resolver::results_type found) {
+    if (ec) return (void)(failure = ec);
+    stream.async_connect(found, [&](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) return (void)(failure = ec);
+      stage = "send to";
+      http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
+        if (ec) return (void)(failure = ec);
+        stage = "read from";
+        http::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+          if (ec) failure = ec;
+        });
+      });
+    });
+  });
+  io.run();
+  if (failure) return error{errc::connect_failed, std::string("cannot ") + stage + " " + where + ": " + failure.message()};
+  auto res = parser.release();
+  http_response out;
+  out.status = static_cast<int>(res.result_int());
+  out.content_type = std::string(res[http::field::content_type]);
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace regent::rpc

@@ -1,0 +1,61 @@
+#pragma once
+/// The REST API of a jobmanager (DESIGN §5): turns each HTTP request into an RPC to the
+/// current leader's dispatcher (address and fencing token from leader retrieval), as Flink's
+/// handlers forward to the leader over RPC, so a standby answers exactly as the leader does.
+/// Answers 503 while no leader is known. Owned by jobmanager's main(); `handle` runs on the
+/// REST server's io thread and never blocks (the RPC is asynchronous).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "regent/ha/leader_retrieval.hpp"
+#include "regent/rpc/client.hpp"
+#include "regent/rpc/rest_server.hpp"
+
+namespace regent::programs {
+
+/// This process's leadership as the supervisor reports it (for /metrics).
+struct leadership_status {
+  std::string role;  ///< "leader" | "recovering" | "standby"
+  std::uint64_t epoch = 0;
+  std::uint64_t changes = 0;
+};
+
+struct rest_gateway_config {
+  std::string own_rpc_address;  ///< host:port of this jobmanager's RPC endpoint
+  std::string own_rest_url;     ///< http://host:port of this REST server
+  std::string uploads_dir;      ///< <storageDir>/<cluster-id>/uploads
+  std::vector<std::pair<std::string, std::string>> effective_config;  ///< /jobmanager/config
+  std::function<leadership_status()> status;                          ///< may be empty
+};
+
+class rest_gateway {
+ public:
+  rest_gateway(rest_gateway_config config, const ha::leader_retrieval& retrieval);
+  ~rest_gateway();
+  void handle(rpc::http_request request, std::function<void(rpc::http_response)> done);
+
+ private:
+  using done_fn = std::function<void(rpc::http_response)>;
+  /// Sends `method` to the leader; `on_reply` gets the reply payload, errors become HTTP errors.
+  void ask_leader(const char* method, std::string payload, done_fn done, std::function<void(std::string)> on_reply);
+  void query(const std::string& what, const std::string& job, done_fn done,
+             std::function<rpc::http_response(std::string)> shape = nullptr);
+  void submit(const rpc::http_request& request, done_fn done);
+  rpc::http_response upload(const rpc::http_request& request);
+  rpc::http_response leader_json();
+
+  rest_gateway_config config_;
+  const ha::leader_retrieval& retrieval_;
+  std::mutex mu_;
+  std::string client_address_;
+  std::shared_ptr<rpc::client> client_;
+  std::vector<std::shared_ptr<rpc::client>> retired_;  // earlier leaders' clients, closed at the end
+};
+
+}  // namespace regent::programs

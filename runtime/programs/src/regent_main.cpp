@@ -1,0 +1,315 @@
+/// `regent`: the command-line client (DESIGN §5). It talks to the REST API of any master
+/// (`-m host:port`, or every line of `<config-dir>/masters`), tries each, and retries through a
+/// leader election (503) or a master that is down until its deadline.
+/// Exit codes: 0 ok, 1 failure, 2 usage or configuration error. Errors are one line on stderr.
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regent/rpc/rest_server.hpp"
+
+using json = nlohmann::json;
+namespace rpc = regent::rpc;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: regent [-m HOST:PORT] [--config-dir DIR] [--timeout SECONDS] COMMAND\n"
+    "commands:\n"
+    "  run SPEC [--artifact FILE] [--job-id ID] [--detached]   submit a job spec (JSON file)\n"
+    "  list                 the cluster's jobs\n"
+    "  status ID            one job's state\n"
+    "  cancel ID            cancel a job\n"
+    "  leader               the current leader\n"
+    "  overview             taskmanagers, slots and jobs\n"
+    "  ha dirty             globally terminal jobs whose HA cleanup has not finished\n"
+    "  ha cleanup ID        run that job's HA cleanup again now\n";
+
+struct usage_error {
+  std::string what;
+};
+struct failure {
+  std::string what;
+};
+
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+endpoint parse_endpoint(const std::string& text, std::uint16_t default_port) {
+  endpoint e;
+  auto colon = text.rfind(':');
+  e.host = colon == std::string::npos ? text : text.substr(0, colon);
+  e.port = default_port;
+  if (colon != std::string::npos) {
+    try {
+      auto p = std::stoi(text.substr(colon + 1));
+      if (p <= 0 || p > 65535) throw std::out_of_range("port");
+      e.port = static_cast<std::uint16_t>(p);
+    } catch (const std::exception&) {
+      throw usage_error{"not a host:port: " + text};
+    }
+  }
+  if (e.host == "localhost") e.host = "127.0.0.1";
+  return e;
+}
+
+/// Every master address to try, in order.
+class cluster {
+ public:
+  cluster(std::vector<endpoint> masters, std::chrono::seconds timeout) : masters_(std::move(masters)), timeout_(timeout) {}
+
+  /// Sends the request to the masters in turn until one answers with anything but 503; retries
+  /// (through a failover) until the deadline.
+  rpc::http_response call(const rpc::http_request& request) {
+    auto until = std::chrono::steady_clock::now() + timeout_;
+    std::string last = "no master answered";
+    for (;;) {
+      for (std::size_t i = 0; i < masters_.size(); ++i) {
+        auto& m = masters_[(first_ + i) % masters_.size()];
+        auto r = rpc::http_call(m.host, m.port, request, 30s);
+        if (!r) {
+          last = r.err().message;
+          continue;
+        }
+        if (r->status == 503) {
+          last = m.host + ":" + std::to_string(m.port) + ": " + error_text(*r);
+          continue;
+        }
+        first_ = (first_ + i) % masters_.size();
+        return *r;
+      }
+      if (std::chrono::steady_clock::now() >= until) throw failure{"cluster unavailable: " + last};
+      std::this_thread::sleep_for(300ms);
+    }
+  }
+
+  json get(const std::string& target) {
+    auto r = call({"GET", target, "", ""});
+    if (r.status != 200) throw failure{error_text(r)};
+    return parse(r);
+  }
+
+  static json parse(const rpc::http_response& r) {
+    auto j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded()) throw failure{"the cluster sent something that is not JSON (HTTP " + std::to_string(r.status) + ")"};
+    return j;
+  }
+
+  static std::string error_text(const rpc::http_response& r) {
+    auto j = json::parse(r.body, nullptr, false);
+    if (!j.is_discarded() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() && j["errors"][0].is_string())
+      return j["errors"][0].get<std::string>();
+    return "HTTP " + std::to_string(r.status);
+  }
+
+ private:
+  std::vector<endpoint> masters_;
+  std::chrono::seconds timeout_;
+  std::size_t first_ = 0;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error{"cannot read " + path};
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<endpoint> masters_of(const std::string& config_dir) {
+  auto path = config_dir + "/masters";
+  std::ifstream in(path);
+  if (!in) throw usage_error{"no -m HOST:PORT given and cannot read " + path};
+  std::vector<endpoint> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (!line.empty()) out.push_back(parse_endpoint(line, 8081));
+  }
+  if (out.empty()) throw usage_error{path + " lists no master"};
+  return out;
+}
+
+int run(cluster& c, const std::vector<std::string>& args) {
+  std::string spec_file, artifact, job_id;
+  bool detached = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto value = [&](const char* name) {
+      if (i + 1 >= args.size()) throw usage_error{std::string(name) + " needs a value"};
+      return args[++i];
+    };
+    if (args[i] == "--artifact") artifact = value("--artifact");
+    else if (args[i] == "--job-id") job_id = value("--job-id");
+    else if (args[i] == "--detached" || args[i] == "-d") detached = true;
+    else if (spec_file.empty() && args[i][0] != '-') spec_file = args[i];
+    else throw usage_error{"unexpected argument to run: " + args[i]};
+  }
+  if (spec_file.empty()) throw usage_error{"run needs a job spec file"};
+  auto spec = json::parse(read_file(spec_file), nullptr, false);
+  if (spec.is_discarded() || !spec.is_object()) throw usage_error{spec_file + " is not a JSON object (a job spec)"};
+  if (!job_id.empty()) spec["job-id"] = job_id;
+  if (!artifact.empty()) {
+    auto name = artifact.substr(artifact.find_last_of('/') + 1);
+    auto r = c.call({"POST", "/jars/upload?name=" + name, "application/x-java-archive", read_file(artifact)});
+    if (r.status != 200) throw failure{"upload of " + artifact + " failed: " + cluster::error_text(r)};
+    auto stored = cluster::parse(r)["filename"].get<std::string>();
+    if (spec.contains("operators") && spec["operators"].is_array())
+      for (auto& op : spec["operators"])
+        if (op.is_object() && op.contains("library")) op["library"] = stored;
+  }
+  auto r = c.call({"POST", "/jobs", "application/json", spec.dump()});
+  if (r.status != 202) throw failure{"submission refused: " + cluster::error_text(r)};
+  auto id = cluster::parse(r)["jobUrl"].get<std::string>().substr(6);
+  std::printf("Job has been submitted with JobID %s\n", id.c_str());
+  std::fflush(stdout);
+  if (detached) return 0;
+  std::string last_state;
+  std::int64_t last_checkpoints = -1;
+  for (;;) {
+    auto job = c.get("/jobs/" + id);
+    auto state = job.value("state", "");
+    if (state != last_state) {
+      std::printf("job %s: %s\n", id.c_str(), state.c_str());
+      last_state = state;
+    }
+    auto r2 = c.call({"GET", "/jobs/" + id + "/checkpoints", "", ""});
+    if (r2.status == 200) {
+      auto cp = cluster::parse(r2);
+      auto completed = cp["counts"].value("completed", std::int64_t{0});
+      if (completed != last_checkpoints) {
+        if (completed > 0) std::printf("job %s: %lld checkpoints completed\n", id.c_str(), static_cast<long long>(completed));
+        last_checkpoints = completed;
+      }
+    }
+    std::fflush(stdout);
+    if (state == "FINISHED") return 0;
+    if (state == "FAILED" || state == "CANCELED") {
+      auto ex = c.get("/jobs/" + id + "/exceptions");
+      auto root = ex["root-exception"].is_string() ? ": " + ex["root-exception"].get<std::string>() : "";
+      throw failure{"job " + id + " ended " + state + root};
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>& args) {
+  auto one_id = [&] {
+    if (args.size() != 1) throw usage_error{cmd + " needs exactly one job id"};
+    return args[0];
+  };
+  if (cmd == "run") return run(c, args);
+  if (cmd == "list") {
+    auto jobs = c.get("/jobs/overview");
+    if (jobs["jobs"].empty()) std::printf("No jobs.\n");
+    for (auto& j : jobs["jobs"])
+      std::printf("%s  %-10s  %s\n", j.value("jid", "").c_str(), j.value("state", "").c_str(), j.value("name", "").c_str());
+    return 0;
+  }
+  if (cmd == "status") {
+    auto id = one_id();
+    auto r = c.call({"GET", "/jobs/" + id, "", ""});
+    if (r.status != 200) throw failure{cluster::error_text(r)};
+    auto j = cluster::parse(r);
+    std::printf("%s  %s  %s\n", id.c_str(), j.value("state", "").c_str(), j.value("name", "").c_str());
+    return 0;
+  }
+  if (cmd == "cancel") {
+    auto id = one_id();
+    auto r = c.call({"PATCH", "/jobs/" + id + "?mode=cancel", "", ""});
+    if (r.status != 202) throw failure{cluster::error_text(r)};
+    std::printf("Cancelled job %s\n", id.c_str());
+    return 0;
+  }
+  if (cmd == "leader") {
+    auto j = c.get("/cluster/leader");
+    if (j["leader"].is_null()) throw failure{"no leader is known right now"};
+    auto& l = j["leader"];
+    std::printf("leader %s (rpc %s) epoch %llu session %s\n", l.value("rest-url", "").c_str(),
+                l.value("rpc-address", "").c_str(), static_cast<unsigned long long>(l.value("epoch", std::uint64_t{0})),
+                l.value("session-id", "").c_str());
+    return 0;
+  }
+  if (cmd == "overview") {
+    auto j = c.get("/overview");
+    std::printf("taskmanagers %d, slots %d (%d available), jobs running %d, finished %d, cancelled %d, failed %d\n",
+                j.value("taskmanagers", 0), j.value("slots-total", 0), j.value("slots-available", 0),
+                j.value("jobs-running", 0), j.value("jobs-finished", 0), j.value("jobs-cancelled", 0),
+                j.value("jobs-failed", 0));
+    return 0;
+  }
+  if (cmd == "ha") {
+    if (args.size() == 1 && args[0] == "dirty") {
+      auto j = c.get("/cluster/ha/dirty");
+      if (j["dirty"].empty()) std::printf("No dirty JobResultStore entries: every finished job is cleaned up.\n");
+      for (auto& d : j["dirty"]) {
+        auto& a = d["artifacts"];
+        std::printf("%s  %-9s  %s  cleanup attempts %d; still holds: job graph %s, checkpoints %s, blobs %s, checkpoint data %s\n",
+                    d.value("jid", "").c_str(), d.value("application-status", "").c_str(), d.value("name", "").c_str(),
+                    d.value("cleanup-attempts", 0), a.value("job-graph", false) ? "yes" : "no", a["checkpoints"].dump().c_str(),
+                    a["blobs"].dump().c_str(), a.value("checkpoint-data", false) ? "yes" : "no");
+      }
+      return 0;
+    }
+    if (args.size() == 2 && args[0] == "cleanup") {
+      auto r = c.call({"POST", "/cluster/ha/cleanup/" + args[1], "", ""});
+      if (r.status != 202) throw failure{cluster::error_text(r)};
+      std::printf("Cleanup of job %s started on the leader (see `regent ha dirty`).\n", args[1].c_str());
+      return 0;
+    }
+    throw usage_error{"ha needs `dirty` or `cleanup ID`"};
+  }
+  throw usage_error{"unknown command: " + cmd};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    std::string master, config_dir = "conf";
+    int timeout_s = 60;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      auto value = [&](const char* name) {
+        if (i + 1 >= args.size()) throw usage_error{std::string(name) + " needs a value"};
+        return args[++i];
+      };
+      if (rest.empty() && (args[i] == "-m" || args[i] == "--jobmanager")) master = value("-m");
+      else if (rest.empty() && args[i] == "--config-dir") config_dir = value("--config-dir");
+      else if (rest.empty() && args[i] == "--timeout") {
+        try {
+          timeout_s = std::stoi(value("--timeout"));
+        } catch (const std::exception&) {
+          throw usage_error{"--timeout needs a number of seconds"};
+        }
+      } else if (rest.empty() && (args[i] == "-h" || args[i] == "--help")) {
+        std::fputs(usage_text, stdout);
+        return 0;
+      } else rest.push_back(args[i]);
+    }
+    if (rest.empty()) throw usage_error{"no command given"};
+    std::vector<endpoint> masters = master.empty() ? masters_of(config_dir) : std::vector<endpoint>{parse_endpoint(master, 8081)};
+    cluster c(std::move(masters), std::chrono::seconds(timeout_s));
+    return dispatch(c, rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()));
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "regent: %s\n%s", e.what.c_str(), usage_text);
+    return 2;
+  } catch (const failure& e) {
+    std::fprintf(stderr, "regent: %s\n", e.what.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "regent: %s\n", e.what());
+    return 1;
+  }
+}

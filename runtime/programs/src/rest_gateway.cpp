@@ -1,0 +1,283 @@
+#include "regent/programs/rest_gateway.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "regent/rpc/cluster_protocol.hpp"
+#include "regent/rpc/errc.hpp"
+#include "regent/runtime/job_spec.hpp"
+#include "regent/runtime/logging.hpp"
+#include "regent/runtime/random.hpp"
+
+namespace regent::programs {
+
+namespace {
+
+using json = nlohmann::json;
+using rpc::error_response;
+using rpc::http_response;
+
+constexpr const char* no_leader_message =
+    "Service temporarily unavailable due to an ongoing leader election. Please refresh.";
+constexpr auto rpc_timeout = std::chrono::seconds(20);
+
+http_response ok(int status, std::string body) { return http_response{status, "application/json; charset=UTF-8", std::move(body)}; }
+
+/// The HTTP status for an RPC failure: a leader change in progress is 503, a missing job 404,
+/// a duplicate 409, a refused spec 400.
+http_response http_error_of(const error& e) {
+  const auto& m = e.message;
+  auto has = [&m](const char* s) { return m.find(s) != std::string::npos; };
+  if (e.code == rpc::errc::timeout || e.code == rpc::errc::disconnected || e.code == rpc::errc::connect_failed ||
+      e.code == rpc::errc::fencing_mismatch || e.code == rpc::errc::stopped)
+    return error_response(503, std::string(no_leader_message) + " (" + m + ")");
+  if (has("no job") || has("no running job")) return error_response(404, m);
+  if (has("already")) return error_response(409, m);
+  if (has("not a job id")) return error_response(404, m);
+  if (has("not found")) return error_response(404, m);
+  return error_response(500, m);
+}
+
+std::string query_param(const std::string& target, const std::string& name) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return "";
+  std::stringstream ss(target.substr(q + 1));
+  std::string kv;
+  while (std::getline(ss, kv, '&')) {
+    auto eq = kv.find('=');
+    if (kv.substr(0, eq) == name) return eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  return "";
+}
+
+std::vector<std::string> split_path(std::string path) {
+  if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  std::string p;
+  while (std::getline(ss, p, '/'))
+    if (!p.empty()) parts.push_back(p);
+  if (!parts.empty() && parts[0] == "v1") parts.erase(parts.begin());
+  return parts;
+}
+
+/// A file name an upload may be stored under: no folders, no dot-files, no control bytes.
+bool safe_name(const std::string& n) {
+  if (n.empty() || n.size() > 200 || n[0] == '.') return false;
+  for (char c : n)
+    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
+
+/// The `jarfile` part of a multipart/form-data body: (file name, bytes), or nullopt.
+std::optional<std::pair<std::string, std::string>> multipart_file(const std::string& content_type,
+                                                                  const std::string& body) {
+  auto b = content_type.find("boundary=");
+  if (b == std::string::npos) return std::nullopt;
+  std::string boundary = content_type.substr(b + 9);
+  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+  const std::string delim = "--" + boundary;
+  std::size_t pos = body.find(delim);
+  while (pos != std::string::npos) {
+    auto head_start = pos + delim.size() + 2;
+    auto head_end = body.find("\r\n\r\n", head_start);
+    if (head_end == std::string::npos) return std::nullopt;
+    auto next = body.find("\r\n" + delim, head_end + 4);
+    if (next == std::string::npos) return std::nullopt;
+    std::string head = body.substr(head_start, head_end - head_start);
+    if (head.find("name=\"jarfile\"") != std::string::npos) {
+      std::string filename = "upload";
+      if (auto f = head.find("filename=\""); f != std::string::npos) {
+        auto end = head.find('"', f + 10);
+        filename = head.substr(f + 10, end - f - 10);
+      }
+      return std::make_pair(filename, body.substr(head_end + 4, next - head_end - 4));
+    }
+    pos = next + 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+rest_gateway::rest_gateway(rest_gateway_config config, const ha::leader_retrieval& retrieval)
+    : config_(std::move(config)), retrieval_(retrieval) {}
+
+rest_gateway::~rest_gateway() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (client_) client_->close();
+  for (auto& c : retired_) c->close();
+}
+
+void rest_gateway::ask_leader(const char* method, std::string payload, done_fn done,
+                              std::function<void(std::string)> on_reply) {
+  auto leader = retrieval_.current();
+  if (!leader || leader->rpc_address.empty()) return done(error_response(503, no_leader_message));
+  std::shared_ptr<rpc::client> client;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!client_ || client_address_ != leader->rpc_address) {
+      if (client_) retired_.push_back(client_);  // never closed from its own io thread
+      auto colon = leader->rpc_address.rfind(':');
+      rpc::client_options o;
+      o.host = leader->rpc_address.substr(0, colon);
+      o.port = static_cast<std::uint16_t>(std::stoi(leader->rpc_address.substr(colon + 1)));
+      client_ = std::make_shared<rpc::client>(o);
+      client_address_ = leader->rpc_address;
+    }
+    client = client_;
+  }
+  client->async_request(rpc::make_request(method, leader->token, std::move(payload)), system_clock::instance().now() + rpc_timeout,
+                        [done, on_reply](result<rpc::envelope> r) {
+                          auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
+                          if (!folded) return done(http_error_of(folded.err()));
+                          on_reply(std::move(folded->payload));
+                        });
+}
+
+void rest_gateway::query(const std::string& what, const std::string& job, done_fn done,
+                         std::function<http_response(std::string)> shape) {
+  ask_leader(rpc::method::dispatcher_query, rpc::encode(rpc::query{what, job}), done,
+             [done, shape](std::string answer) { done(shape ? shape(std::move(answer)) : ok(200, std::move(answer))); });
+}
+
+http_response rest_gateway::leader_json() {
+  auto leader = retrieval_.current();
+  json l = nullptr;
+  bool leading = false;
+  if (leader && !leader->rpc_address.empty()) {
+    l = {{"rest-url", leader->rest_url},
+         {"rpc-address", leader->rpc_address},
+         {"epoch", leader->token.epoch},
+         {"session-id", leader->token.session_id},
+         {"since", leader->since_ms}};
+    leading = leader->rpc_address == config_.own_rpc_address;
+  }
+  return ok(200, json{{"leader", l}, {"this", {{"rest-url", config_.own_rest_url}, {"role", leading ? "leader" : "standby"}}}}.dump());
+}
+
+http_response rest_gateway::upload(const rpc::http_request& request) {
+  std::string name, bytes;
+  if (request.content_type.rfind("multipart/form-data", 0) == 0) {
+    auto part = multipart_file(request.content_type, request.body);
+    if (!part) return error_response(400, "jarfile: the multipart body has no part named \"jarfile\"");
+    name = std::filesystem::path(part->first).filename().string();
+    if (part->first.find("..") != std::string::npos) name.clear();
+    bytes = std::move(part->second);
+  } else {
+    name = query_param(request.target, "name");
+    bytes = request.body;
+  }
+  if (!safe_name(name)) return error_response(400, "name: \"" + name + "\" is not a plain file name");
+  std::error_code ec;
+  std::filesystem::create_directories(config_.uploads_dir, ec);
+  if (ec) return error_response(500, "cannot create " + config_.uploads_dir + ": " + ec.message());
+  auto stored = random_source::instance().hex32() + "_" + name;
+  auto path = std::filesystem::path(config_.uploads_dir) / stored;
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return error_response(500, "cannot write " + path.string());
+  return ok(200, json{{"filename", stored}, {"status", "success"}}.dump());
+}
+
+void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
+  auto body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return done(error_response(400, "request body: not valid JSON"));
+  if (!body.is_object()) return done(error_response(400, "request body: must be a JSON object (a job spec)"));
+  auto spec = parse_job_spec(request.body);
+  if (!spec) return done(error_response(400, spec.err().message));
+  rpc::submit_job m;
+  m.spec_json = request.body;
+  for (std::size_t i = 0; i < spec->operators.size(); ++i) {
+    auto& lib = spec->operators[i].library;
+    if (!lib) continue;
+    const std::string field = "operators[" + std::to_string(i) + "].library";
+    if (!safe_name(*lib)) return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
+    std::ifstream in(std::filesystem::path(config_.uploads_dir) / *lib, std::ios::binary);
+    if (!in) return done(error_response(400, field + ": no uploaded artifact \"" + *lib + "\" (POST /jars/upload first)"));
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    m.artifacts.emplace_back(*lib, std::move(bytes));
+  }
+  ask_leader(rpc::method::dispatcher_submit, rpc::encode(m), done, [done](std::string reply) {
+    auto ref = rpc::decode_job_ref(reply);
+    if (!ref) return done(error_response(500, ref.err().message));
+    done(ok(202, json{{"jobUrl", "/jobs/" + ref->job_id}}.dump()));
+  });
+}
+
+void rest_gateway::handle(rpc::http_request request, done_fn done) {
+  const auto parts = split_path(request.target);
+  const auto& m = request.method;
+  const auto n = parts.size();
+  auto at = [&](std::size_t i) -> const std::string& { return parts[i]; };
+
+  if (m == "GET" && n == 1 && at(0) == "overview") return query("overview", "", done);
+  if (m == "GET" && n == 1 && at(0) == "config")
+    return done(ok(200, json{{"refresh-interval", 3000},
+                             {"timezone-name", "Coordinated Universal Time"},
+                             {"timezone-offset", 0},
+                             {"flink-version", "regent-0.1"},
+                             {"flink-revision", "unknown"},
+                             {"features", {{"web-submit", true}, {"web-cancel", true}}}}
+                            .dump()));
+  if (m == "GET" && n == 2 && at(0) == "jobmanager" && at(1) == "config") {
+    json rows = json::array();
+    for (auto& [k, v] : config_.effective_config) rows.push_back({{"key", k}, {"value", v}});
+    return done(ok(200, rows.dump()));
+  }
+  if (m == "GET" && n == 2 && at(0) == "cluster" && at(1) == "leader") return done(leader_json());
+  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty") return query("dirty", "", done);
+  if (m == "POST" && n == 4 && at(0) == "cluster" && at(1) == "ha" && at(2) == "cleanup") {
+    if (!job_id::parse(at(3))) return done(error_response(404, "no job " + at(3) + " (not a job id)"));
+    return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{at(3)}), done,
+                      [done](std::string) { done(http_response{202, "application/json; charset=UTF-8", "{}"}); });
+  }
+  if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query("taskmanagers", "", done);
+  if (m == "GET" && n == 1 && at(0) == "metrics") {
+    std::string local;
+    auto s = config_.status ? config_.status() : leadership_status{};
+    local += "# TYPE regent_leadership_is_leader gauge\nregent_leadership_is_leader " +
+             std::string(s.role == "leader" ? "1" : "0") + "\n";
+    local += "# TYPE regent_leadership_epoch gauge\nregent_leadership_epoch " + std::to_string(s.epoch) + "\n";
+    local += "# TYPE regent_leadership_changes_total counter\nregent_leadership_changes_total " +
+             std::to_string(s.changes) + "\n";
+    auto leader = retrieval_.current();
+    if (!leader || leader->rpc_address.empty()) return done(http_response{200, "text/plain; version=0.0.4", local});
+    return query("metrics", "", [done, local](http_response r) {
+      done(http_response{200, "text/plain; version=0.0.4", r.status == 200 ? local + r.body : local});
+    });
+  }
+  if (m == "POST" && n == 2 && at(0) == "jars" && at(1) == "upload") return done(upload(request));
+  if (n >= 1 && at(0) == "jobs") {
+    if (m == "POST" && n == 1) return submit(request, done);
+    if (m == "GET" && n == 1)
+      return query("jobs", "", done, [](std::string answer) {
+        auto in = json::parse(answer, nullptr, false);
+        json rows = json::array();
+        if (!in.is_discarded())
+          for (auto& j : in["jobs"]) rows.push_back({{"id", j["jid"]}, {"status", j["state"]}});
+        return ok(200, json{{"jobs", rows}}.dump());
+      });
+    if (m == "GET" && n == 2 && at(1) == "overview") return query("jobs", "", done);
+    if (n >= 2 && !job_id::parse(at(1))) return done(error_response(404, "no job " + at(1) + " (not a job id)"));
+    if (m == "GET" && n == 2) return query("job", at(1), done);
+    if (m == "PATCH" && n == 2) {
+      auto mode = query_param(request.target, "mode");
+      if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
+        return done(error_response(400, "mode: only \"cancel\" is supported, not \"" + mode + "\""));
+      return ask_leader(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{at(1)}), done,
+                        [done](std::string) { done(http_response{202, "application/json; charset=UTF-8", ""}); });
+    }
+    if (m == "GET" && n == 3 && at(2) == "checkpoints") return query("checkpoints", at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "exceptions") return query("exceptions", at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "execution-result") return query("result", at(1), done);
+  }
+  done(error_response(404, "Not found: " + m + " " + request.target));
+}
+
+}  // namespace regent::programs
