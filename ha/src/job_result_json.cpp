@@ -128,4 +128,20 @@ result<job_result> job_result_from_json(const std::string& text, const std::stri
   }
 }
 
+result<void> validate_job_result(const job_result& r) {
+  if (r.id.empty()) return error{errc::invalid_argument, "job result without a job id"};
+  const auto& s = r.application_status;
+  if (s != "SUCCEEDED" && s != "FAILED" && s != "CANCELED" && s != "UNKNOWN")
+    return error{errc::invalid_argument, "job " + r.id.str() + ": unknown application status '" + s + "'"};
+  return ok();
+}
+
+std::optional<job_id> dirty_entry_job(const std::string& name) {
+  const std::string_view suffix = dirty_entry_suffix;
+  if (name.size() != 32 + suffix.size() || name.compare(32, std::string::npos, suffix) != 0) return std::nullopt;
+  auto id = job_id::parse(std::string_view(name).substr(0, 32));
+  if (!id || id->str() != name.substr(0, 32)) return std::nullopt;
+  return id;
+}
+
 }  // namespace regent::ha

@@ -14,24 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view dirty_suffix = "_DIRTY.json";
 
-/// The job id of a `<32 hex>_DIRTY.json` name; nullopt for any other name.
-std::optional<job_id> dirty_name_id(const std::string& name) {
-  if (name.size() != 32 + dirty_suffix.size() || name.compare(32, std::string::npos, dirty_suffix) != 0)
-    return std::nullopt;
-  auto id = job_id::parse(std::string_view(name).substr(0, 32));
-  if (!id || id->str() != name.substr(0, 32)) return std::nullopt;
-  return id;
-}
 
-result<void> check_result(const job_result& r) {
-  if (r.id.empty()) return error{errc::invalid_argument, "job result without a job id"};
-  const auto& s = r.application_status;
-  if (s != "SUCCEEDED" && s != "FAILED" && s != "CANCELED" && s != "UNKNOWN")
-    return error{errc::invalid_argument, "job " + r.id.str() + ": unknown application status '" + s + "'"};
-  return ok();
-}
 
 /// Job results as JSON files. Owned by the process's HA services; any thread may call it.
 class file_job_result_store final : public job_result_store {
@@ -40,7 +24,7 @@ class file_job_result_store final : public job_result_store {
       : dir_(std::move(dir)), delete_on_commit_(delete_on_commit), fence_(fence), io_(io) {}
 
   result<void> create_dirty(const fencing_token& token, const job_result& r) override {
-    if (auto c = check_result(r); !c) return c;
+    if (auto c = validate_job_result(r); !c) return c;
     auto text = to_json(r);
     std::lock_guard<std::mutex> lock(mu_);
     return fence_.fenced(token, [&]() -> result<void> {
@@ -83,7 +67,7 @@ class file_job_result_store final : public job_result_store {
     if (!names) return std::move(names).err();
     std::vector<job_id> ids;
     for (const auto& name : *names)
-      if (auto id = dirty_name_id(name)) ids.push_back(*id);
+      if (auto id = dirty_entry_job(name)) ids.push_back(*id);
     return ids;
   }
 
@@ -103,7 +87,7 @@ class file_job_result_store final : public job_result_store {
   }
 
  private:
-  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_suffix)); }
+  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_entry_suffix)); }
   fs::path clean_file(const job_id& job) const { return dir_ / (job.str() + ".json"); }
 
   /// Reads and parses one entry; errc::corrupt naming `file` when it does not hold `job`'s result.

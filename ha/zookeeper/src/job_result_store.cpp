@@ -27,23 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view dirty_suffix = "_DIRTY.json";
 
-std::optional<job_id> dirty_name_id(const std::string& name) {
-  if (name.size() != 32 + dirty_suffix.size() || name.compare(32, std::string::npos, dirty_suffix) != 0)
-    return std::nullopt;
-  auto id = job_id::parse(std::string_view(name).substr(0, 32));
-  if (!id || id->str() != name.substr(0, 32)) return std::nullopt;
-  return id;
-}
 
-result<void> check_result(const job_result& r) {
-  if (r.id.empty()) return error{errc::invalid_argument, "job result without a job id"};
-  const auto& s = r.application_status;
-  if (s != "SUCCEEDED" && s != "FAILED" && s != "CANCELED" && s != "UNKNOWN")
-    return error{errc::invalid_argument, "job " + r.id.str() + ": unknown application status '" + s + "'"};
-  return ok();
-}
 
 class zk_job_result_store final : public job_result_store {
  public:
@@ -51,7 +36,7 @@ class zk_job_result_store final : public job_result_store {
       : dir_(std::move(dir)), delete_on_commit_(delete_on_commit), writer_(writer), io_(io), clock_(clk) {}
 
   result<void> create_dirty(const fencing_token& token, const job_result& r) override {
-    if (auto c = check_result(r); !c) return c;
+    if (auto c = validate_job_result(r); !c) return c;
     std::lock_guard<std::mutex> lock(mu_);
     if (auto c = writer_.holds(token); !c) return c;
     if (io_.exists(clean_file(r.id)))
@@ -99,7 +84,7 @@ class zk_job_result_store final : public job_result_store {
     if (!names) return std::move(names).err();
     std::vector<job_id> ids;
     for (const auto& name : *names)
-      if (auto id = dirty_name_id(name)) ids.push_back(*id);
+      if (auto id = dirty_entry_job(name)) ids.push_back(*id);
     return ids;
   }
 
@@ -136,7 +121,7 @@ class zk_job_result_store final : public job_result_store {
                                         " within a lease for the JobResultStore commit"};
   }
 
-  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_suffix)); }
+  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_entry_suffix)); }
   fs::path clean_file(const job_id& job) const { return dir_ / (job.str() + ".json"); }
 
   result<job_result> read_entry(const job_id& job, const fs::path& file) const {

@@ -35,6 +35,13 @@ std::string to_json(const job_result& r);
 /// Parses an entry; `source` (a file name) is named in the error.
 result<job_result> job_result_from_json(const std::string& text, const std::string& source);
 
+/// Ok when `r` can be recorded: it has a job id and a known application status.
+result<void> validate_job_result(const job_result& r);
+/// The job id of a dirty entry's file name `<32 hex>_DIRTY.json`; nullopt for any other name.
+std::optional<job_id> dirty_entry_job(const std::string& file_name);
+/// "_DIRTY.json"
+inline constexpr const char* dirty_entry_suffix = "_DIRTY.json";
+
 struct job_result_entry {
   job_result result;
   bool dirty = true;
