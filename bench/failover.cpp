@@ -25,23 +25,17 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "samples.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 
 using namespace regent;
+using bench::samples;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-
-double ms(clk::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  if (v.empty()) return 0;
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
-}
 
 bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
 
@@ -70,7 +64,7 @@ int main(int argc, char** argv) {
   }
   int cluster = 0;
   for (int n : ns) {
-    std::vector<double> grant, running, checkpointed, work;
+    samples grant, running, checkpointed, work;
     for (int rep = 0; rep < reps; ++rep) {
       harness::temp_dir dir("bench-failover");
       int slots = n / 2 + 1;
@@ -147,15 +141,15 @@ int main(int argc, char** argv) {
           return 1;
         }
       auto tc = clk::now();
-      grant.push_back(ms(tg - t0));
-      running.push_back(ms(tr - t0));
-      checkpointed.push_back(ms(tc - t0));
-      work.push_back(ms(tr - tg));
+      grant.add(tg - t0);
+      running.add(tr - t0);
+      checkpointed.add(tc - t0);
+      work.add(tr - tg);
       a.wait_exit(30s);
     }
-    auto cell = [](const std::vector<double>& v) {
+    auto cell = [](const samples& v) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%.1f / %.1f", pct(v, 0.5), pct(v, 0.99));
+      std::snprintf(buf, sizeof buf, "%.1f / %.1f", v.pct(0.5), v.pct(0.99));
       return std::string(buf);
     };
     std::printf("%6d %20s %20s %20s %20s\n", n, cell(grant).c_str(), cell(running).c_str(), cell(checkpointed).c_str(),

@@ -19,22 +19,14 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "samples.hpp"
 
 using namespace regent;
+using bench::samples;
 using clk = std::chrono::steady_clock;
 
 namespace {
 
-struct samples {
-  std::vector<double> ms;
-  void add(clk::duration d) { ms.push_back(std::chrono::duration<double, std::milli>(d).count()); }
-  double pct(double p) {
-    std::sort(ms.begin(), ms.end());
-    if (ms.empty()) return 0;
-    std::size_t i = static_cast<std::size_t>(p * (ms.size() - 1) + 0.5);
-    return ms[std::min(i, ms.size() - 1)];
-  }
-};
 
 long rss_kb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");

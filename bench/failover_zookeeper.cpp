@@ -24,24 +24,16 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "samples.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
 
 using namespace regent;
+using bench::samples;
 using clk = std::chrono::steady_clock;
 
 namespace {
 
-struct samples {
-  std::vector<double> ms;
-  void add(clk::duration d) { ms.push_back(std::chrono::duration<double, std::milli>(d).count()); }
-  double pct(double p) {
-    std::sort(ms.begin(), ms.end());
-    if (ms.empty()) return 0;
-    std::size_t i = static_cast<std::size_t>(p * (ms.size() - 1) + 0.5);
-    return ms[std::min(i, ms.size() - 1)];
-  }
-};
 
 bool is_granted(const std::string& l) { return l.rfind("GRANTED", 0) == 0; }
 

@@ -134,7 +134,18 @@ class rest_test : public ::testing::Test {
     return json::parse(r.body, nullptr, false);
   }
 
-  /// Polls `target` until `pred` holds on its JSON, or the deadline.
+  /// Waits until one of the cluster's processes prints a line (every state change a client can
+  /// ask about is logged), or `at_most` passes.
+  void wait_for_cluster_output(std::chrono::milliseconds at_most) {
+    for (auto& p : procs_)
+      if (p->running()) {
+        p->wait_for_line([](const std::string&) { return true; }, at_most, p->line_count());
+        return;
+      }
+  }
+
+  /// Asks `target` again after each burst of cluster output until `pred` holds on its JSON,
+  /// or the deadline.
   bool wait_json(std::uint16_t port, const std::string& target, const std::function<bool(const json&)>& pred) {
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
@@ -143,7 +154,7 @@ class rest_test : public ::testing::Test {
         auto j = json::parse(r.body, nullptr, false);
         if (!j.is_discarded() && pred(j)) return true;
       }
-      std::this_thread::sleep_for(50ms);  // poll interval, not synchronisation
+      wait_for_cluster_output(50ms);
     }
     return false;
   }

@@ -10,8 +10,23 @@
 
 namespace regent::harness {
 
+/// The session state the client's event thread reports, so waits are on events, not polls.
+struct zk_client::session_state {
+  std::mutex mu;
+  std::condition_variable cv;
+  int state = 0;
+};
+
 namespace {
-void ignore_events(zhandle_t*, int, int, const char*, void*) {}
+void session_events(zhandle_t*, int type, int state, const char*, void* context) {
+  if (type != ZOO_SESSION_EVENT || !context) return;
+  auto* s = static_cast<zk_client::session_state*>(context);
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->state = state;
+  }
+  s->cv.notify_all();
+}
 void no_log(const char*) {}
 
 struct sync_wait {
@@ -45,8 +60,9 @@ void catch_up(zhandle_t* zh) {
 }  // namespace
 
 zk_client::zk_client(const std::string& quorum, std::chrono::milliseconds session_timeout) {
-  zh_ = zookeeper_init2(quorum.c_str(), &ignore_events, static_cast<int>(session_timeout.count()), nullptr,
-                        nullptr, 0, &no_log);
+  state_ = std::make_shared<session_state>();
+  zh_ = zookeeper_init2(quorum.c_str(), &session_events, static_cast<int>(session_timeout.count()), nullptr,
+                        state_.get(), 0, &no_log);
 }
 
 zk_client::~zk_client() {
@@ -54,12 +70,11 @@ zk_client::~zk_client() {
 }
 
 bool zk_client::wait_connected(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (zh_ && zoo_state(zh_) != ZOO_CONNECTED_STATE) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the client's state
-  }
-  return zh_ != nullptr;
+  if (!zh_) return false;
+  std::unique_lock<std::mutex> lock(state_->mu);
+  return state_->cv.wait_for(lock, timeout, [&] {
+    return state_->state == ZOO_CONNECTED_STATE || zoo_state(zh_) == ZOO_CONNECTED_STATE;
+  });
 }
 
 std::optional<std::string> zk_client::get(const std::string& path) {

@@ -5,6 +5,7 @@
 /// ZooKeeper `sync`, so they see what other sessions wrote before. Not thread-safe.
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,7 +43,11 @@ class zk_client {
   /// Removes `path` and everything below it; true when it is gone.
   bool remove_tree(const std::string& path);
 
+ /// What the client's event thread reports (defined in the .cpp).
+  struct session_state;
+
  private:
+  std::shared_ptr<session_state> state_;  // shared with the client's event thread
   zhandle_t* zh_ = nullptr;
 };
 
