@@ -9,7 +9,9 @@
 /// own file sink; when one finishes its output is checked and a new one submitted. At the end it
 /// waits for the running jobs and prints one table: faults by kind, jobs submitted, finished
 /// with exact output, lost, duplicated, fencing rejections seen in the logs, and HA files or
-/// znodes left behind by finished jobs. Exit 0 only when nothing was lost or duplicated.
+/// znodes left behind by finished jobs. Exit 0 only when nothing was lost or duplicated; else
+/// it names the jobs and records at fault and keeps its folder (logs, outputs, HA data).
+/// REGENT_SOAK_FAULTS=jm-kill,jm-stop,tm-kill,zk-kill picks the fault kinds (default: all).
 
 #include <chrono>
 #include <csignal>
@@ -79,15 +81,29 @@ struct cluster {
   }
 };
 
-std::multiset<long long> committed(const fs::path& dir) {
-  std::multiset<long long> out;
+/// Every committed record of a job's output folder → the part files holding it.
+std::map<long long, std::vector<std::string>> committed(const fs::path& dir) {
+  std::map<long long, std::vector<std::string>> out;
   if (!fs::exists(dir)) return out;
   for (auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string().rfind("part-", 0) != 0) continue;
+    auto name = e.path().filename().string();
+    if (name.rfind("part-", 0) != 0) continue;
     std::ifstream in(e.path());
     long long v;
-    while (in >> v) out.insert(v);
+    while (in >> v) out[v].push_back(name);
   }
+  return out;
+}
+
+/// The faults to inject, from REGENT_SOAK_FAULTS (comma-separated: jm-kill, jm-stop, tm-kill,
+/// zk-kill); all of them when unset.
+std::vector<int> fault_kinds(bool zookeeper) {
+  static const char* names[] = {"jm-kill", "jm-stop", "tm-kill", "zk-kill"};
+  std::vector<int> out;
+  const char* env = std::getenv("REGENT_SOAK_FAULTS");
+  for (int k = 0; k < (zookeeper ? 4 : 3); ++k)
+    if (!env || std::string(",") .append(env).append(",").find(std::string(",") + names[k] + ",") != std::string::npos)
+      out.push_back(k);
   return out;
 }
 
@@ -121,6 +137,10 @@ int main(int argc, char** argv) {
        << "execution.checkpointing.interval: 200 ms\ntaskmanager.numberOfTaskSlots: " << 2 * k << "\n"
        << "heartbeat.interval: 200 ms\nheartbeat.timeout: 2 s\n"
        << "restart-strategy.fixed-delay.attempts: 1000\nrestart-strategy.fixed-delay.delay: 100 ms\n"
+       // Keep results after cleanup: a retried submission whose first try got through and whose
+       // job already ended must be refused, not run again (with delete-on-commit, as in Flink,
+       // the id is free again once the job is cleaned up).
+       << "job-result-store.delete-on-commit: false\n"
        << "env.log.dir: " << (dir.path() / "log").string() << "\n";
   conf.close();
   cluster c{dir.path(), std::vector<std::unique_ptr<harness::child_process>>(2), std::vector<std::unique_ptr<harness::child_process>>(2)};
@@ -137,8 +157,11 @@ int main(int argc, char** argv) {
     std::string spec = std::string("{\"name\":\"soak\",\"job-id\":\"") + id + "\",\"parallelism\":2,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" +
                        std::to_string(n) + ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" + out.string() + "\"}}";
     auto r = c.ask(rpc::method::dispatcher_submit, rpc::encode(rpc::submit_job{spec, {}}));
-    if (!r) {
-      --seq;  // not accepted (no leader, or an error): try again later with the same id
+    // The ids are this soak's own, so "already submitted" or "already reached a globally
+    // terminal state" means an earlier try went through but its answer was lost (the leader
+    // died or paused after persisting): that is an accepted job, not one to submit again.
+    if (!r && r.err().message.find("already") == std::string::npos) {
+      --seq;  // no answer, no leader, or refused: try again later with the same id
       return;
     }
     ++submitted;
@@ -150,14 +173,30 @@ int main(int argc, char** argv) {
       auto s = r ? rpc::decode_job_status(r->payload) : result<rpc::job_status>(r.err());
       if (!s || s->state != "FINISHED") { ++it; continue; }
       auto out = committed(it->second);
-      std::set<long long> distinct(out.begin(), out.end());
-      if (out.size() == static_cast<std::size_t>(n) && distinct.size() == out.size()) ++exact;
-      if (distinct.size() < static_cast<std::size_t>(n)) ++lost;
-      if (out.size() > distinct.size()) ++duplicated;
+      std::size_t copies = 0, first_shown = 0;
+      for (auto& [v, files] : out) {
+        copies += files.size();
+        if (files.size() > 1 && first_shown++ < 3) {
+          std::string where;
+          for (auto& f : files) where += " " + f;
+          std::printf("job %s: record %lld committed %zu times:%s\n", it->first.c_str(), v, files.size(), where.c_str());
+        }
+      }
+      if (copies == static_cast<std::size_t>(n) && out.size() == copies) ++exact;
+      if (out.size() < static_cast<std::size_t>(n)) {
+        ++lost;
+        std::printf("job %s: %zu of %lld records missing\n", it->first.c_str(), static_cast<std::size_t>(n) - out.size(), n);
+      }
+      if (copies > out.size()) ++duplicated;
       it = running.erase(it);
     }
   };
 
+  const auto kinds = fault_kinds(quorum != nullptr);
+  if (kinds.empty()) {
+    std::fprintf(stderr, "REGENT_SOAK_FAULTS names no known fault (jm-kill, jm-stop, tm-kill, zk-kill)\n");
+    return 2;
+  }
   auto end = clk::now() + std::chrono::seconds(seconds);
   auto next_fault = clk::now() + 2s;
   harness::child_process* stopped = nullptr;
@@ -170,8 +209,7 @@ int main(int argc, char** argv) {
     check_finished();
     if (clk::now() >= next_fault) {
       if (stopped) { stopped->signal(SIGCONT); stopped = nullptr; }
-      int kinds = quorum ? 4 : 3;
-      int what = static_cast<int>(rng() % kinds);
+      int what = kinds[rng() % kinds.size()];
       std::size_t i = rng() % 2;
       if (what == 0) { c.jms[i]->signal(SIGKILL); c.jms[i]->wait_exit(10s); c.start_jm(i); ++faults["jobmanager kill -9"]; }
       if (what == 1) { c.jms[i]->signal(SIGSTOP); stopped = c.jms[i].get(); ++faults["jobmanager SIGSTOP/SIGCONT"]; }
@@ -211,5 +249,10 @@ int main(int argc, char** argv) {
               "finished with exact output", exact, "lost records (jobs)", lost, "duplicated records (jobs)", duplicated,
               "still unfinished after drain", unfinished, "fencing rejections in logs", fencing,
               "HA files left (jobgraphs/checkpoints/blob)", orphans);
-  return (lost == 0 && duplicated == 0 && unfinished == 0) ? 0 : 1;
+  const bool clean = lost == 0 && duplicated == 0 && unfinished == 0;
+  if (!clean) {
+    dir.keep();
+    std::printf("kept %s for a post-mortem\n", dir.path().c_str());
+  }
+  return clean ? 0 : 1;
 }

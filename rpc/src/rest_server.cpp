@@ -244,7 +244,13 @@ result<http_response> http_call(const std::string& host, std::uint16_t port, con
     });
   });
   io.run();
-  if (failure) return error{errc::connect_failed, std::string("cannot ") + stage + " " + where + ": " + failure.message()};
+  if (failure) {
+    // Before the request went out nothing happened at the server; after, it may have been
+    // handled (the caller must not assume either way: an uncertain outcome).
+    const bool sent = std::string_view(stage) != "connect to";
+    const errc code = !sent ? errc::connect_failed : failure == beast::error::timeout ? errc::timeout : errc::disconnected;
+    return error{code, std::string("cannot ") + stage + " " + where + ": " + failure.message()};
+  }
   auto res = parser.release();
   http_response out;
   out.status = static_cast<int>(res.result_int());

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
 
 using json = nlohmann::json;
@@ -74,15 +76,18 @@ class cluster {
   rpc::http_response call(const rpc::http_request& request) {
     auto until = std::chrono::steady_clock::now() + timeout_;
     std::string last = "no master answered";
+    uncertain_ = false;
     for (;;) {
       for (std::size_t i = 0; i < masters_.size(); ++i) {
         auto& m = masters_[(first_ + i) % masters_.size()];
         auto r = rpc::http_call(m.host, m.port, request, 30s);
         if (!r) {
+          if (r.err().code != rpc::errc::connect_failed) uncertain_ = true;
           last = r.err().message;
           continue;
         }
         if (r->status == 503) {
+          uncertain_ = true;  // a standby's forward may have reached the leader before it failed
           last = m.host + ":" + std::to_string(m.port) + ": " + error_text(*r);
           continue;
         }
@@ -93,6 +98,10 @@ class cluster {
       std::this_thread::sleep_for(300ms);
     }
   }
+
+  /// Whether the last call() retried after an attempt whose outcome is unknown: the request
+  /// went out but no answer came back (the connection broke, or a standby's forward failed).
+  bool last_call_uncertain() const { return uncertain_; }
 
   json get(const std::string& target) {
     auto r = call({"GET", target, "", ""});
@@ -117,7 +126,20 @@ class cluster {
   std::vector<endpoint> masters_;
   std::chrono::seconds timeout_;
   std::size_t first_ = 0;
+  bool uncertain_ = false;
 };
+
+/// A fresh job id (32 hex digits), so that a submission retried through a failover names the
+/// same job every time and cannot start a second one.
+std::string random_job_id() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  char out[33];
+  std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(gen()),
+                static_cast<unsigned long long>(gen()));
+  return out;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -159,6 +181,8 @@ int run(cluster& c, const std::vector<std::string>& args) {
   auto spec = json::parse(read_file(spec_file), nullptr, false);
   if (spec.is_discarded() || !spec.is_object()) throw usage_error{spec_file + " is not a JSON object (a job spec)"};
   if (!job_id.empty()) spec["job-id"] = job_id;
+  const bool own_id = !spec.contains("job-id");
+  if (own_id) spec["job-id"] = random_job_id();
   if (!artifact.empty()) {
     auto name = artifact.substr(artifact.find_last_of('/') + 1);
     auto r = c.call({"POST", "/jars/upload?name=" + name, "application/x-java-archive", read_file(artifact)});
@@ -169,9 +193,18 @@ int run(cluster& c, const std::vector<std::string>& args) {
         if (op.is_object() && op.contains("library")) op["library"] = stored;
   }
   auto r = c.call({"POST", "/jobs", "application/json", spec.dump()});
-  if (r.status != 202) throw failure{"submission refused: " + cluster::error_text(r)};
-  auto id = cluster::parse(r)["jobUrl"].get<std::string>().substr(6);
-  std::printf("Job has been submitted with JobID %s\n", id.c_str());
+  std::string id;
+  if (r.status == 202) {
+    id = cluster::parse(r)["jobUrl"].get<std::string>().substr(6);
+    std::printf("Job has been submitted with JobID %s\n", id.c_str());
+  } else if (r.status == 409 && (own_id || c.last_call_uncertain())) {
+    // An earlier try of this very submission got through before its answer was lost (a
+    // failover): the cluster has the job, so this is success, not a duplicate.
+    id = spec["job-id"].get<std::string>();
+    std::printf("Job has been submitted with JobID %s (an earlier try got through during a failover)\n", id.c_str());
+  } else {
+    throw failure{"submission refused: " + cluster::error_text(r)};
+  }
   std::fflush(stdout);
   if (detached) return 0;
   std::string last_state;

@@ -62,7 +62,9 @@ class rest_server {
 };
 
 /// One blocking HTTP/1.1 request to host:port (a fresh connection). Fails with an error naming
-/// the address when it cannot connect or the answer does not arrive within `timeout`.
+/// the address: `errc::connect_failed` when it could not connect (the server saw nothing);
+/// `errc::disconnected` or `errc::timeout` when the connection broke or the answer did not
+/// arrive within `timeout` after the request went out (the server may have handled it).
 result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
 

@@ -187,6 +187,7 @@ temp_dir::temp_dir(const std::string& label) {
 }
 
 temp_dir::~temp_dir() {
+  if (keep_) return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }

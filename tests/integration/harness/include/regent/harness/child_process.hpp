@@ -78,9 +78,12 @@ class temp_dir {
   explicit temp_dir(const std::string& label);
   ~temp_dir();
   const std::filesystem::path& path() const { return path_; }
+  /// Leaves the folder in place for a post-mortem (a failed soak).
+  void keep() { keep_ = true; }
 
  private:
   std::filesystem::path path_;
+  bool keep_ = false;
 };
 
 /// The folder holding the project's built programs (build/bin), from REGENT_BIN_DIR.
