@@ -11,6 +11,7 @@
 #include <csignal>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -524,6 +525,75 @@ TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
   EXPECT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 4)) << "fewer than 2 checkpoints after the taskmanager kill";
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
+}
+
+// A leader paused (SIGSTOP) while a job runs, then resumed. With ZooKeeper the pause outlasts
+// the 2 s session: a standby takes over and restores the job; the resumed process is deposed
+// and writes nothing (no checkpoint, no result, no cleanup) before it notices. With the
+// filesystem backend the paused process keeps the lock, so nobody else may lead: the
+// taskmanagers lose contact, the standby never acts, and the job carries on after the resume.
+// Either way the job finishes exactly once and no checkpoint is completed by two leaders.
+TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_acts) {
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  auto& tm = start("taskmanager", 0);
+  start("taskmanager", 1);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2));
+  const long long n = 60000;
+  auto job = submit(n, 15000);  // about 4 s of input
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
+  jm->signal(SIGSTOP);
+  std::size_t mark = 0;
+  if (zookeeper()) {
+    auto next = wait_leader(l->token);
+    ASSERT_TRUE(next) << "no standby took over from the paused leader";
+    auto* now_leading = leading_jm(next->token);
+    ASSERT_NE(now_leading, nullptr);
+    ASSERT_NE(now_leading, jm);
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " completed checkpoint", 2));
+    mark = jm->line_count();
+    jm->signal(SIGCONT);
+    EXPECT_TRUE(jm->wait_for_line([&](auto& line) { return has(line, "revoked leadership " + l->token.to_string()); },
+                                  deadline, mark))
+        << "the resumed leader never noticed it was deposed";
+  } else {
+    auto from = tm.line_count();
+    EXPECT_TRUE(tm.wait_for_line([](auto& line) { return has(line, "heartbeat to leader") && has(line, "failed"); },
+                                 deadline, from))
+        << "the taskmanager never noticed the pause";
+    mark = jm->line_count();
+    jm->signal(SIGCONT);
+  }
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+
+  // Exactly one leader acts: every checkpoint id was completed by one jobmanager only, and
+  // (ZooKeeper) the deposed one completed, ended or cleaned up nothing after its resume.
+  std::map<std::string, int> completed;
+  for (auto& p : jms_)
+    for (auto& line : p->lines())
+      if (auto at = line.find("job " + job + " completed checkpoint "); at != std::string::npos) ++completed[line.substr(at)];
+  for (auto& [what, times] : completed) EXPECT_EQ(times, 1) << what;
+  if (zookeeper()) {
+    auto lines = jm->lines();
+    for (std::size_t i = mark; i < lines.size() && !has(lines[i], "granted leadership"); ++i) {
+      EXPECT_FALSE(has(lines[i], "completed checkpoint")) << "deposed leader wrote: " << lines[i];
+      EXPECT_FALSE(has(lines[i], ") is FINISHED")) << "deposed leader wrote: " << lines[i];
+      EXPECT_FALSE(has(lines[i], "HA data cleaned up")) << "deposed leader wrote: " << lines[i];
+    }
+  } else {
+    for (auto& p : jms_) {
+      if (p.get() == jm) continue;
+      EXPECT_FALSE(p->wait_for_line([](auto& line) { return has(line, "granted leadership"); }, 0ms))
+          << "a standby led while the leader held the lock";
+    }
+  }
 }
 
 // Submissions racing a leader kill, through REST `POST /jobs` to the leader and to the standby

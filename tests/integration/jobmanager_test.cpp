@@ -45,7 +45,7 @@ class jobmanager_test : public ::testing::Test {
 
   harness::child_process& start(int n, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv{(harness::bin_dir() / "jobmanager").string(), "--config-dir", dir_.path().string(),
-                                  "--webui-port", std::to_string(28081 + n)};
+                                  "-D", "rest.port=0"};  // a free port: tests run side by side
     argv.insert(argv.end(), extra.begin(), extra.end());
     jms_.push_back(std::make_unique<harness::child_process>(argv, dir_.path() / ("jm" + std::to_string(n) + ".out"), true));
     return *jms_.back();

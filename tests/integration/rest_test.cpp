@@ -93,7 +93,8 @@ class rest_test : public ::testing::Test {
          << "rest.address: 127.0.0.1\n"
          << "rest.server.max-content-length: 64 kb\n"
          << "rest.server.request-timeout: 1 s\n"
-         << "job-result-store.delete-on-commit: false\n";
+         << "job-result-store.delete-on-commit: false\n"
+         << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
   }
 
   void SetUp() override { write_conf(); }
