@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     samples grant, running, checkpointed, work;
     for (int rep = 0; rep < reps; ++rep) {
       harness::temp_dir dir("bench-failover");
+      if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();  // logs for a post-mortem
       int slots = n / 2 + 1;
       std::ofstream conf(dir.path() / "config.yaml");
       if (quorum)

@@ -129,8 +129,8 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
     e.master = master;
     e.state = "INITIALIZING";
     e.name = name;
-    auto spec = parse_job_spec(spec_json);
-    e.parallelism = spec ? spec->parallelism : 0;
+    if (!spec_json.empty())
+      if (auto spec = parse_job_spec(spec_json)) e.parallelism = spec->parallelism;
     e.start_ms = e.modified_ms = wall_now();
     self->state.jobs[id] = std::move(e);
   };
@@ -318,13 +318,23 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
                     .dump());
   };
 
-  return {
+  // Until it has recovered, the dispatcher handles only its resource manager and the recovery;
+  // anything else (a submission, a query) waits in the mailbox and is handled after it. So the
+  // supervisor may publish the leader info first, before recovery loads the HA services.
+  auto serving = std::make_shared<caf::behavior>();  // set below
+  self->set_default_handler(caf::skip);
+  auto recovered = [=](bool ok) {
+    self->set_default_handler(caf::print_and_drop);
+    self->become(*serving);
+    return ok;
+  };
+  auto recovering = caf::behavior{
       [=](use_rm_atom, caf::actor rm) { self->state.rm = std::move(rm); },
       [=](recover_atom) -> bool {
         auto dirty = hap->job_results().dirty_ids();
         if (!dirty) {
           log->error("recovery: cannot list the JobResultStore: {}", dirty.err().message);
-          return false;
+          return recovered(false);
         }
         for (auto& id : *dirty) {
           log->info("recovery: job {} is globally terminal (dirty result): cleaning up, not running it", id.str());
@@ -334,26 +344,31 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
         auto graphs = hap->job_graphs().list();
         if (!graphs) {
           log->error("recovery: cannot list the job graphs: {}", graphs.err().message);
-          return false;
+          return recovered(false);
         }
         for (auto& id : *graphs) {
           if (self->state.jobs.count(id.str())) continue;
           auto done = hap->job_results().has_entry(id);
           if (done && *done) continue;
-          auto graph = hap->job_graphs().get(id);
-          if (!graph) {
-            log->error("recovery: job {} cannot be recovered: {}", id.str(), graph.err().message);
-            continue;
-          }
-          auto spec = parse_job_spec(*graph);
-          if (!spec) {
-            log->error("recovery: job {} has an unreadable job graph: {}", id.str(), spec.err().message);
-            continue;
-          }
-          log->info("recovery: recovered job graph of job {} ({})", id.str(), spec->name);
-          start_job(id.str(), *graph, spec->name);
+          // Its job master reads the graph on its own thread: all jobs in parallel, and a
+          // revoke (this actor's exit) stops the recovery wherever it is.
+          start_job(id.str(), "", "");
         }
-        return true;
+        return recovered(true);
+      }};
+  *serving = caf::behavior{
+      [=](use_rm_atom, caf::actor rm) { self->state.rm = std::move(rm); },
+      [=](recovered_atom, const std::string& id, const std::string& name, int parallelism) {
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end()) return;
+        it->second.name = name;
+        it->second.parallelism = parallelism;
+      },
+      [=](unrecoverable_atom, const std::string& id) {
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end() || !it->second.master) return;
+        self->unlink_from(it->second.master);
+        self->state.jobs.erase(it);
       },
       [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
         if (req.method == rpc::method::dispatcher_submit) return on_submit(req, reply);
@@ -454,6 +469,7 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
         if (it != self->state.jobs.end() && it->second.master) self->send(it->second.master, cancel_atom::value);
       },
   };
+  return recovering;
 }
 
 }  // namespace

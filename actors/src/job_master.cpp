@@ -49,6 +49,9 @@ struct jm_state {
     std::int64_t timestamp = 0;
   };
   std::deque<failure> failures;  // newest first, at most 16 (REST exceptions)
+  // The latest completed checkpoint, read during recovery while the slots are still being
+  // found; good for the session's first deployment only (nothing completes before it).
+  std::optional<result<std::optional<ha::completed_checkpoint>>> prefetched_latest;
 };
 
 using nlohmann::json;
@@ -217,11 +220,17 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
   auto log = logging::get("actors");
   auto& st = self->state;
   st.id = *job_id::parse(id_text);
-  st.spec = parse_job_spec(spec_json).value();
   st.status = job::job_status_machine(job::job_status::initializing, system_clock::instance().wall_millis());
-  st.coordinator = std::make_unique<job::checkpoint_coordinator>(
-      st.id, job::checkpoint_coordinator_options{st.spec.parallelism, std::chrono::minutes(10), 10});
   st.restarts = std::make_unique<job::restart_strategy>(restart_settings_of(ctx->settings));
+  auto take_spec = [self](job_spec spec) {
+    auto& st = self->state;
+    st.spec = std::move(spec);
+    st.coordinator = std::make_unique<job::checkpoint_coordinator>(
+        st.id, job::checkpoint_coordinator_options{st.spec.parallelism, std::chrono::minutes(10), 10});
+  };
+  const bool recovering = spec_json.empty();
+  // (A recovering master handles its recover message first, which sets the real spec.)
+  take_spec(recovering ? job_spec{} : parse_job_spec(spec_json).value());
   const auto token = ctx->token;
   const std::string job = id_text;
   const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
@@ -368,7 +377,8 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     st.ended.clear();
     st.finished.clear();
     std::vector<std::string> restore(static_cast<std::size_t>(st.spec.parallelism));
-    auto latest = ctx->ha->checkpoints().latest(st.id);
+    auto latest = st.prefetched_latest ? std::move(*st.prefetched_latest) : ctx->ha->checkpoints().latest(st.id);
+    st.prefetched_latest.reset();
     if (!latest) return finish(job::job_status::failed, "cannot read the latest checkpoint: " + latest.err().message);
     if (latest->has_value()) {
       auto meta = job::parse_checkpoint_metadata((*latest)->bytes);
@@ -423,8 +433,23 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     if (static_cast<int>(st.ended.size()) == st.spec.parallelism) trigger_checkpoint();
   };
 
-  self->send(self, start_atom::value);
+  self->send(self, recovering ? caf::make_message(recover_atom::value) : caf::make_message(start_atom::value));
   return {
+      [=](recover_atom) {
+        // Recovery after a grant: this job's graph, read on this job master's own thread.
+        auto graph = ctx->ha->job_graphs().get(self->state.id);
+        auto spec = graph ? parse_job_spec(*graph) : result<job_spec>(graph.err());
+        if (!spec) {
+          log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", job, spec.err().message);
+          self->send(dispatcher, unrecoverable_atom::value, job);
+          return self->quit();
+        }
+        log->info("recovery: recovered job graph of job {} ({})", job, spec->name);
+        self->send(dispatcher, recovered_atom::value, job, spec->name, spec->parallelism);
+        take_spec(std::move(spec).value());
+        self->state.prefetched_latest = ctx->ha->checkpoints().latest(self->state.id);
+        self->send(self, start_atom::value);
+      },
       [=](start_atom) {
         auto& st = self->state;
         if (st.terminal || st.deployed) return;

@@ -15,7 +15,7 @@ struct session {
   caf::actor dispatcher;
   caf::actor rm;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
-  bool ready = false;
+  bool ready = false;  // published and recovered
 };
 
 /// State of one supervisor: the session it leads (if any) and counters for status.
@@ -75,26 +75,30 @@ leadership_supervisor_actor::behavior_type supervisor(
         ctx->ha = ha;
         ctx->settings = cfg.settings;
         ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
-        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers, false};
+        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers};
         s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
         caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
         self->monitor(s.dispatcher);
         self->monitor(s.rm);
         if (cfg.router) cfg.router->set_session(token, s.rm, s.dispatcher);
         st.current = s;
+        // The leader info goes out first, while ZooKeeper (or the disk) is not yet busy with
+        // the recovery's reads: the taskmanagers register while the job masters read their
+        // graphs and checkpoints, so the takeover's two slowest steps overlap. The dispatcher
+        // answers nothing before it has recovered (see dispatcher.cpp).
+        for (const char* c : components) {
+          ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
+          if (auto r = ha->election().publish(c, info); !r) {
+            log->warn("could not publish leader info of {} for {}: {}", c, token.to_string(), r.err().message);
+            return;  // leadership is gone: the revoke is on its way
+          }
+        }
         self->request(s.dispatcher, caf::infinite, recover_atom::value)
             .then(
                 [=](bool recovered) {
                   auto& st = self->state;
                   if (!st.current || st.current->token != token) return;  // revoked meanwhile
                   if (!recovered) return fatal("recovery failed for " + token.to_string());
-                  for (const char* c : components) {
-                    ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
-                    if (auto r = ha->election().publish(c, info); !r) {
-                      log->warn("could not publish leader info of {} for {}: {}", c, token.to_string(), r.err().message);
-                      return;  // leadership is gone: the revoke is on its way
-                    }
-                  }
                   st.current->ready = true;
                   log->info("leader ready {} (recovered; published dispatcher, resource_manager, rest_server at {})",
                             token.to_string(), cfg.rpc_address.empty() ? "-" : cfg.rpc_address);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ class leadership_fence {
   virtual ~leadership_fence() = default;
   /// The checks of `token`; errc::not_leader unless it is this process's current leadership.
   virtual result<fence_checks> checks_for(const fencing_token& token) const = 0;
+  /// The session (generation) on which this process holds leadership now, if it does.
+  virtual std::optional<std::uint64_t> leading_generation() const = 0;
 };
 
 /// Runs fenced multis for the stores. Thread-safe (it keeps no state of its own).
@@ -62,6 +65,8 @@ class fenced_writer {
   result<void> holds(const fencing_token& token) const;
 
   zk_connection& connection() { return conn_; }
+  /// See leadership_fence::leading_generation.
+  std::optional<std::uint64_t> leading_generation() const { return fence_.leading_generation(); }
 
  private:
   /// After a lost connection: did the lost attempt commit?

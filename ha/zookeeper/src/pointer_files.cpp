@@ -29,6 +29,14 @@ result<void> check_job(const job_id& job) {
   return ok();
 }
 
+result<void> pointer_files::fresh() const {
+  if (auto leading = writer.leading_generation()) {
+    auto s = conn.connected_now();
+    if (s && s->generation == *leading) return ok();
+  }
+  return conn.sync_reads();
+}
+
 result<std::string> pointer_files::write_payload(const fs::path& dir, const std::string& base, std::string_view bytes) {
   auto framed = storage::encode_payload(bytes);
   for (int attempt = 0; attempt < name_attempts; ++attempt) {

@@ -26,8 +26,11 @@ class pointer_files {
       : conn(conn), writer(writer), io(io) {}
 
   /// Called first by every store read: brings this session's server up to date (a `sync`),
-  /// so a read sees every write committed before it began, whoever made it.
-  result<void> fresh() const { return conn.sync_reads(); }
+  /// so a read sees every write committed before it began, whoever made it. Not needed (and
+  /// skipped) while this process leads on its current session: its grant wrote the epoch on
+  /// that session after every write of earlier leaders, ZooKeeper serves a session's reads
+  /// after its own writes, and while it leads nobody else can write (the fence).
+  result<void> fresh() const;
 
   /// Writes framed `bytes` to a fresh `<dir>/<base>.<hex>` (never over an existing file) and
   /// returns the file's name.

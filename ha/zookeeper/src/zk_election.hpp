@@ -40,6 +40,7 @@ class zk_election final : public leader_election_driver, public leadership_fence
   result<void> unpublish(const std::string& component, const fencing_token& token) override;
 
   result<fence_checks> checks_for(const fencing_token& token) const override;
+  std::optional<std::uint64_t> leading_generation() const override;
 
   fenced_writer& writer() { return writer_; }
 

@@ -14,6 +14,12 @@ result<fence_checks> zk_election::checks_for(const fencing_token& token) const {
   return checks_;
 }
 
+std::optional<std::uint64_t> zk_election::leading_generation() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!leading_) return std::nullopt;
+  return checks_.generation;
+}
+
 result<void> zk_election::publish(const std::string& component, const leader_info& info) {
   if (component.empty() || component.find('/') != std::string::npos)
     return error{errc::invalid_argument, "invalid component name '" + component + "'"};

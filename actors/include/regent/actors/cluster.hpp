@@ -49,6 +49,10 @@ using query_atom = caf::atom_constant<caf::atom("query")>;
 using final_atom = caf::atom_constant<caf::atom("final")>;
 /// job master → dispatcher: (job_id str) completed a checkpoint (counted for /metrics).
 using checkpointed_atom = caf::atom_constant<caf::atom("ckpt")>;
+/// recovering job master → dispatcher: (job_id str, name, parallelism) once its job graph is
+/// read, or (job_id str) alone when it cannot be (the job stays in HA for the next leader).
+using recovered_atom = caf::atom_constant<caf::atom("recovered")>;
+using unrecoverable_atom = caf::atom_constant<caf::atom("unrecov")>;
 
 /// A slot of a taskmanager given to one subtask (the message form of job::slot_assignment).
 struct slot {
@@ -89,7 +93,9 @@ caf::actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const 
 caf::actor spawn_dispatcher(caf::actor_system& sys, std::shared_ptr<const session_context> ctx);
 /// Tells the dispatcher which resource manager to use (sent once after both are spawned).
 using use_rm_atom = caf::atom_constant<caf::atom("userm")>;
-/// Spawns one job's master (detached: blocking HA I/O) for `spec_json`.
+/// Spawns one job's master (detached: blocking HA I/O) for `spec_json`, or, when it is empty,
+/// for a job being recovered: the master reads the job graph itself first, so the graphs of
+/// many jobs are read in parallel and a revoke stops a recovery between any two reads.
 caf::actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
                             caf::actor dispatcher, caf::actor resource_manager,
                             std::string job_id, std::string spec_json);
