@@ -1,5 +1,7 @@
 #include "regent/actors/leadership_supervisor.hpp"
 
+#include <chrono>
+
 #include <caf/all.hpp>
 
 #include "regent/actors/cluster.hpp"
@@ -24,6 +26,8 @@ struct supervisor_state {
   std::optional<session> current;
   epoch_t last_epoch = 0;         // newest epoch seen, to drop stale grants
   std::uint64_t changes = 0;      // grants + revokes handled
+  std::chrono::steady_clock::time_point granted_at;
+  double last_takeover_ms = -1;   // grant → recovered of the newest session
   bool fatal_reported = false;
 };
 
@@ -39,6 +43,17 @@ leadership_supervisor_actor::behavior_type supervisor(
     self->state.fatal_reported = true;
     log->critical("leadership session cannot go on: {}", why);
     if (cfg.on_fatal) cfg.on_fatal(1, why);
+  };
+  // Tells the board (REST /metrics) where this process stands.
+  auto report = [self, cfg] {
+    if (!cfg.board) return;
+    auto& st = self->state;
+    leadership_board::report r;
+    r.role = !st.current ? "standby" : st.current->ready ? "leader" : "recovering";
+    r.epoch = st.current ? st.current->token.epoch : 0;
+    r.changes = st.changes;
+    r.last_takeover_ms = st.last_takeover_ms;
+    cfg.board->set(r);
   };
   // Stops the components of the current session (job masters suspend with the dispatcher).
   auto end_session = [self, cfg] {
@@ -68,6 +83,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         end_session();
         st.last_epoch = token.epoch;
         ++st.changes;
+        st.granted_at = std::chrono::steady_clock::now();
         log->info("granted leadership {}", token.to_string());
         auto ctx = std::make_shared<session_context>();
         ctx->token = token;
@@ -82,6 +98,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         self->monitor(s.rm);
         if (cfg.router) cfg.router->set_session(token, s.rm, s.dispatcher);
         st.current = s;
+        report();
         // The leader info goes out first, while ZooKeeper (or the disk) is not yet busy with
         // the recovery's reads: the taskmanagers register while the job masters read their
         // graphs and checkpoints, so the takeover's two slowest steps overlap. The dispatcher
@@ -100,8 +117,11 @@ leadership_supervisor_actor::behavior_type supervisor(
                   if (!st.current || st.current->token != token) return;  // revoked meanwhile
                   if (!recovered) return fatal("recovery failed for " + token.to_string());
                   st.current->ready = true;
-                  log->info("leader ready {} (recovered; published dispatcher, resource_manager, rest_server at {})",
-                            token.to_string(), cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
+                  st.last_takeover_ms =
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - st.granted_at).count();
+                  report();
+                  log->info("leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at {})",
+                            token.to_string(), st.last_takeover_ms, cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
                 },
                 [=](caf::error& e) {
                   auto& st = self->state;
@@ -117,6 +137,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         }
         end_session();
         ++st.changes;
+        report();
         log->info("revoked leadership {}", token.to_string());
       },
       [=](failed_atom, const std::string& why) { fatal(why); },
@@ -125,6 +146,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         if (st.current) {
           auto token = st.current->token;
           end_session();
+          report();
           for (const char* c : components) (void)ha->election().unpublish(c, token);
           log->info("stepping down from leadership {} (shutdown)", token.to_string());
         }
@@ -166,6 +188,16 @@ leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, 
 std::unique_ptr<ha::leader_election_listener> make_election_listener(
     leadership_supervisor_actor supervisor) {
   return std::make_unique<forwarding_listener>(std::move(supervisor));
+}
+
+void leadership_board::set(report r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  r_ = std::move(r);
+}
+
+leadership_board::report leadership_board::get() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return r_;
 }
 
 }  // namespace regent::actors

@@ -280,7 +280,12 @@ TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
   for (auto* name : {"regent_leadership_is_leader 0", "regent_leadership_epoch", "regent_leadership_changes_total",
                      "regent_jobs{state=\"FINISHED\"} 1", "regent_checkpoints_completed_total"})
     EXPECT_TRUE(has(metrics.body, name)) << name << " in\n" << metrics.body;
-  EXPECT_TRUE(has(call(leader, "GET", "/metrics").body, "regent_leadership_is_leader 1"));
+  auto leading = call(leader, "GET", "/metrics").body;
+  EXPECT_TRUE(has(leading, "regent_leadership_is_leader 1")) << leading;
+  // The leader took over once: its grant-to-recovered time is there; the standby never led.
+  EXPECT_TRUE(has(leading, "regent_leadership_last_takeover_seconds ")) << leading;
+  EXPECT_FALSE(has(metrics.body.substr(0, metrics.body.find("regent_jobs")), "regent_leadership_last_takeover_seconds"))
+      << metrics.body;
 
   // Also under Flink's /v1 prefix.
   EXPECT_EQ(call(standby, "GET", "/v1/jobs/" + id).status, 200);

@@ -147,20 +147,16 @@ int main(int argc, char** argv) {
     sc.router = &router;
     sc.rest_url = rest_url;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
+    sc.board = std::make_shared<actors::leadership_board>();
     auto supervisor = actors::spawn_leadership_supervisor(sys, **ha, sc);
     programs::rest_gateway_config gc;
     gc.own_rpc_address = rpc_address;
     gc.own_rest_url = rest_url;
     gc.uploads_dir = (std::filesystem::path(s.storage_dir) / s.cluster_id / "uploads").string();
     gc.effective_config = loaded->conf.effective();
-    gc.status = [&sys, supervisor] {
-      programs::leadership_status out;
-      caf::scoped_actor self{sys};
-      self->request(supervisor, std::chrono::seconds(2), actors::status_atom::value)
-          .receive([&](const std::string& role, const fencing_token& token,
-                       std::uint64_t changes) { out = {role, token.epoch, changes}; },
-                   [](const caf::error&) {});
-      return out;
+    gc.status = [board = sc.board] {  // never waits on the supervisor (runs on the REST io thread)
+      auto r = board->get();
+      return programs::leadership_status{r.role, r.epoch, r.changes, r.last_takeover_ms};
     };
     gateway = std::make_unique<programs::rest_gateway>(gc, *retrieval);
     serving = gateway.get();

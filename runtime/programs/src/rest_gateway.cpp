@@ -246,6 +246,13 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     local += "# TYPE regent_leadership_epoch gauge\nregent_leadership_epoch " + std::to_string(s.epoch) + "\n";
     local += "# TYPE regent_leadership_changes_total counter\nregent_leadership_changes_total " +
              std::to_string(s.changes) + "\n";
+    if (s.last_takeover_ms >= 0) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.6f", s.last_takeover_ms / 1000.0);
+      local += "# HELP regent_leadership_last_takeover_seconds From this process's newest grant to its recovery done.\n"
+               "# TYPE regent_leadership_last_takeover_seconds gauge\nregent_leadership_last_takeover_seconds " +
+               std::string(seconds) + "\n";
+    }
     auto leader = retrieval_.current();
     if (!leader || leader->rpc_address.empty()) return done(http_response{200, "text/plain; version=0.0.4", local});
     return query("metrics", "", [done, local](http_response r) {

@@ -3,16 +3,20 @@
 ///
 /// It turns the election driver's callbacks into messages and handles them strictly in order.
 /// On grant it spawns a fresh resource_manager and dispatcher fenced with that session's token,
-/// lets the dispatcher recover, and publishes the leader info only once recovery is done; a
-/// revoke that arrives meanwhile wins (nothing is published). On revoke it stops them (job
-/// masters suspend; nothing terminal is written). A crashed component or a failure of the
-/// driver is fatal for the process, so a standby takes over. Every transition is one log line with epoch and
-/// session. It runs as a detached actor (its own thread), because publishing leader info
-/// blocks on the HA backend.
+/// publishes the leader info, and lets the dispatcher recover — the dispatcher answers nothing
+/// before its recovery is done, so the taskmanagers register while the job graphs and
+/// checkpoints are read; "leader ready" is logged when recovery is done. A revoke that arrives
+/// meanwhile wins: the components stop wherever recovery is (each job master reads its own
+/// graph, so it stops between reads). On revoke it stops them (job masters suspend; nothing
+/// terminal is written). A crashed component or a failure of the driver is fatal for the
+/// process, so a standby takes over. Every transition is one log line with epoch and session.
+/// It runs as a detached actor (its own thread), because publishing leader info blocks on the
+/// HA backend.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
 
@@ -36,6 +40,24 @@ using leadership_supervisor_actor = caf::typed_actor<
 
 class rpc_router;
 
+/// What the supervisor last reported about this process's leadership, for readers on other
+/// threads that must not wait on the actor (the REST server's /metrics). Thread-safe.
+class leadership_board {
+ public:
+  struct report {
+    std::string role = "standby";  ///< "leader" | "recovering" | "standby"
+    std::uint64_t epoch = 0;       ///< of the current session; 0 when standby
+    std::uint64_t changes = 0;     ///< grants and revokes handled
+    double last_takeover_ms = -1;  ///< grant → recovered, of the newest session; -1 before one
+  };
+  void set(report r);
+  report get() const;
+
+ private:
+  mutable std::mutex mu_;
+  report r_;
+};
+
 struct supervisor_config {
   std::string rpc_address;  ///< published as the leader's RPC address (host:port)
   std::string rest_url;     ///< published as the leader's REST URL ("" until served)
@@ -45,6 +67,8 @@ struct supervisor_config {
   /// Called once when the session cannot go on (driver failure): the process should exit
   /// with `exit_code`. Runs on the supervisor's thread.
   std::function<void(int exit_code, const std::string& why)> on_fatal;
+  /// Kept up to date on every transition; may be null.
+  std::shared_ptr<leadership_board> board;
 };
 
 /// Spawns the supervisor. `ha` (and `cfg.router`) must outlive it.

@@ -24,6 +24,7 @@ struct leadership_status {
   std::string role;  ///< "leader" | "recovering" | "standby"
   std::uint64_t epoch = 0;
   std::uint64_t changes = 0;
+  double last_takeover_ms = -1;  ///< grant → recovered of the newest session; -1 before one
 };
 
 struct rest_gateway_config {
