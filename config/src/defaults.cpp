@@ -70,6 +70,8 @@ const std::vector<key_spec>& table() {
     {"log.level",                                            "info",              nullptr,               nullptr},  // Regent's own key
     {"rest.address",                                         "localhost",         nullptr,               nullptr},
     {"rest.port",                                            "8081",              nullptr,               nullptr},
+    {"rest.server.max-content-length",                       "100 mb",            nullptr,               nullptr},
+    {"rest.server.request-timeout",                          "30 s",              nullptr,               nullptr},  // Regent's own key
     {"restart-strategy.fixed-delay.attempts",                "3",                 nullptr,               nullptr},
     {"restart-strategy.fixed-delay.delay",                   "1 s",               nullptr,               nullptr},
     {"restart-strategy.type",                                "fixed-delay",       nullptr,               "restart-strategy"},

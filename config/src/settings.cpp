@@ -165,6 +165,8 @@ result<void> read_jobs(const configuration& c, settings& s) {
           assign(s.rpc_port, c.get_port("jobmanager.rpc.port")),
           assign(s.rest_address, read_nonempty(c, "rest.address")),
           assign(s.rest_port, c.get_port("rest.port")),
+          assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
+          assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
           assign(s.taskmanager_slots, c.get_int("taskmanager.numberOfTaskSlots", 1, INT_MAX)),
           assign(s.taskmanager_rpc_port, c.get_port("taskmanager.rpc.port")),
           assign(s.checkpoints_dir, read_path(c, "state.checkpoints.dir")),

@@ -86,22 +86,8 @@ int main(int argc, char** argv) {
   rpc::rest_server_options ro;
   ro.host = s.rest_address;
   ro.port = static_cast<std::uint16_t>(s.rest_port);
-  if (loaded->conf.find("rest.server.max-content-length")) {
-    auto limit = loaded->conf.get_size("rest.server.max-content-length");
-    if (!limit) {
-      log->critical("configuration error: {}", limit.err().message);
-      return 2;
-    }
-    ro.max_body_bytes = static_cast<std::size_t>(*limit);
-  }
-  if (loaded->conf.find("rest.server.request-timeout")) {
-    auto t = loaded->conf.get_duration("rest.server.request-timeout");
-    if (!t) {
-      log->critical("configuration error: {}", t.err().message);
-      return 2;
-    }
-    ro.request_timeout = *t;
-  }
+  ro.max_body_bytes = static_cast<std::size_t>(s.rest_max_content_length);
+  ro.request_timeout = s.rest_request_timeout;
   auto retrieval = (*ha)->make_retrieval(ha::component::dispatcher);
   struct : ha::leader_retrieval_listener {
     void on_leader_change(const std::optional<ha::leader_info>&) override {}

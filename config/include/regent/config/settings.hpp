@@ -56,6 +56,8 @@ struct settings {
   int rpc_port = 6123;                     ///< jobmanager.rpc.port
   std::string rest_address = "localhost";  ///< rest.address
   int rest_port = 8081;                    ///< rest.port
+  std::uint64_t rest_max_content_length = 100u * 1024u * 1024u;  ///< rest.server.max-content-length
+  std::chrono::milliseconds rest_request_timeout{30000};          ///< rest.server.request-timeout
 
   // TaskManagers and jobs.
   int taskmanager_slots = 1;               ///< taskmanager.numberOfTaskSlots
