@@ -52,6 +52,7 @@ struct jm_state {
   // The latest completed checkpoint, read during recovery while the slots are still being
   // found; good for the session's first deployment only (nothing completes before it).
   std::optional<result<std::optional<ha::completed_checkpoint>>> prefetched_latest;
+  bool prefetch = false;  // read it before asking for slots (set by recovery)
 };
 
 using nlohmann::json;
@@ -372,6 +373,7 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
 
   auto deploy = [=](std::vector<slot> slots) {
     auto& st = self->state;
+    if (ctx->ended) return self->quit();  // the session ended while the slots were found
     st.slots = std::move(slots);
     st.attempt = (token.epoch << 24) | ++st.attempts;
     st.ended.clear();
@@ -437,7 +439,9 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
   return {
       [=](recover_atom) {
         // Recovery after a grant: this job's graph, read on this job master's own thread.
+        if (ctx->ended) return self->quit();
         auto graph = ctx->ha->job_graphs().get(self->state.id);
+        if (ctx->ended) return self->quit();  // revoked during the read: stop here
         auto spec = graph ? parse_job_spec(*graph) : result<job_spec>(graph.err());
         if (!spec) {
           log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", job, spec.err().message);
@@ -447,12 +451,17 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
         log->info("recovery: recovered job graph of job {} ({})", job, spec->name);
         self->send(dispatcher, recovered_atom::value, job, spec->name, spec->parallelism);
         take_spec(std::move(spec).value());
-        self->state.prefetched_latest = ctx->ha->checkpoints().latest(self->state.id);
-        self->send(self, start_atom::value);
+        self->state.prefetch = true;
+        self->send(self, start_atom::value);  // a new message: a revoke stops the recovery here
       },
       [=](start_atom) {
         auto& st = self->state;
         if (st.terminal || st.deployed) return;
+        if (ctx->ended) return self->quit();
+        if (st.prefetch) {
+          st.prefetch = false;
+          st.prefetched_latest = ctx->ha->checkpoints().latest(st.id);
+        }
         move_to(job::job_status::created);
         self->request(rm, std::chrono::seconds(5), allocate_atom::value, job, st.spec.parallelism)
             .then(

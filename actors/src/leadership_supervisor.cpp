@@ -17,6 +17,7 @@ struct session {
   caf::actor dispatcher;
   caf::actor rm;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
+  std::shared_ptr<const session_context> ctx;
   bool ready = false;  // published and recovered
 };
 
@@ -59,6 +60,7 @@ leadership_supervisor_actor::behavior_type supervisor(
   auto end_session = [self, cfg] {
     auto& st = self->state;
     if (!st.current) return;
+    st.current->ctx->ended = true;
     if (cfg.router) cfg.router->clear_session();
     for (auto& a : {st.current->dispatcher, st.current->rm}) {
       self->demonitor(a);
@@ -91,7 +93,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         ctx->ha = ha;
         ctx->settings = cfg.settings;
         ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
-        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers};
+        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers, ctx};
         s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
         caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
         self->monitor(s.dispatcher);

@@ -3,13 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include <caf/all.hpp>
 
 #include "regent/actors/leadership_supervisor.hpp"
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
+#include "regent/ha/storage/file_io.hpp"
 #include "regent/harness/child_process.hpp"
 
 namespace regent::actors {
@@ -125,6 +129,117 @@ TEST_F(supervisor_test, a_driver_failure_is_fatal_for_the_process) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(why.find("disk gone"), std::string::npos);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+/// A file_io test double over the real file system whose reads of job graphs wait at a gate
+/// the test opens, and which counts what touches the checkpoint store.
+class gated_file_io final : public ha::storage::file_io {
+ public:
+  void close_gate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
+  void open_gate() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  /// Waits until at least one job graph read is held at the gate.
+  bool wait_blocked() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, deadline, [&] { return blocked_ > 0; });
+  }
+  int checkpoint_touches() const { return checkpoint_touches_.load(); }
+
+  result<void> write_atomic(const std::filesystem::path& f, std::string_view b, bool no_replace) override {
+    return real_.write_atomic(f, b, no_replace);
+  }
+  result<std::string> read(const std::filesystem::path& f) const override {
+    if (f.string().find("/jobgraphs/") != std::string::npos) {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++blocked_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return open_; });
+    }
+    note(f);
+    return real_.read(f);
+  }
+  result<void> remove(const std::filesystem::path& f) override { return real_.remove(f); }
+  result<void> remove_all(const std::filesystem::path& d) override { return real_.remove_all(d); }
+  result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to, bool no_replace) override {
+    return real_.rename(from, to, no_replace);
+  }
+  result<std::vector<std::string>> list(const std::filesystem::path& d) const override {
+    note(d);
+    return real_.list(d);
+  }
+  bool exists(const std::filesystem::path& p) const override { return real_.exists(p); }
+
+ private:
+  void note(const std::filesystem::path& p) const {
+    if (p.string().find("/checkpoints") != std::string::npos) ++checkpoint_touches_;
+  }
+  ha::storage::file_io& real_ = ha::storage::posix_file_io();
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool open_ = true;
+  mutable int blocked_ = 0;
+  mutable std::atomic<int> checkpoint_touches_{0};
+};
+
+// A revoke that arrives while the new leader is still recovering its jobs wins at once, and
+// recovery stops: no job master goes on to read checkpoints or ask for slots.
+TEST_F(supervisor_test, a_revoke_during_recovery_stops_the_recovery) {
+  gated_file_io io;
+  ha::filesystem::options o;
+  o.storage_dir = dir_.path() / "gated";
+  o.job_result_store_dir = dir_.path() / "gated" / "jrs";
+  o.io = &io;
+  auto ha = ha::filesystem::make_ha_services(o);
+  caf::scoped_actor self{sys_};
+  auto sup = spawn_leadership_supervisor(sys_, *ha, {});
+  const auto alone = sys_.registry().running();  // this test and the supervisor, before any session
+  auto running_is = [&](std::size_t n) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    while (sys_.registry().running() != n && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    return sys_.registry().running() == n;
+  };
+  auto listener = make_election_listener(sup);
+  ASSERT_TRUE(ha->election().start(*listener).ok());
+  auto first = ask_until(self, sup, [](const status& s) { return s.role == "leader"; });
+  ASSERT_EQ(first.role, "leader");
+  // Four jobs in the job graph store, as a leader leaves them behind.
+  for (int k = 0; k < 4; ++k) {
+    char id[33];
+    std::snprintf(id, sizeof id, "%032x", 0x5000 + k);
+    auto spec = std::string("{\"name\":\"held\",\"job-id\":\"") + id +
+                "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
+    ASSERT_TRUE(ha->job_graphs().put(first.token, *job_id::parse(id), spec).ok());
+  }
+  self->send(sup, revoke_atom::value, first.token);
+  ASSERT_EQ(ask_until(self, sup, [](const status& s) { return s.role == "standby"; }).role, "standby");
+  ASSERT_TRUE(running_is(alone)) << "the first session's actors did not end: " << sys_.registry().running() << " running, " << alone << " at first";
+
+  // The next grant's recovery is held at its first job graph read ...
+  ha->election().stop();
+  io.close_gate();
+  ASSERT_TRUE(ha->election().start(*listener).ok());
+  ASSERT_TRUE(io.wait_blocked()) << "recovery never read a job graph";
+  // (The dispatcher is done once every job master is started; the masters read their graphs.)
+  auto recovering = ask_until(self, sup, [&](const status& s) { return s.token.epoch > first.token.epoch; });
+  ASSERT_GT(recovering.token.epoch, first.token.epoch);
+  // ... and a revoke then is handled at once, not after the recovery.
+  self->send(sup, revoke_atom::value, recovering.token);
+  EXPECT_EQ(ask_until(self, sup, [](const status& s) { return s.role == "standby"; }).role, "standby");
+  io.open_gate();
+  // Every actor of that session ends, no job master going past its job graph.
+  EXPECT_TRUE(running_is(alone)) << "actors of the revoked session are still running";
+  EXPECT_EQ(io.checkpoint_touches(), 0) << "a job master went on to read checkpoints after the revoke";
+  self->send(sup, shutdown_atom::value);
+  self->wait_for(sup);
+  ha->election().stop();
 }
 
 }  // namespace

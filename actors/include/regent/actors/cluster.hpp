@@ -16,6 +16,8 @@
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <atomic>
+
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
@@ -83,6 +85,9 @@ struct session_context {
   ha::ha_services* ha = nullptr;
   config::settings settings;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
+  /// Set by the supervisor the moment the session ends (before its actors get their exit), so
+  /// a job master busy in a blocking read stops at its next step instead of going on.
+  mutable std::atomic<bool> ended{false};
 };
 
 /// Spawns the session's resource manager: taskmanager registry, slot pool, heartbeats.
