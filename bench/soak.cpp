@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -243,12 +244,22 @@ int main(int argc, char** argv) {
         std::printf("left behind: %s\n", e.path().c_str());
         ++orphans;
       }
+  if (quorum) {
+    // Job nodes left in ZooKeeper by jobs that finished (every job has finished by now).
+    harness::zk_client zk(quorum->connect_string());
+    if (zk.wait_connected(30s))
+      for (auto sub : {"jobgraphs", "jobs", "blobs"})
+        for (auto& child : zk.children(std::string("/flink/default/") + sub).value_or(std::vector<std::string>{})) {
+          std::printf("left behind: znode /flink/default/%s/%s\n", sub, child.c_str());
+          ++orphans;
+        }
+  }
   std::printf("\n%-40s %8s\n", "measure", "count");
   for (auto& [kind, count] : faults) std::printf("fault: %-33s %8d\n", kind.c_str(), count);
   std::printf("%-40s %8d\n%-40s %8d\n%-40s %8d\n%-40s %8d\n%-40s %8d\n%-40s %8d\n%-40s %8d\n", "jobs submitted (accepted)", submitted,
               "finished with exact output", exact, "lost records (jobs)", lost, "duplicated records (jobs)", duplicated,
               "still unfinished after drain", unfinished, "fencing rejections in logs", fencing,
-              "HA files left (jobgraphs/checkpoints/blob)", orphans);
+              "HA files/znodes left behind", orphans);
   const bool clean = lost == 0 && duplicated == 0 && unfinished == 0;
   if (!clean) {
     dir.keep();
