@@ -9,7 +9,7 @@
 /// own file sink; when one finishes its output is checked and a new one submitted. At the end it
 /// waits for the running jobs and prints one table: faults by kind, jobs submitted, finished
 /// with exact output, lost, duplicated, fencing rejections seen in the logs, and HA files or
-/// znodes left behind by finished jobs. Exit 0 only when nothing was lost or duplicated; else
+/// znodes left behind by finished jobs. Exit 0 only when nothing was lost, duplicated or left; else
 /// it names the jobs and records at fault and keeps its folder (logs, outputs, HA data).
 /// REGENT_SOAK_FAULTS=jm-kill,jm-stop,tm-kill,zk-kill picks the fault kinds (default: all).
 
@@ -260,7 +260,7 @@ int main(int argc, char** argv) {
               "finished with exact output", exact, "lost records (jobs)", lost, "duplicated records (jobs)", duplicated,
               "still unfinished after drain", unfinished, "fencing rejections in logs", fencing,
               "HA files/znodes left behind", orphans);
-  const bool clean = lost == 0 && duplicated == 0 && unfinished == 0;
+  const bool clean = lost == 0 && duplicated == 0 && unfinished == 0 && orphans == 0;
   if (!clean) {
     dir.keep();
     std::printf("kept %s for a post-mortem\n", dir.path().c_str());

@@ -62,7 +62,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     bool unknown = false;
     auto r = files_.writer.write(token, build, applied, &unknown);
     if (!r) {
-      if (!unknown) files_.discard(dir, *name);
+      if (!unknown) files_.discard_unwritten(dir, *name);
       return std::move(r).err();
     }
     for (const auto& file : dropped_files) files_.discard(dir, file);

@@ -1,5 +1,7 @@
 #include "pointer_files.hpp"
 
+#include <unistd.h>
+
 #include "layout.hpp"
 #include "regent/ha/errc.hpp"
 #include "regent/ha/storage/payload.hpp"
@@ -59,6 +61,14 @@ result<std::string> pointer_files::read_payload(const fs::path& dir, const std::
 void pointer_files::discard(const fs::path& dir, const std::string& name) {
   if (auto r = io.remove(dir / name); !r)
     logging::get("ha")->warn("cannot delete payload {} (now an orphan): {}", (dir / name).string(), r.err().message);
+}
+
+void pointer_files::discard_unwritten(const fs::path& dir, const std::string& name) {
+  discard(dir, name);
+  // The folder may exist only because of this payload: a deposed leader writing for a job that
+  // the new leader has ended and cleaned up meanwhile. Removed when empty (rmdir refuses
+  // otherwise); a writer racing into it fails its write, which it retries.
+  ::rmdir(dir.c_str());
 }
 
 void pointer_files::sweep(const fs::path& dir, const std::function<bool(const std::string&)>& mine,
@@ -149,7 +159,7 @@ result<void> pointer_files::put(const fencing_token& token, const std::string& z
   bool unknown = false;
   auto r = writer.write(token, build, applied, &unknown);
   if (!r) {
-    if (!unknown) discard(dir, *name);
+    if (!unknown) discard_unwritten(dir, *name);
     return std::move(r).err();
   }
   if (old && *old != *name) discard(dir, *old);

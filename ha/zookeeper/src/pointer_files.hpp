@@ -41,6 +41,9 @@ class pointer_files {
   result<std::string> read_payload(const std::filesystem::path& dir, const std::string& name) const;
   /// Deletes a payload nothing points to any more; a failure leaves an orphan file (logged).
   void discard(const std::filesystem::path& dir, const std::string& name);
+  /// `discard` for the payload of a write that certainly failed, then `dir` too when that
+  /// leaves it empty (nothing of a job may outlive its cleanup, not even a folder).
+  void discard_unwritten(const std::filesystem::path& dir, const std::string& name);
   /// Global cleanup of a job: deletes every payload file in `dir` for which `mine(name)` holds
   /// (leftovers of writes that were interrupted or whose outcome stayed unknown), and with
   /// `whole_folder` the folder itself once nothing else is in it. Safe only because a job in
