@@ -16,27 +16,26 @@
 # The ensemble is tuned for tests and local runs: tickTime=200 (sessions of 0.4 s .. 30 s),
 # forceSync=no, no admin server, small JVM heaps. Environment: JAVA (default: java on PATH),
 # ZK_HEAP_MB (default 128), ZK_TICK_MS (default 200).
+# The Java command line, the `srvr` probe and the install check are shared with
+# bin/start-zookeeper-quorum.sh through bin/zookeeper-common.sh.
+# shellcheck source-path=SCRIPTDIR/../bin
 set -euo pipefail
+. "$(dirname "$0")/../bin/zookeeper-common.sh"
 
-JAVA=${JAVA:-java}
-ZK_HEAP_MB=${ZK_HEAP_MB:-128}
 ZK_TICK_MS=${ZK_TICK_MS:-200}
-CLASSPATH_ZK=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar
 
 usage() {
   echo "usage: $0 start|stop|status DIR [NODES]" >&2
   exit 2
 }
 
-# Prints "Mode: ..." of the server on port $1, or nothing when it does not answer.
+# Prints the Mode of the server on port $1, or nothing when it does not answer.
 mode_of() {
-  local out
-  out=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'srvr' >&3 && timeout 2 cat <&3) 2>/dev/null || true)
-  sed -n 's/^Mode: //p' <<<"$out"
+  regent_zk_mode 127.0.0.1 "$1"
 }
 
 port_is_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  ! regent_zk_port_open 127.0.0.1 "$1"
 }
 
 free_port() {
@@ -72,7 +71,7 @@ case "$cmd" in
       echo "zk-quorum: $dir already holds a quorum; stop it first" >&2
       exit 1
     fi
-    [ -f /usr/share/java/zookeeper.jar ] || { echo "zk-quorum: Debian package 'zookeeper' is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+    regent_zk_check_install zk-quorum || exit 1
     TAKEN=$(mktemp)
     trap 'rm -f "$TAKEN"' EXIT
     declare -a client quorum election
@@ -103,13 +102,9 @@ case "$cmd" in
         for j in $(seq 1 "$n"); do echo "server.$j=127.0.0.1:${quorum[$j]}:${election[$j]}"; done
       } >"$node/zoo.cfg"
       echo "${client[$i]}" >"$node/client-port"
-      # setsid: the server outlives this shell; its stdin/stdout/stderr hold no pipe of ours.
-      setsid "$JAVA" -Xmx"${ZK_HEAP_MB}"m -Xms16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-        -Djava.net.preferIPv4Stack=true -Dzookeeper.jmx.log4j.disable=true \
-        -Dorg.slf4j.simpleLogger.showDateTime=true \
-        -cp "$CLASSPATH_ZK" org.apache.zookeeper.server.quorum.QuorumPeerMain "$node/zoo.cfg" \
-        </dev/null >"$node/server.log" 2>&1 &
-      echo $! >"$node/pid"
+      # In the background, outliving this shell; its stdin/stdout/stderr hold no pipe of ours.
+      regent_zk_launch "$node/zoo.cfg" "$node/server.log"
+      echo "$REGENT_ZK_PID" >"$node/pid"
     done
     echo "$connect" >"$dir/connect-string"
     for _ in $(seq 1 300); do
@@ -142,7 +137,7 @@ case "$cmd" in
       if [ -f "$node/pid" ]; then
         pid=$(cat "$node/pid")
         # Only a java process we started (the pid file could be stale).
-        if kill -0 "$pid" 2>/dev/null && grep -q QuorumPeerMain "/proc/$pid/cmdline" 2>/dev/null; then
+        if regent_zk_is_server "$pid"; then
           kill "$pid" 2>/dev/null || true
           for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
           kill -9 "$pid" 2>/dev/null || true
