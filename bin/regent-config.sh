@@ -67,11 +67,21 @@ regent_daemon() {
 }
 
 # SIGTERM (a graceful stop that hands leadership over at once), SIGKILL after 10 s.
+# Succeeds while PID runs: not yet exited, or exited but not yet reaped (a zombie, whose
+# reaping by init may take a while, counts as gone).
+regent_alive() {  # pid
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 regent_stop_pid() {
   local program=$1 pid=$2
-  if ! kill -0 "$pid" 2>/dev/null; then echo "$program (pid $pid) was not running."; return 0; fi
+  if ! regent_alive "$pid"; then echo "$program (pid $pid) was not running."; return 0; fi
   kill -TERM "$pid"
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || { echo "Stopped $program (pid $pid)."; return 0; }; sleep 0.1; done
+  for _ in $(seq 100); do regent_alive "$pid" || { echo "Stopped $program (pid $pid)."; return 0; }; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
   echo "Killed $program (pid $pid) after 10 s."
 }

@@ -7,6 +7,9 @@
 # shellcheck disable=SC2034  # REGENT_ZK_* variables are set for the scripts that source this
 # shellcheck disable=SC2016  # the bash -c programs expand their own arguments
 
+# regent_alive and the REGENT_* folders (already there when a bin/ script sourced it first).
+declare -F regent_alive >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/regent-config.sh"
+
 JAVA=${JAVA:-java}
 ZK_HEAP_MB=${ZK_HEAP_MB:-128}
 REGENT_ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar
@@ -59,14 +62,9 @@ regent_zk_launch() {  # cfg out
   REGENT_ZK_PID=$!
 }
 
-# Succeeds while PID runs: not yet exited, or exited but not yet reaped (a zombie, whose
-# reaping by init may take a while, counts as gone).
+# Succeeds while PID runs (bin/regent-config.sh: a zombie counts as gone).
 regent_zk_alive() {  # pid
-  local stat
-  kill -0 "$1" 2>/dev/null || return 1
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
+  regent_alive "$1"
 }
 
 # Succeeds when PID is a running ZooKeeper server (not a stale pid reused by another program).

@@ -560,7 +560,15 @@ TEST_F(rest_test, StartClusterScriptStartsTwoMastersAndStopLeavesNothing) {
   EXPECT_EQ(roles, (std::set<std::string>{"leader", "standby"}));
 
   ASSERT_EQ(script("stop-cluster.sh"), 0);
-  for (auto pid : pids) EXPECT_NE(::kill(pid, 0), 0) << "pid " << pid << " still runs";
+  // Exited: gone, or a zombie that init has not reaped yet (which can take it a while here).
+  auto exited = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (::kill(pid, 0) != 0 || !std::getline(stat, line)) return true;
+    auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+  };
+  for (auto pid : pids) EXPECT_TRUE(exited(pid)) << "pid " << pid << " still runs";
   EXPECT_FALSE(fs::exists(logs / "jobmanager.pid"));
   EXPECT_FALSE(fs::exists(logs / "taskmanager.pid"));
 }
