@@ -209,8 +209,16 @@ int run(cluster& c, const std::vector<std::string>& args) {
   if (detached) return 0;
   std::string last_state;
   std::int64_t last_checkpoints = -1;
+  int hiccups = 0;  // answers other than 200 in a row (a job master ending under the query)
   for (;;) {
-    auto job = c.get("/jobs/" + id);
+    auto r1 = c.call({"GET", "/jobs/" + id, "", ""});
+    if (r1.status != 200) {
+      if (r1.status < 500 || ++hiccups > 20) throw failure{cluster::error_text(r1)};
+      std::this_thread::sleep_for(200ms);
+      continue;
+    }
+    hiccups = 0;
+    auto job = cluster::parse(r1);
     auto state = job.value("state", "");
     if (state != last_state) {
       std::printf("job %s: %s\n", id.c_str(), state.c_str());
