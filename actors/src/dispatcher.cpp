@@ -275,9 +275,22 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
         return (void)reply.reply(e.result_json);
       }
       if (e.master) {
-        self->request(e.master, std::chrono::seconds(5), query_atom::value, q->what)
+        auto what = q->what;
+        auto job = q->job_id;
+        self->request(e.master, std::chrono::seconds(5), query_atom::value, what)
             .then([=](const std::string& answer) { reply.reply(answer); },
                   [=](caf::error& err) {
+                    // The job master ended under the question: its final answers reached this
+                    // mailbox before it went, so they are kept by now.
+                    auto now = self->state.jobs.find(job);
+                    if (now != self->state.jobs.end() && !now->second.master) {
+                      auto& k = now->second;
+                      const auto& kept = what == "checkpoints" ? k.checkpoints_json : what == "exceptions" ? k.exceptions_json : k.job_json;
+                      if (!kept.empty()) {
+                        reply.reply(kept);
+                        return;
+                      }
+                    }
                     reply.fail(error{rpc::errc::handler_failed, "job master: " + self->system().render(err)});
                   });
         return;
