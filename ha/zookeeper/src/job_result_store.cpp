@@ -19,6 +19,7 @@
 #include "regent/ha/errc.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
+#include "regent/ha/storage/job_result_files.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -27,26 +28,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
-
-
-class zk_job_result_store final : public job_result_store {
+class zk_job_result_store final : public storage::job_result_files {
  public:
   zk_job_result_store(fs::path dir, bool delete_on_commit, fenced_writer& writer, storage::file_io& io, clock& clk)
-      : dir_(std::move(dir)), delete_on_commit_(delete_on_commit), writer_(writer), io_(io), clock_(clk) {}
+      : job_result_files(std::move(dir), io), delete_on_commit_(delete_on_commit), writer_(writer), clock_(clk) {}
 
   result<void> create_dirty(const fencing_token& token, const job_result& r) override {
     if (auto c = validate_job_result(r); !c) return c;
     std::lock_guard<std::mutex> lock(mu_);
     if (auto c = writer_.holds(token); !c) return c;
-    if (io_.exists(clean_file(r.id)))
+    if (io().exists(clean_file(r.id)))
       return error{errc::already_exists, "job " + r.id.str() + " has a clean result " + clean_file(r.id).string()};
-    if (io_.exists(dirty_file(r.id)))
+    if (io().exists(dirty_file(r.id)))
       return error{errc::already_exists, "job " + r.id.str() + " has a dirty result " + dirty_file(r.id).string()};
-    auto temp = dir_ / (".tmp-jrs-" + r.id.str() + "-" + random_source::instance().hex32().substr(0, 12));
-    if (auto w = io_.write_atomic(temp, to_json(r)); !w) return w;
-    auto c = commit(token, r.id, [&] { return io_.rename(temp, dirty_file(r.id), /*no_replace=*/true); });
-    if (!c) (void)io_.remove(temp);
+    auto temp = dir() / (".tmp-jrs-" + r.id.str() + "-" + random_source::instance().hex32().substr(0, 12));
+    if (auto w = io().write_atomic(temp, to_json(r)); !w) return w;
+    auto c = commit(token, r.id, [&] { return io().rename(temp, dirty_file(r.id), /*no_replace=*/true); });
+    if (!c) (void)io().remove(temp);
     return c;
   }
 
@@ -54,53 +52,12 @@ class zk_job_result_store final : public job_result_store {
     if (auto c = check_job(job); !c) return c;
     std::lock_guard<std::mutex> lock(mu_);
     if (auto c = writer_.holds(token); !c) return c;
-    if (!io_.exists(dirty_file(job)))
+    if (!io().exists(dirty_file(job)))
       return error{errc::not_found, "no dirty result for job " + job.str() + " (" + dirty_file(job).string() + ")"};
     return commit(token, job, [&]() -> result<void> {
-      if (delete_on_commit_) return io_.remove(dirty_file(job));
-      return io_.rename(dirty_file(job), clean_file(job));
+      if (delete_on_commit_) return io().remove(dirty_file(job));
+      return io().rename(dirty_file(job), clean_file(job));
     });
-  }
-
-  result<std::optional<job_result_entry>> get(const job_id& job) const override {
-    if (auto c = check_job(job); !c) return std::move(c).err();
-    // Dirty first: an entry only moves from dirty to clean (or away), so this order cannot
-    // miss one that is marked clean in between.
-    for (bool dirty : {true, false}) {
-      auto entry = read_entry(job, dirty ? dirty_file(job) : clean_file(job));
-      if (entry) return std::optional<job_result_entry>(job_result_entry{std::move(*entry), dirty});
-      if (entry.err().code != errc::not_found) return std::move(entry).err();
-    }
-    return std::optional<job_result_entry>();
-  }
-
-  result<bool> has_entry(const job_id& job) const override {
-    if (auto c = check_job(job); !c) return std::move(c).err();
-    return io_.exists(dirty_file(job)) || io_.exists(clean_file(job));
-  }
-
-  result<std::vector<job_id>> dirty_ids() const override {
-    auto names = io_.list(dir_);
-    if (!names) return std::move(names).err();
-    std::vector<job_id> ids;
-    for (const auto& name : *names)
-      if (auto id = dirty_entry_job(name)) ids.push_back(*id);
-    return ids;
-  }
-
-  result<std::vector<job_result>> dirty_results() const override {
-    auto ids = dirty_ids();
-    if (!ids) return std::move(ids).err();
-    std::vector<job_result> results;
-    for (const auto& id : *ids) {
-      auto entry = read_entry(id, dirty_file(id));
-      if (entry) {
-        results.push_back(std::move(*entry));
-      } else if (entry.err().code != errc::not_found) {
-        return std::move(entry).err();
-      }
-    }
-    return results;
   }
 
  private:
@@ -121,22 +78,8 @@ class zk_job_result_store final : public job_result_store {
                                         " within a lease for the JobResultStore commit"};
   }
 
-  fs::path dirty_file(const job_id& job) const { return dir_ / (job.str() + std::string(dirty_entry_suffix)); }
-  fs::path clean_file(const job_id& job) const { return dir_ / (job.str() + ".json"); }
-
-  result<job_result> read_entry(const job_id& job, const fs::path& file) const {
-    auto text = io_.read(file);
-    if (!text) return std::move(text).err();
-    auto r = job_result_from_json(*text, file.string());
-    if (r && r->id != job)
-      return error{errc::corrupt, "corrupt job result entry " + file.string() + ": holds job " + r->id.str()};
-    return r;
-  }
-
-  fs::path dir_;
   bool delete_on_commit_;
   fenced_writer& writer_;
-  storage::file_io& io_;
   clock& clock_;
   std::mutex mu_;
 };
