@@ -117,33 +117,10 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   result<void> remove_all(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);
-    const auto folder = z_.checkpoints(job);
-    std::vector<std::string> payloads;
-    auto build = [&]() -> result<std::vector<zk_op>> {
-      payloads.clear();
-      std::vector<zk_op> ops;
-      auto names = files_.conn.children(folder);
-      if (!names) return std::move(names).err();
-      if (!*names) return ops;
-      for (const auto& name : **names) {  // foreign nodes too: nothing of the job stays
-        auto n = files_.conn.get(folder + "/" + name);
-        if (!n) return std::move(n).err();
-        if (!*n) continue;
-        if (is_payload_name((*n)->data, name)) payloads.push_back((*n)->data);
-        ops.push_back(zk_op::remove(folder + "/" + name, (*n)->stat.version));
-      }
-      ops.push_back(zk_op::remove(folder, -1));
-      return ops;
-    };
-    auto applied = [&]() -> result<bool> {
-      auto st = files_.conn.exists(folder);
-      if (!st) return std::move(st).err();
-      return !st->has_value();
-    };
-    if (auto r = files_.writer.write(token, build, applied); !r) return std::move(r).err();
-    const auto dir = f_.checkpoints(job);
-    for (const auto& file : payloads) files_.discard(dir, file);
-    files_.sweep(dir, [](const std::string& name) { return has_payload_suffix(name); }, /*whole_folder=*/true);
+    // Foreign nodes go too (nothing of the job stays); payloads are those its pointers name.
+    auto removed = files_.remove_folder(token, z_.checkpoints(job), f_.checkpoints(job),
+                                        [](const std::string& name, const std::string& data) { return is_payload_name(data, name); });
+    if (!removed) return removed;
     files_.prune_empty(token, z_.job(job), z_.jobs());
     return ok();
   }

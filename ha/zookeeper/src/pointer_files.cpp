@@ -71,6 +71,36 @@ void pointer_files::discard_unwritten(const fs::path& dir, const std::string& na
   ::rmdir(dir.c_str());
 }
 
+result<void> pointer_files::remove_folder(const fencing_token& token, const std::string& folder, const fs::path& dir,
+                                          const std::function<bool(const std::string&, const std::string&)>& is_pointer) {
+  std::vector<std::string> payloads;
+  auto build = [&]() -> result<std::vector<zk_op>> {
+    payloads.clear();
+    std::vector<zk_op> ops;
+    auto names = conn.children(folder);
+    if (!names) return std::move(names).err();
+    if (!*names) return ops;
+    for (const auto& name : **names) {
+      auto n = conn.get(folder + "/" + name);
+      if (!n) return std::move(n).err();
+      if (!*n) continue;
+      if (is_pointer(name, (*n)->data)) payloads.push_back((*n)->data);
+      ops.push_back(zk_op::remove(folder + "/" + name, (*n)->stat.version));
+    }
+    ops.push_back(zk_op::remove(folder, -1));
+    return ops;
+  };
+  auto applied = [&]() -> result<bool> {
+    auto st = conn.exists(folder);
+    if (!st) return std::move(st).err();
+    return !st->has_value();
+  };
+  if (auto r = writer.write(token, build, applied); !r) return std::move(r).err();
+  for (const auto& file : payloads) discard(dir, file);
+  sweep(dir, [](const std::string& name) { return has_payload_suffix(name); }, /*whole_folder=*/true);
+  return ok();
+}
+
 void pointer_files::sweep(const fs::path& dir, const std::function<bool(const std::string&)>& mine,
                           bool whole_folder) {
   auto names = io.list(dir);

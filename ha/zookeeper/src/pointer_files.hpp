@@ -72,6 +72,12 @@ class pointer_files {
   result<void> remove(const fencing_token& token, const std::string& znode, const std::filesystem::path& dir,
                       const std::string& base);
 
+  /// Removes the znode `folder` with all its children in one fenced multi, then deletes the
+  /// payloads in `dir` named by the children for which `is_pointer(name, data)` holds, and
+  /// sweeps `dir` of any payload left (with the folder itself): a job's global cleanup.
+  result<void> remove_folder(const fencing_token& token, const std::string& folder, const std::filesystem::path& dir,
+                             const std::function<bool(const std::string& name, const std::string& data)>& is_pointer);
+
   /// Create ops for the ancestors of `path` strictly below `top` that do not exist, top-down.
   result<std::vector<zk_op>> missing_parents(const std::string& path, const std::string& top) const;
   /// Removes `path` and then each ancestor strictly below `top` while they are empty (fenced;
