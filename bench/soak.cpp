@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/outside.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/client.hpp"
@@ -81,20 +82,6 @@ struct cluster {
     return rpc::to_result(std::move(r).value());
   }
 };
-
-/// Every committed record of a job's output folder → the part files holding it.
-std::map<long long, std::vector<std::string>> committed(const fs::path& dir) {
-  std::map<long long, std::vector<std::string>> out;
-  if (!fs::exists(dir)) return out;
-  for (auto& e : fs::directory_iterator(dir)) {
-    auto name = e.path().filename().string();
-    if (name.rfind("part-", 0) != 0) continue;
-    std::ifstream in(e.path());
-    long long v;
-    while (in >> v) out[v].push_back(name);
-  }
-  return out;
-}
 
 /// The faults to inject, from REGENT_SOAK_FAULTS (comma-separated: jm-kill, jm-stop, tm-kill,
 /// zk-kill); all of them when unset.
@@ -173,7 +160,7 @@ int main(int argc, char** argv) {
       auto r = c.ask(rpc::method::dispatcher_status, rpc::encode(rpc::job_ref{it->first}));
       auto s = r ? rpc::decode_job_status(r->payload) : result<rpc::job_status>(r.err());
       if (!s || s->state != "FINISHED") { ++it; continue; }
-      auto out = committed(it->second);
+      auto out = harness::committed_records(it->second);
       std::size_t copies = 0, first_shown = 0;
       for (auto& [v, files] : out) {
         copies += files.size();

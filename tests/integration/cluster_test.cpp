@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/outside.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/programs/ha_wiring.hpp"
@@ -172,17 +173,11 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     return "no end logged; status " + status(job);
   }
 
-  /// Every number in the committed part files of `out_`, with multiplicity.
+  /// Every number in the committed part files of `dir`, with multiplicity.
   std::multiset<long long> committed_output(const fs::path& dir) {
     std::multiset<long long> out;
-    if (!fs::exists(dir)) return out;
-    for (auto& e : fs::directory_iterator(dir)) {
-      auto name = e.path().filename().string();
-      if (name.rfind("part-", 0) != 0) continue;
-      std::ifstream in(e.path());
-      long long v;
-      while (in >> v) out.insert(v);
-    }
+    for (auto& [v, files] : harness::committed_records(dir))
+      for (std::size_t i = 0; i < files.size(); ++i) out.insert(v);
     return out;
   }
   std::multiset<long long> committed_output() { return committed_output(out_); }

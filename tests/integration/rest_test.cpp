@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/outside.hpp"
 #include "regent/programs/ha_wiring.hpp"
 #include "regent/programs/program_args.hpp"
 #include "regent/rpc/rest_server.hpp"
@@ -175,6 +176,10 @@ class rest_test : public ::testing::Test {
     EXPECT_NE(b, 0);
     start("taskmanager");
     EXPECT_TRUE(wait_json(a, "/overview", [](const json& j) { return j.value("taskmanagers", 0) == 1; }));
+    // Each jobmanager learns the leader through leader retrieval, the standby a moment later.
+    auto knows_leader = [](const json& j) { return j.contains("leader") && !j["leader"].is_null(); };
+    EXPECT_TRUE(wait_json(a, "/cluster/leader", knows_leader));
+    EXPECT_TRUE(wait_json(b, "/cluster/leader", knows_leader));
     auto me = get_json(a, "/cluster/leader");
     bool a_leads = me["this"]["role"] == "leader";
     return a_leads ? std::make_pair(a, b) : std::make_pair(b, a);
@@ -560,15 +565,7 @@ TEST_F(rest_test, StartClusterScriptStartsTwoMastersAndStopLeavesNothing) {
   EXPECT_EQ(roles, (std::set<std::string>{"leader", "standby"}));
 
   ASSERT_EQ(script("stop-cluster.sh"), 0);
-  // Exited: gone, or a zombie that init has not reaped yet (which can take it a while here).
-  auto exited = [](pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (::kill(pid, 0) != 0 || !std::getline(stat, line)) return true;
-    auto close = line.rfind(')');
-    return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
-  };
-  for (auto pid : pids) EXPECT_TRUE(exited(pid)) << "pid " << pid << " still runs";
+  for (auto pid : pids) EXPECT_TRUE(harness::wait_pid_exited(pid, 0ms)) << "pid " << pid << " still runs";
   EXPECT_FALSE(fs::exists(logs / "jobmanager.pid"));
   EXPECT_FALSE(fs::exists(logs / "taskmanager.pid"));
 }

@@ -10,11 +10,11 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/outside.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/rest_server.hpp"
 
@@ -47,14 +47,15 @@ std::string zk_mode(int port) {
   return "";
 }
 
-/// Polls `done` until it holds or `timeout` passes. For conditions that live in other processes
-/// (a REST answer, a pid that is gone), which have no event to wait on.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+/// Checks `done` again after each write into `logs` (where the daemons the scripts start log)
+/// until it holds or `timeout` passes.
+bool once_logged(const fs::path& logs, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  harness::folder_writes writes(logs);
   auto until = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (done()) return true;
     if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(50ms);
+    writes.wait(250ms);
   }
 }
 
@@ -193,7 +194,8 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
 
   // Exactly one leader, and both masters name it.
   json a, b;
-  bool one_leader = eventually(
+  bool one_leader = once_logged(
+      logs_,
       [&] {
         a = leader_info(rest1);
         b = leader_info(rest2);
@@ -220,7 +222,7 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
   all.insert(all.end(), jm_pids.begin(), jm_pids.end());
   all.insert(all.end(), tm_pids.begin(), tm_pids.end());
   for (auto pid : all)
-    EXPECT_TRUE(eventually([pid] { return ::kill(pid, 0) != 0; }, deadline)) << "pid " << pid << " still runs";
+    EXPECT_TRUE(harness::wait_pid_exited(pid, deadline)) << "pid " << pid << " still runs";
 }
 
 TEST_F(scripts_test, MalformedServerLineIsAConfigErrorNamingTheLine) {

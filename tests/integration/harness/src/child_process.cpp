@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "regent/harness/outside.hpp"
 
 namespace regent::harness {
 
@@ -150,19 +150,12 @@ std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
     return true;
   };
   if (reap()) return exit_code_;
-  // A pidfd becomes readable when the child exits: wait on it with the deadline.
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  if (pidfd < 0) return std::nullopt;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    struct pollfd p{pidfd, POLLIN, 0};
-    int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
-    if (n < 0 && errno == EINTR) continue;
-    if (n > 0 && reap()) break;
-    if (n == 0) break;
+  if (wait_pid_exited(pid_, timeout)) {
+    // It exited: collect its status (waitpid no longer blocks).
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) == pid_)
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  ::close(pidfd);
   return exit_code_;
 }
 
