@@ -14,8 +14,8 @@ namespace {
 /// The components of the session being led.
 struct session {
   fencing_token token;
-  caf::actor dispatcher;
-  caf::actor rm;
+  dispatcher_actor dispatcher;
+  resource_manager_actor rm;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
   std::shared_ptr<const session_context> ctx;
   bool ready = false;  // published and recovered
@@ -62,10 +62,10 @@ leadership_supervisor_actor::behavior_type supervisor(
     if (!st.current) return;
     st.current->ctx->ended = true;
     if (cfg.router) cfg.router->clear_session();
-    for (auto& a : {st.current->dispatcher, st.current->rm}) {
-      self->demonitor(a);
-      self->send_exit(a, caf::exit_reason::user_shutdown);
-    }
+    self->demonitor(st.current->dispatcher.address());
+    self->demonitor(st.current->rm.address());
+    self->send_exit(st.current->dispatcher, caf::exit_reason::user_shutdown);
+    self->send_exit(st.current->rm, caf::exit_reason::user_shutdown);
     st.current->taskmanagers->close();
     st.current.reset();
   };
@@ -93,7 +93,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         ctx->ha = ha;
         ctx->settings = cfg.settings;
         ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
-        session s{token, spawn_dispatcher(self->system(), ctx), nullptr, ctx->taskmanagers, ctx};
+        session s{token, spawn_dispatcher(self->system(), ctx), {}, ctx->taskmanagers, ctx};
         s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
         caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
         self->monitor(s.dispatcher);

@@ -35,7 +35,8 @@ void taskmanager_gateway::close() {
   for (auto& [address, c] : clients) c->close();
 }
 
-void rpc_router::set_session(const fencing_token& token, caf::actor resource_manager, caf::actor dispatcher) {
+void rpc_router::set_session(const fencing_token& token, resource_manager_actor resource_manager,
+                             dispatcher_actor dispatcher) {
   std::lock_guard<std::mutex> lock(mu_);
   token_ = token;
   rm_ = std::move(resource_manager);
@@ -50,7 +51,8 @@ void rpc_router::clear_session() {
 }
 
 void rpc_router::route(const rpc::envelope& request, rpc::responder reply) {
-  caf::actor target;
+  resource_manager_actor rm;
+  dispatcher_actor dispatcher;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto fenced = rpc::check_fencing(token_, request); !fenced) {
@@ -58,9 +60,15 @@ void rpc_router::route(const rpc::envelope& request, rpc::responder reply) {
       reply.fail(fenced.err());
       return;
     }
-    target = request.method.rfind("rm.", 0) == 0 ? rm_ : dispatcher_;
+    if (request.method.rfind("rm.", 0) == 0)
+      rm = rm_;
+    else
+      dispatcher = dispatcher_;
   }
-  caf::anon_send(target, rpc_atom::value, request, std::move(reply));
+  if (rm)
+    caf::anon_send(rm, rpc_atom::value, request, std::move(reply));
+  else if (dispatcher)
+    caf::anon_send(dispatcher, rpc_atom::value, request, std::move(reply));
 }
 
 }  // namespace regent::actors

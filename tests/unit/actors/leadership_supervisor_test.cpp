@@ -11,10 +11,12 @@
 
 #include <caf/all.hpp>
 
+#include "regent/actors/cluster.hpp"
 #include "regent/actors/leadership_supervisor.hpp"
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
 #include "regent/ha/storage/file_io.hpp"
 #include "regent/harness/child_process.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
 
 namespace regent::actors {
 namespace {
@@ -131,8 +133,9 @@ TEST_F(supervisor_test, a_driver_failure_is_fatal_for_the_process) {
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
-/// A file_io test double over the real file system whose reads of job graphs wait at a gate
-/// the test opens, and which counts what touches the checkpoint store.
+/// A file_io test double over the real file system whose reads of job graphs (and writes of the
+/// files `gate_writes_to` names) wait at a gate the test opens, and which counts what touches
+/// the checkpoint store.
 class gated_file_io final : public ha::storage::file_io {
  public:
   void close_gate() {
@@ -152,17 +155,23 @@ class gated_file_io final : public ha::storage::file_io {
     return cv_.wait_for(lock, deadline, [&] { return blocked_ > 0; });
   }
   int checkpoint_touches() const { return checkpoint_touches_.load(); }
+  /// Writes of files named `name` wait at the gate too.
+  void gate_writes_to(std::string name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    gated_writes_ = std::move(name);
+  }
 
   result<void> write_atomic(const std::filesystem::path& f, std::string_view b, bool no_replace) override {
+    bool gated;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      gated = !gated_writes_.empty() && f.filename() == gated_writes_;
+    }
+    if (gated) hold();
     return real_.write_atomic(f, b, no_replace);
   }
   result<std::string> read(const std::filesystem::path& f) const override {
-    if (f.string().find("/jobgraphs/") != std::string::npos) {
-      std::unique_lock<std::mutex> lock(mu_);
-      ++blocked_;
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return open_; });
-    }
+    if (f.string().find("/jobgraphs/") != std::string::npos) hold();
     note(f);
     return real_.read(f);
   }
@@ -178,6 +187,12 @@ class gated_file_io final : public ha::storage::file_io {
   bool exists(const std::filesystem::path& p) const override { return real_.exists(p); }
 
  private:
+  void hold() const {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++blocked_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
   void note(const std::filesystem::path& p) const {
     if (p.string().find("/checkpoints") != std::string::npos) ++checkpoint_touches_;
   }
@@ -187,6 +202,7 @@ class gated_file_io final : public ha::storage::file_io {
   bool open_ = true;
   mutable int blocked_ = 0;
   mutable std::atomic<int> checkpoint_touches_{0};
+  std::string gated_writes_;
 };
 
 // A revoke that arrives while the new leader is still recovering its jobs wins at once, and
@@ -237,6 +253,100 @@ TEST_F(supervisor_test, a_revoke_during_recovery_stops_the_recovery) {
   // Every actor of that session ends, no job master going past its job graph.
   EXPECT_TRUE(running_is(alone)) << "actors of the revoked session are still running";
   EXPECT_EQ(io.checkpoint_touches(), 0) << "a job master went on to read checkpoints after the revoke";
+  self->send(sup, shutdown_atom::value);
+  self->wait_for(sup);
+  ha->election().stop();
+}
+
+/// Forwards election callbacks to the supervisor and keeps the newest granted token, as the
+/// taskmanagers and clients learn it from the published leader info.
+class token_keeping_listener final : public ha::leader_election_listener {
+ public:
+  explicit token_keeping_listener(leadership_supervisor_actor s) : inner_(make_election_listener(std::move(s))) {}
+  void on_grant(const fencing_token& token, std::int64_t since_ms) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      token_ = token;
+    }
+    cv_.notify_all();
+    inner_->on_grant(token, since_ms);
+  }
+  void on_revoke(const fencing_token& token) override { inner_->on_revoke(token); }
+  void on_error(const error& e) override { inner_->on_error(e); }
+  /// The token of a grant newer than `epoch`, or epoch 0 at the deadline.
+  fencing_token granted_after(epoch_t epoch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, deadline, [&] { return token_.epoch > epoch; });
+    return token_.epoch > epoch ? token_ : fencing_token{};
+  }
+
+ private:
+  std::unique_ptr<ha::leader_election_listener> inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  fencing_token token_;
+};
+
+/// Where the responder of a routed request sends its answer (a test double of a connection).
+class answer_sink final : public rpc::detail::reply_sink {
+ public:
+  bool send(rpc::envelope response) override {
+    answer_.set_value(std::move(response));
+    return true;
+  }
+  std::future<rpc::envelope> answer() { return answer_.get_future(); }
+
+ private:
+  std::promise<rpc::envelope> answer_;
+};
+
+// An RPC that reaches the new leader before its dispatcher has recovered (the router knows the
+// session from the grant on; the leader info is being written) waits and is answered once
+// recovery is done: the job the previous leader left is known by then, not "no job".
+TEST_F(supervisor_test, an_rpc_that_arrives_before_recovery_is_answered_after_it) {
+  gated_file_io io;
+  ha::filesystem::options o;
+  o.storage_dir = dir_.path() / "early";
+  o.job_result_store_dir = dir_.path() / "early" / "jrs";
+  o.io = &io;
+  auto ha = ha::filesystem::make_ha_services(o);
+  caf::scoped_actor self{sys_};
+  rpc_router router;
+  supervisor_config cfg;
+  cfg.router = &router;
+  auto sup = spawn_leadership_supervisor(sys_, *ha, cfg);
+  token_keeping_listener listener(sup);
+  ASSERT_TRUE(ha->election().start(listener).ok());
+  auto first = ask_until(self, sup, [](const status& s) { return s.role == "leader"; });
+  ASSERT_EQ(first.role, "leader");
+  const std::string id = "00000000000000000000000000006000";
+  auto spec = "{\"name\":\"left\",\"job-id\":\"" + id +
+              "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
+  ASSERT_TRUE(ha->job_graphs().put(first.token, *job_id::parse(id), spec).ok());
+  self->send(sup, revoke_atom::value, first.token);
+  ASSERT_EQ(ask_until(self, sup, [](const status& s) { return s.role == "standby"; }).role, "standby");
+
+  // The next grant stops while it publishes its leader info, before it asks for recovery.
+  ha->election().stop();
+  io.gate_writes_to("connection_info");
+  io.close_gate();
+  ASSERT_TRUE(ha->election().start(listener).ok());
+  auto token = listener.granted_after(first.token.epoch);
+  ASSERT_GT(token.epoch, first.token.epoch);
+  ASSERT_TRUE(io.wait_blocked()) << "the grant never published its leader info";
+
+  auto request = rpc::make_request(rpc::method::dispatcher_status, token, rpc::encode(rpc::job_ref{id}));
+  auto sink = std::make_shared<answer_sink>();
+  auto answer = sink->answer();
+  router.route(request, rpc::responder(sink, request));
+  io.open_gate();
+  ASSERT_EQ(answer.wait_for(deadline), std::future_status::ready) << "the status request was never answered";
+  auto reply = rpc::to_result(answer.get());
+  ASSERT_TRUE(reply.ok()) << reply.err().message;
+  auto st = rpc::decode_job_status(reply->payload);
+  ASSERT_TRUE(st.ok()) << st.err().message;
+  EXPECT_EQ(st->job_id, id);
+
   self->send(sup, shutdown_atom::value);
   self->wait_for(sup);
   ha->election().stop();

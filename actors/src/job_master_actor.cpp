@@ -14,6 +14,8 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "regent/actors/job_master_actor.hpp"
+
 #include "regent/actors/cluster.hpp"
 #include "regent/ha/errc.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -216,8 +218,9 @@ job::restart_settings restart_settings_of(const config::settings& s) {
   return r;
 }
 
-caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<const session_context> ctx,
-                         caf::actor dispatcher, caf::actor rm, std::string id_text, std::string spec_json) {
+job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm_state> self,
+                                           std::shared_ptr<const session_context> ctx, dispatcher_actor dispatcher,
+                                           resource_manager_actor rm, std::string id_text, std::string spec_json) {
   auto log = logging::get("actors");
   auto& st = self->state;
   st.id = *job_id::parse(id_text);
@@ -398,7 +401,7 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
                     checkpoints_dir.string()};
       auto attempt = st.attempt;
       ctx->taskmanagers->send(s.address, rpc::make_request(rpc::method::tm_deploy, token, rpc::encode(d)),
-                              [self = caf::actor_cast<caf::actor>(self), attempt, job, log](result<rpc::envelope> r) {
+                              [self = caf::actor_cast<job_master_actor>(self), attempt, job, log](result<rpc::envelope> r) {
                                 auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
                                 if (!folded)
                                   caf::anon_send(self, retry_atom::value, attempt, "deploy failed: " + folded.err().message);
@@ -435,7 +438,10 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
     if (static_cast<int>(st.ended.size()) == st.spec.parallelism) trigger_checkpoint();
   };
 
-  self->send(self, recovering ? caf::make_message(recover_atom::value) : caf::make_message(start_atom::value));
+  if (recovering)
+    self->send(self, recover_atom::value);
+  else
+    self->send(self, start_atom::value);
   return {
       [=](recover_atom) {
         // Recovery after a grant: this job's graph, read on this job master's own thread.
@@ -511,8 +517,9 @@ caf::behavior job_master(caf::stateful_actor<jm_state>* self, std::shared_ptr<co
 
 }  // namespace
 
-caf::actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx, caf::actor dispatcher,
-                            caf::actor resource_manager, std::string job_id, std::string spec_json) {
+job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
+                                  dispatcher_actor dispatcher, resource_manager_actor resource_manager,
+                                  std::string job_id, std::string spec_json) {
   return sys.spawn<caf::detached>(job_master, std::move(ctx), std::move(dispatcher), std::move(resource_manager),
                                   std::move(job_id), std::move(spec_json));
 }

@@ -8,11 +8,15 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "regent/actors/dispatcher_actor.hpp"
+
 #include "regent/actors/cluster.hpp"
+#include "regent/actors/job_master_actor.hpp"
 #include "regent/ha/errc.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
@@ -26,7 +30,7 @@ namespace regent::actors {
 namespace {
 
 struct job_entry {
-  caf::actor master;  // null once the job is over
+  job_master_actor master;  // null once the job is over
   std::string state;
   std::string name;
   // What REST shows (wall-clock ms; end -1 while not terminal).
@@ -83,7 +87,7 @@ json execution_result(const ha::job_result& r) {
 
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
-  caf::actor rm;
+  resource_manager_actor rm;
   std::map<std::string, job_entry> jobs;
   std::map<std::string, int> cleanup_failures;
   std::int64_t checkpoints_completed = 0;  // in this leadership session
@@ -116,14 +120,15 @@ int jobs_running_of(const std::map<std::string, int>& by_state) {
   return n;
 }
 
-caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::shared_ptr<const session_context> ctx) {
+dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+                                           std::shared_ptr<const session_context> ctx) {
   auto log = logging::get("actors");
   ha::ha_services* const hap = ctx->ha;
   const auto token = ctx->token;
   const auto backoff = backoff_of(ctx->settings.cleanup);
 
   auto start_job = [=](const std::string& id, const std::string& spec_json, const std::string& name) {
-    auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<caf::actor>(self), self->state.rm, id, spec_json);
+    auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<dispatcher_actor>(self), self->state.rm, id, spec_json);
     self->link_to(master);
     job_entry e;
     e.master = master;
@@ -334,15 +339,13 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
   // Until it has recovered, the dispatcher handles only its resource manager and the recovery;
   // anything else (a submission, a query) waits in the mailbox and is handled after it. So the
   // supervisor may publish the leader info first, before recovery loads the HA services.
-  auto serving = std::make_shared<caf::behavior>();  // set below
-  self->set_default_handler(caf::skip);
+  auto serving = std::make_shared<std::optional<dispatcher_actor::behavior_type>>();  // set below
   auto recovered = [=](bool ok) {
-    self->set_default_handler(caf::print_and_drop);
-    self->become(*serving);
+    self->become(**serving);  // also brings back the messages skipped meanwhile
     return ok;
   };
-  auto recovering = caf::behavior{
-      [=](use_rm_atom, caf::actor rm) { self->state.rm = std::move(rm); },
+  dispatcher_actor::behavior_type recovering{
+      [=](use_rm_atom, resource_manager_actor rm) { self->state.rm = std::move(rm); },
       [=](recover_atom) -> bool {
         auto dirty = hap->job_results().dirty_ids();
         if (!dirty) {
@@ -368,9 +371,22 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
           start_job(id.str(), "", "");
         }
         return recovered(true);
-      }};
-  *serving = caf::behavior{
-      [=](use_rm_atom, caf::actor rm) { self->state.rm = std::move(rm); },
+      },
+      // Everything else waits in the mailbox until recovery is done.
+      [](rpc_atom, const rpc::envelope&, const rpc::responder&) { return caf::skip; },
+      [](recovered_atom, const std::string&, const std::string&, int) { return caf::skip; },
+      [](unrecoverable_atom, const std::string&) { return caf::skip; },
+      [](state_atom, const std::string&, const std::string&, const std::string&) { return caf::skip; },
+      [](checkpointed_atom, const std::string&) { return caf::skip; },
+      [](final_atom, const std::string&, const std::string&, const std::string&, const std::string&) { return caf::skip; },
+      [](terminal_atom, const std::string&, const std::string&) { return caf::skip; },
+      [](cleanup_atom, const std::string&) { return caf::skip; },
+      [](tm_lost_atom, const std::string&) { return caf::skip; },
+      [](cancel_atom, const std::string&) { return caf::skip; },
+  };
+  *serving = dispatcher_actor::behavior_type{
+      [=](use_rm_atom, resource_manager_actor rm) { self->state.rm = std::move(rm); },
+      [](recover_atom) { return true; },  // the supervisor asks once per session; done already
       [=](recovered_atom, const std::string& id, const std::string& name, int parallelism) {
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return;
@@ -487,7 +503,7 @@ caf::behavior dispatcher(caf::stateful_actor<dispatcher_state>* self, std::share
 
 }  // namespace
 
-caf::actor spawn_dispatcher(caf::actor_system& sys, std::shared_ptr<const session_context> ctx) {
+dispatcher_actor spawn_dispatcher(caf::actor_system& sys, std::shared_ptr<const session_context> ctx) {
   return sys.spawn<caf::detached>(dispatcher, std::move(ctx));
 }
 

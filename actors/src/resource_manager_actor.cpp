@@ -7,6 +7,8 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "regent/actors/resource_manager_actor.hpp"
+
 #include "regent/actors/cluster.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
@@ -39,8 +41,9 @@ std::vector<slot> to_slots(const std::vector<job::slot_assignment>& got) {
   return out;
 }
 
-caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_ptr<const session_context> ctx,
-                               caf::actor dispatcher) {
+resource_manager_actor::behavior_type resource_manager(resource_manager_actor::stateful_pointer<rm_state> self,
+                                                       std::shared_ptr<const session_context> ctx,
+                                                       taskmanager_loss_listener on_loss) {
   auto log = logging::get("actors");
   auto interval = ctx->settings.heartbeat_interval;
   auto timeout = ctx->settings.heartbeat_timeout;
@@ -139,7 +142,7 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
           auto jobs = st.pool.remove_taskmanager(tm);
           log->warn("taskmanager {} missed its heartbeats for {} ms: removed ({} jobs lose slots)", tm, timeout.count(),
                     jobs.size());
-          self->send(dispatcher, tm_lost_atom::value, tm);
+          self->send(on_loss, tm_lost_atom::value, tm);
         }
         self->delayed_send(self, interval / 2, tick_atom::value);
       },
@@ -148,9 +151,9 @@ caf::behavior resource_manager(caf::stateful_actor<rm_state>* self, std::shared_
 
 }  // namespace
 
-caf::actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
-                                  caf::actor dispatcher_for_tm_loss) {
-  return sys.spawn(resource_manager, std::move(ctx), std::move(dispatcher_for_tm_loss));
+resource_manager_actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
+                                              taskmanager_loss_listener on_loss) {
+  return sys.spawn(resource_manager, std::move(ctx), std::move(on_loss));
 }
 
 }  // namespace regent::actors

@@ -1,0 +1,47 @@
+#pragma once
+/// The job master of one job in one leadership session (DESIGN §2, §4): slots, deployment,
+/// checkpoint coordinator, restarts, terminal states. Spawned by the session's dispatcher;
+/// detached (its own thread), because the HA stores it calls block.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "regent/actors/dispatcher_actor.hpp"
+#include "regent/actors/messages.hpp"
+#include "regent/actors/resource_manager_actor.hpp"
+
+namespace regent::actors {
+
+struct session_context;
+
+using job_master_actor = caf::typed_actor<
+    /// (to itself, first) read this job's graph: the master of a job being recovered
+    caf::reacts_to<recover_atom>,
+    /// (to itself) ask for slots and deploy an attempt
+    caf::reacts_to<start_atom>,
+    /// (to itself) (attempt): time for a checkpoint of that attempt
+    caf::reacts_to<tick_atom, std::uint64_t>,
+    /// jm.subtask_event from a taskmanager, forwarded by the dispatcher
+    caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
+    /// (attempt, cause): a deployment of that attempt failed
+    caf::reacts_to<retry_atom, std::uint64_t, std::string>,
+    /// (taskmanager id): it stopped answering
+    caf::reacts_to<tm_lost_atom, std::string>,
+    /// cancel the job
+    caf::reacts_to<cancel_atom>,
+    /// ("job" | "checkpoints" | "exceptions") → Flink's JSON for it
+    caf::replies_to<query_atom, std::string>::with<std::string>>;
+
+/// Spawns one job's master for `spec_json`, or, when it is empty, for a job being recovered:
+/// the master reads the job graph itself first, so the graphs of many jobs are read in
+/// parallel and a revoke stops a recovery between any two reads.
+job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
+                                  dispatcher_actor dispatcher, resource_manager_actor resource_manager,
+                                  std::string job_id, std::string spec_json);
+
+}  // namespace regent::actors

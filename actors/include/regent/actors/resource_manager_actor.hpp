@@ -1,0 +1,38 @@
+#pragma once
+/// The resource manager of one leadership session (DESIGN §2): taskmanager registrations, the
+/// slot pool, heartbeats. Spawned per session by the leadership_supervisor; event-based (it
+/// never blocks), on CAF's workers.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "regent/actors/messages.hpp"
+
+namespace regent::actors {
+
+struct session_context;
+
+/// Who is told that a taskmanager stopped answering (the session's dispatcher).
+using taskmanager_loss_listener = caf::typed_actor<caf::reacts_to<tm_lost_atom, std::string>>;
+
+using resource_manager_actor = caf::typed_actor<
+    /// rm.register and rm.heartbeat from taskmanagers, routed by the rpc_router
+    caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
+    /// (job id, parallelism) → one slot per subtask; answered once enough slots are offered
+    caf::replies_to<allocate_atom, std::string, int>::with<std::vector<slot>>,
+    /// (job id): frees the job's slots and withdraws its waiting request
+    caf::reacts_to<release_atom, std::string>,
+    /// → Flink's TaskManagersInfo JSON
+    caf::replies_to<query_atom>::with<std::string>,
+    /// (to itself) checks the heartbeats
+    caf::reacts_to<tick_atom>>;
+
+resource_manager_actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
+                                              taskmanager_loss_listener on_loss);
+
+}  // namespace regent::actors
