@@ -53,12 +53,15 @@ status ask_until(caf::scoped_actor& self, const leadership_supervisor_actor& s, 
 class supervisor_test : public ::testing::Test {
  protected:
   harness::temp_dir dir_{"supervisor"};
-  std::unique_ptr<ha::ha_services> ha_ = [this] {
+  /// Filesystem HA services in `folder` of this test's directory, over `io` if given.
+  std::unique_ptr<ha::ha_services> ha_in(const std::string& folder, ha::storage::file_io* io = nullptr) {
     ha::filesystem::options o;
-    o.storage_dir = dir_.path() / "ha";
-    o.job_result_store_dir = dir_.path() / "ha" / "jrs";
+    o.storage_dir = dir_.path() / folder;
+    o.job_result_store_dir = dir_.path() / folder / "jrs";
+    o.io = io;
     return ha::filesystem::make_ha_services(o);
-  }();
+  }
+  std::unique_ptr<ha::ha_services> ha_ = ha_in("ha");
   caf::actor_system_config cfg_;
   caf::actor_system sys_{cfg_};
 };
@@ -209,11 +212,7 @@ class gated_file_io final : public ha::storage::file_io {
 // recovery stops: no job master goes on to read checkpoints or ask for slots.
 TEST_F(supervisor_test, a_revoke_during_recovery_stops_the_recovery) {
   gated_file_io io;
-  ha::filesystem::options o;
-  o.storage_dir = dir_.path() / "gated";
-  o.job_result_store_dir = dir_.path() / "gated" / "jrs";
-  o.io = &io;
-  auto ha = ha::filesystem::make_ha_services(o);
+  auto ha = ha_in("gated", &io);
   caf::scoped_actor self{sys_};
   auto sup = spawn_leadership_supervisor(sys_, *ha, {});
   const auto alone = sys_.registry().running();  // this test and the supervisor, before any session
@@ -305,11 +304,7 @@ class answer_sink final : public rpc::detail::reply_sink {
 // recovery is done: the job the previous leader left is known by then, not "no job".
 TEST_F(supervisor_test, an_rpc_that_arrives_before_recovery_is_answered_after_it) {
   gated_file_io io;
-  ha::filesystem::options o;
-  o.storage_dir = dir_.path() / "early";
-  o.job_result_store_dir = dir_.path() / "early" / "jrs";
-  o.io = &io;
-  auto ha = ha::filesystem::make_ha_services(o);
+  auto ha = ha_in("early", &io);
   caf::scoped_actor self{sys_};
   rpc_router router;
   supervisor_config cfg;
