@@ -104,7 +104,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         // The leader info goes out first, while ZooKeeper (or the disk) is not yet busy with
         // the recovery's reads: the taskmanagers register while the job masters read their
         // graphs and checkpoints, so the takeover's two slowest steps overlap. The dispatcher
-        // answers nothing before it has recovered (see dispatcher.cpp).
+        // answers nothing before it has recovered (see dispatcher_actor.hpp).
         for (const char* c : components) {
           ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
           if (auto r = ha->election().publish(c, info); !r) {
