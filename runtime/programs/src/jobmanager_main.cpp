@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   {
     caf::actor_system_config cfg;
+    cfg.set("scheduler.max-threads", static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
     caf::actor_system sys{cfg};
     actors::supervisor_config sc;
     sc.rpc_address = rpc_address;
