@@ -5,10 +5,13 @@
 /// anything else — in particular before it can handle a revoke (an actor handles one message
 /// at a time), which closes the race of FLINK-39704.
 ///
-/// Detached (its own thread): the HA stores it calls block on fsync or the network.
+/// Event-based, on CAF's workers: its HA calls, which block on fsync or the network, run on the
+/// blocking pool while it waits for them, handling nothing else (see off_worker).
 
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <set>
 
 #include <caf/all.hpp>
@@ -55,6 +58,8 @@ struct jm_state {
   // found; good for the session's first deployment only (nothing completes before it).
   std::optional<result<std::optional<ha::completed_checkpoint>>> prefetched_latest;
   bool prefetch = false;  // read it before asking for slots (set by recovery)
+  /// Carries out checkpoint coordinator actions (see the job master's behaviour).
+  std::function<void(std::deque<job::checkpoint_action>)> run_actions;
 };
 
 using nlohmann::json;
@@ -210,6 +215,20 @@ json render_exceptions(const jm_state& st) {
   return j;
 }
 
+using jm_pointer = job_master_actor::stateful_pointer<jm_state>;
+
+/// Makes the blocking call `work` on the blocking pool and gives its result to `then` on this
+/// actor, which handles no other message in between (an exit included): as if it had made the
+/// call itself, but without holding a CAF worker.
+template <class T>
+void off_worker(jm_pointer self, const blocking_pool& pool, std::function<T()> work, std::function<void(T)> then) {
+  auto out = std::make_shared<std::optional<T>>();
+  auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work)] { out->emplace(work()); });
+  self->request(pool.next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
+      .await([out, then = std::move(then)](done_atom) { then(std::move(**out)); },
+             [self](caf::error&) { self->quit(); });  // the pool is gone: the process is ending
+}
+
 job::restart_settings restart_settings_of(const config::settings& s) {
   job::restart_settings r;
   r.kind = s.restart == config::restart_kind::none ? job::restart_kind::none : job::restart_kind::fixed_delay;
@@ -270,7 +289,14 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     st.slots.clear();
   };
 
-  // The job is over for the whole cluster: record it, then tell the dispatcher.
+  // Makes a blocking HA call off CAF's workers (see off_worker).
+  auto blocking = [self, ctx](auto work, auto then) {
+    using T = decltype(work());
+    off_worker<T>(self, *ctx->blocking, std::function<T()>(std::move(work)), std::function<void(T)>(std::move(then)));
+  };
+
+  // The job is over for the whole cluster: record it, then tell the dispatcher. Nothing else
+  // is handled until the record is written (or refused): not a revoke, not a cancel.
   auto finish = [=](job::job_status end, const std::string& cause) {
     auto& st = self->state;
     if (st.terminal) return;
@@ -287,24 +313,27 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (!cause.empty()) r.failure_cause = cause;
     if (!cause.empty() && (st.failures.empty() || st.failures.front().cause != cause))
       st.failures.push_front({cause, wall});
-    auto written = ctx->ha->job_results().create_dirty(token, r);
-    if (!written && written.err().code != ha::errc::already_exists) {
-      // Most likely leadership is gone: the next leader recovers the job and ends it again.
-      log->warn("job {} reached {} but its result could not be recorded: {} (the job stays for the next leader)", job,
-                job::to_string(end), written.err().message);
-      cancel_attempt();
-      self->quit();
-      return;
-    }
-    if (end == job::job_status::canceled) move_to(job::job_status::cancelling);
-    if (end == job::job_status::failed) move_to(job::job_status::failing);
-    move_to(end);
-    log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
-    cancel_attempt();
-    self->send(dispatcher, final_atom::value, job, render_job(st).dump(), render_checkpoints(st.coordinator->statistics()).dump(),
-               render_exceptions(st).dump());
-    self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
-    self->quit();
+    blocking([ctx, token, r] { return ctx->ha->job_results().create_dirty(token, r); },
+             [=](result<void> written) {
+               auto& st = self->state;
+               if (!written && written.err().code != ha::errc::already_exists) {
+                 // Most likely leadership is gone: the next leader recovers the job and ends it again.
+                 log->warn("job {} reached {} but its result could not be recorded: {} (the job stays for the next leader)",
+                           job, job::to_string(end), written.err().message);
+                 cancel_attempt();
+                 self->quit();
+                 return;
+               }
+               if (end == job::job_status::canceled) move_to(job::job_status::cancelling);
+               if (end == job::job_status::failed) move_to(job::job_status::failing);
+               move_to(end);
+               log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
+               cancel_attempt();
+               self->send(dispatcher, final_atom::value, job, render_job(st).dump(),
+                          render_checkpoints(st.coordinator->statistics()).dump(), render_exceptions(st).dump());
+               self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
+               self->quit();
+             });
   };
 
   auto fail_attempt = [=](const std::string& cause) {
@@ -324,13 +353,11 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     self->delayed_send(self, decision.delay, start_atom::value);
   };
 
-  // Carries out what the checkpoint coordinator asks for (and what that leads to).
-  auto execute = [=](std::vector<job::checkpoint_action> first) {
+  // Carries out what the checkpoint coordinator asks for, in order, and what that leads to
+  // (appended). Storing a completed checkpoint is a blocking call: the rest goes on once it
+  // has returned. Kept in the state so that it can call itself from that continuation.
+  self->state.run_actions = [=](std::deque<job::checkpoint_action> todo) {
     auto& st = self->state;
-    std::deque<job::checkpoint_action> todo(first.begin(), first.end());
-    auto more = [&todo](std::vector<job::checkpoint_action> next) {
-      for (auto& a : next) todo.push_back(std::move(a));
-    };
     while (!todo.empty()) {
       auto action = std::move(todo.front());
       todo.pop_front();
@@ -339,19 +366,31 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
                     rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(t->checkpoint_id)}));
       } else if (auto* s = std::get_if<job::store_checkpoint>(&action)) {
         auto id = s->metadata.checkpoint_id;
-        auto added = ctx->ha->checkpoints().add(token, st.id, static_cast<std::uint64_t>(id),
-                                                job::serialize_checkpoint_metadata(s->metadata));
-        if (!added) {
-          more(st.coordinator->fail(id, added.err().message, now()));
-          continue;
-        }
-        for (auto dropped : *added) {
-          std::error_code ec;
-          std::filesystem::remove_all(checkpoints_dir / job / ("chk-" + std::to_string(dropped)), ec);
-        }
-        log->info("job {} completed checkpoint {}", job, id);
-        self->send(dispatcher, checkpointed_atom::value, job);
-        more(st.coordinator->completed(id, (checkpoints_dir / job / ("chk-" + std::to_string(id))).string(), now()));
+        auto bytes = job::serialize_checkpoint_metadata(s->metadata);
+        blocking(
+            [ctx, token, jid = st.id, id, bytes, checkpoints_dir, job] {
+              auto added = ctx->ha->checkpoints().add(token, jid, static_cast<std::uint64_t>(id), bytes);
+              if (added)
+                for (auto dropped : *added) {
+                  std::error_code ec;
+                  std::filesystem::remove_all(checkpoints_dir / job / ("chk-" + std::to_string(dropped)), ec);
+                }
+              return added;
+            },
+            [=, todo = std::move(todo)](result<std::vector<std::uint64_t>> added) mutable {
+              auto& st = self->state;
+              std::vector<job::checkpoint_action> next;
+              if (!added) {
+                next = st.coordinator->fail(id, added.err().message, now());
+              } else {
+                log->info("job {} completed checkpoint {}", job, id);
+                self->send(dispatcher, checkpointed_atom::value, job);
+                next = st.coordinator->completed(id, (checkpoints_dir / job / ("chk-" + std::to_string(id))).string(), now());
+              }
+              for (auto& a : next) todo.push_back(std::move(a));
+              self->state.run_actions(std::move(todo));
+            });
+        return;
       } else if (auto* n = std::get_if<job::send_notify_complete>(&action)) {
         to_subtasks(rpc::method::tm_notify,
                     rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(n->checkpoint_id)}));
@@ -362,19 +401,25 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       }
     }
   };
+  auto execute = [self](std::vector<job::checkpoint_action> first) {
+    self->state.run_actions(std::deque<job::checkpoint_action>(first.begin(), first.end()));
+  };
 
   auto trigger_checkpoint = [=] {
     auto& st = self->state;
     if (!st.deployed || st.terminal || !st.coordinator->can_trigger()) return;
-    auto id = ctx->ha->checkpoint_ids().next(token, st.id);
-    if (!id) {
-      log->warn("job {}: no checkpoint id: {}", job, id.err().message);
-      return;
-    }
-    execute(st.coordinator->trigger(static_cast<std::int64_t>(*id), now()));
+    blocking([ctx, token, jid = st.id] { return ctx->ha->checkpoint_ids().next(token, jid); },
+             [=](result<std::uint64_t> id) {
+               if (!id) {
+                 log->warn("job {}: no checkpoint id: {}", job, id.err().message);
+                 return;
+               }
+               execute(self->state.coordinator->trigger(static_cast<std::int64_t>(*id), now()));
+             });
   };
 
-  auto deploy = [=](std::vector<slot> slots) {
+  // Deploys the attempt on `slots`, restoring `latest`.
+  auto deploy_from = [=](std::vector<slot> slots, result<std::optional<ha::completed_checkpoint>> latest) {
     auto& st = self->state;
     if (ctx->ended) return self->quit();  // the session ended while the slots were found
     st.slots = std::move(slots);
@@ -382,8 +427,6 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     st.ended.clear();
     st.finished.clear();
     std::vector<std::string> restore(static_cast<std::size_t>(st.spec.parallelism));
-    auto latest = st.prefetched_latest ? std::move(*st.prefetched_latest) : ctx->ha->checkpoints().latest(st.id);
-    st.prefetched_latest.reset();
     if (!latest) return finish(job::job_status::failed, "cannot read the latest checkpoint: " + latest.err().message);
     if (latest->has_value()) {
       auto meta = job::parse_checkpoint_metadata((*latest)->bytes);
@@ -413,6 +456,20 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       self->delayed_send(self, ctx->settings.checkpoint_interval, tick_atom::value, st.attempt);
   };
 
+  auto deploy = [=](std::vector<slot> slots) {
+    auto& st = self->state;
+    if (ctx->ended) return self->quit();
+    if (st.prefetched_latest) {
+      auto latest = std::move(*st.prefetched_latest);
+      st.prefetched_latest.reset();
+      return deploy_from(std::move(slots), std::move(latest));
+    }
+    blocking([ctx, jid = st.id] { return ctx->ha->checkpoints().latest(jid); },
+             [=](result<std::optional<ha::completed_checkpoint>> latest) mutable {
+               deploy_from(std::move(slots), std::move(latest));
+             });
+  };
+
   auto on_event = [=](const rpc::subtask_event& e) {
     auto& st = self->state;
     if (e.subtask.attempt != st.attempt || !st.deployed || st.terminal) return;
@@ -438,52 +495,63 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (static_cast<int>(st.ended.size()) == st.spec.parallelism) trigger_checkpoint();
   };
 
+  auto ask_for_slots = [=] {
+    auto& st = self->state;
+    move_to(job::job_status::created);
+    self->request(rm, std::chrono::seconds(5), allocate_atom::value, job, st.spec.parallelism)
+        .then(
+            [=](const std::vector<slot>& slots) {
+              self->state.waiting_logged = false;
+              deploy(slots);
+            },
+            [=](caf::error& e) {
+              self->send(rm, release_atom::value, job);  // withdraw the expired request
+              if (!self->state.waiting_logged) {
+                log->info("job {} waits for {} slots: {}", job, self->state.spec.parallelism, self->system().render(e));
+                self->state.waiting_logged = true;
+              }
+              self->send(self, start_atom::value);
+            });
+  };
+
   if (recovering)
     self->send(self, recover_atom::value);
   else
     self->send(self, start_atom::value);
   return {
       [=](recover_atom) {
-        // Recovery after a grant: this job's graph, read on this job master's own thread.
+        // Recovery after a grant: this job's graph, read off CAF's workers.
         if (ctx->ended) return self->quit();
-        auto graph = ctx->ha->job_graphs().get(self->state.id);
-        if (ctx->ended) return self->quit();  // revoked during the read: stop here
-        auto spec = graph ? parse_job_spec(*graph) : result<job_spec>(graph.err());
-        if (!spec) {
-          log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", job, spec.err().message);
-          self->send(dispatcher, unrecoverable_atom::value, job);
-          return self->quit();
-        }
-        log->info("recovery: recovered job graph of job {} ({})", job, spec->name);
-        self->send(dispatcher, recovered_atom::value, job, spec->name, spec->parallelism);
-        take_spec(std::move(spec).value());
-        self->state.prefetch = true;
-        self->send(self, start_atom::value);  // a new message: a revoke stops the recovery here
+        blocking([ctx, jid = self->state.id] { return ctx->ha->job_graphs().get(jid); },
+                 [=](result<std::string> graph) {
+                   if (ctx->ended) return self->quit();  // revoked during the read: stop here
+                   auto spec = graph ? parse_job_spec(*graph) : result<job_spec>(graph.err());
+                   if (!spec) {
+                     log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", job,
+                                spec.err().message);
+                     self->send(dispatcher, unrecoverable_atom::value, job);
+                     return self->quit();
+                   }
+                   log->info("recovery: recovered job graph of job {} ({})", job, spec->name);
+                   self->send(dispatcher, recovered_atom::value, job, spec->name, spec->parallelism);
+                   take_spec(std::move(spec).value());
+                   self->state.prefetch = true;
+                   self->send(self, start_atom::value);  // a new message: a revoke stops the recovery here
+                 });
       },
       [=](start_atom) {
         auto& st = self->state;
         if (st.terminal || st.deployed) return;
         if (ctx->ended) return self->quit();
-        if (st.prefetch) {
-          st.prefetch = false;
-          st.prefetched_latest = ctx->ha->checkpoints().latest(st.id);
-        }
-        move_to(job::job_status::created);
-        self->request(rm, std::chrono::seconds(5), allocate_atom::value, job, st.spec.parallelism)
-            .then(
-                [=](const std::vector<slot>& slots) {
-                  self->state.waiting_logged = false;
-                  deploy(slots);
-                },
-                [=](caf::error& e) {
-                  self->send(rm, release_atom::value, job);  // withdraw the expired request
-                  if (!self->state.waiting_logged) {
-                    log->info("job {} waits for {} slots: {}", job, self->state.spec.parallelism,
-                              self->system().render(e));
-                    self->state.waiting_logged = true;
-                  }
-                  self->send(self, start_atom::value);
-                });
+        if (!st.prefetch) return ask_for_slots();
+        // The latest checkpoint, read before the slots are there (taskmanagers may still be
+        // registering with this new leader).
+        st.prefetch = false;
+        blocking([ctx, jid = st.id] { return ctx->ha->checkpoints().latest(jid); },
+                 [=](result<std::optional<ha::completed_checkpoint>> latest) {
+                   self->state.prefetched_latest = std::move(latest);
+                   ask_for_slots();
+                 });
       },
       [=](tick_atom, std::uint64_t attempt) {
         auto& st = self->state;
@@ -520,8 +588,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
 job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
                                   dispatcher_actor dispatcher, resource_manager_actor resource_manager,
                                   std::string job_id, std::string spec_json) {
-  return sys.spawn<caf::detached>(job_master, std::move(ctx), std::move(dispatcher), std::move(resource_manager),
-                                  std::move(job_id), std::move(spec_json));
+  return sys.spawn(job_master, std::move(ctx), std::move(dispatcher), std::move(resource_manager), std::move(job_id),
+                   std::move(spec_json));
 }
 
 }  // namespace regent::actors

@@ -37,8 +37,9 @@ const char* components[] = {ha::component::dispatcher, ha::component::resource_m
 
 leadership_supervisor_actor::behavior_type supervisor(
     leadership_supervisor_actor::stateful_pointer<supervisor_state> self, ha::ha_services* ha,
-    supervisor_config cfg) {
+    supervisor_config cfg, std::shared_ptr<const blocking_pool> blocking) {
   auto log = logging::get("actors");
+  for (auto& w : blocking->workers()) self->link_to(w);  // a supervisor that fails takes them along
   auto fatal = [self, cfg, log](const std::string& why) {
     if (self->state.fatal_reported) return;
     self->state.fatal_reported = true;
@@ -93,6 +94,7 @@ leadership_supervisor_actor::behavior_type supervisor(
         ctx->ha = ha;
         ctx->settings = cfg.settings;
         ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
+        ctx->blocking = blocking;
         session s{token, spawn_dispatcher(self->system(), ctx), {}, ctx->taskmanagers, ctx};
         s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
         caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
@@ -152,6 +154,7 @@ leadership_supervisor_actor::behavior_type supervisor(
           for (const char* c : components) (void)ha->election().unpublish(c, token);
           log->info("stepping down from leadership {} (shutdown)", token.to_string());
         }
+        for (auto& w : blocking->workers()) self->send_exit(w, caf::exit_reason::user_shutdown);
         self->quit();
       },
       [=](status_atom) -> std::tuple<std::string, fencing_token, std::uint64_t> {
@@ -184,7 +187,10 @@ class forwarding_listener final : public ha::leader_election_listener {
 
 leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, ha::ha_services& ha,
                                                         supervisor_config cfg) {
-  return sys.spawn<caf::detached>(supervisor, &ha, std::move(cfg));
+  // The pool exists before the supervisor returns, so whoever counts the running actors finds
+  // it there from the start.
+  auto blocking = std::make_shared<const blocking_pool>(sys);
+  return sys.spawn<caf::detached>(supervisor, &ha, std::move(cfg), std::move(blocking));
 }
 
 std::unique_ptr<ha::leader_election_listener> make_election_listener(

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "regent/actors/blocking_pool.hpp"
 #include "regent/actors/dispatcher_actor.hpp"
 #include "regent/actors/resource_manager_actor.hpp"
 #include "regent/config/settings.hpp"
@@ -48,6 +49,8 @@ struct session_context {
   ha::ha_services* ha = nullptr;
   config::settings settings;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
+  /// Where the job masters make their blocking HA calls (the process's pool).
+  std::shared_ptr<const blocking_pool> blocking;
   /// Set by the supervisor the moment the session ends (before its actors get their exit), so
   /// a job master busy in a blocking read stops at its next step instead of going on.
   mutable std::atomic<bool> ended{false};

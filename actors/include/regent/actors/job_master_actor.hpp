@@ -1,7 +1,7 @@
 #pragma once
 /// The job master of one job in one leadership session (DESIGN §2, §4): slots, deployment,
 /// checkpoint coordinator, restarts, terminal states. Spawned by the session's dispatcher;
-/// detached (its own thread), because the HA stores it calls block.
+/// event-based, with its blocking HA calls made on the blocking pool (blocking_pool.hpp).
 
 #include <cstdint>
 #include <memory>

@@ -45,6 +45,10 @@ using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
 
+// The blocking pool (blocking_pool.hpp).
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+
 /// A slot of a taskmanager given to one subtask (the message form of job::slot_assignment).
 struct slot {
   int subtask = 0;
