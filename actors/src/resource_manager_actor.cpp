@@ -153,7 +153,7 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
 
 resource_manager_actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
                                               taskmanager_loss_listener on_loss) {
-  return sys.spawn(resource_manager, std::move(ctx), std::move(on_loss));
+  return sys.spawn<caf::detached>(resource_manager, std::move(ctx), std::move(on_loss));
 }
 
 }  // namespace regent::actors
