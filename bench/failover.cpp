@@ -68,6 +68,12 @@ int main(int argc, char** argv) {
     for (int rep = 0; rep < reps; ++rep) {
       harness::temp_dir dir("bench-failover");
       if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();  // logs for a post-mortem
+      // A repetition that goes wrong says what and where, and keeps its folder.
+      auto fail = [&](const std::string& why) {
+        std::fprintf(stderr, "N=%d repetition %d: %s (logs kept in %s)\n", n, rep + 1, why.c_str(), dir.path().c_str());
+        dir.keep();
+        return 1;
+      };
       int slots = n / 2 + 1;
       std::ofstream conf(dir.path() / "config.yaml");
       if (quorum)
@@ -89,47 +95,48 @@ int main(int argc, char** argv) {
       auto args = [&](const char* p) { return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()}; };
       harness::child_process a(args("jobmanager"), dir.path() / "a.log", true);
       auto ready = a.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s);
-      if (!ready) { std::fprintf(stderr, "no leader\n"); return 1; }
+      if (!ready) return fail("no leader");
       harness::child_process b(args("jobmanager"), dir.path() / "b.log", true);
       harness::child_process t1(args("taskmanager"), dir.path() / "t1.log", true);
       harness::child_process t2(args("taskmanager"), dir.path() / "t2.log", true);
       std::smatch m;
       std::regex re("leader ready epoch=([0-9]+) session=([0-9a-f-]+) .* at ([0-9a-zA-Z.]+):([0-9]+)");
-      if (!std::regex_search(*ready, m, re)) { std::fprintf(stderr, "cannot parse %s\n", ready->c_str()); return 1; }
+      if (!std::regex_search(*ready, m, re)) return fail("cannot parse " + *ready);
       fencing_token token{std::stoull(m[1]), m[2]};
       rpc::client c({m[3], static_cast<std::uint16_t>(std::stoi(m[4]))});
-      if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s)) return 1;
-      if (!a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s)) return 1;
+      if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s)) return fail("the standby never contended");
+      if (!a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s))
+        return fail("no taskmanager registered with the leader");
       std::size_t regs = 0;
       while (regs < 2) {
         auto lines = a.lines();
         regs = std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "registered taskmanager"); });
-        if (regs < 2 && !a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s, a.line_count())) return 1;
+        if (regs < 2 && !a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s, a.line_count()))
+          return fail("the second taskmanager never registered with the leader");
       }
       std::set<std::string> jobs;
       for (int j = 0; j < n; ++j) {
         std::string spec = "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
                            "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
         auto r = c.request(rpc::make_request(rpc::method::dispatcher_submit, token, rpc::encode(rpc::submit_job{spec, {}})), 10s);
-        if (!r || r->error) { std::fprintf(stderr, "submit failed\n"); return 1; }
+        if (!r || r->error) return fail("a submission failed");
         jobs.insert(rpc::decode_job_ref(r->payload)->job_id);
       }
       for (auto& j : jobs)
-        if (!a.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s)) {
-          std::fprintf(stderr, "job %s never checkpointed\n", j.c_str());
-          return 1;
-        }
+        if (!a.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s))
+          return fail("job " + j + " never checkpointed");
       c.close();
       auto from = b.line_count();
       auto t0 = clk::now();
       a.signal(mode == "kill" ? SIGKILL : SIGTERM);
-      if (!b.wait_for_line([](auto& l) { return has(l, "granted leadership"); }, 30s, from)) return 1;
+      if (!b.wait_for_line([](auto& l) { return has(l, "granted leadership"); }, 30s, from))
+        return fail("the standby was not granted leadership within 30 s");
       auto tg = clk::now();
       std::set<std::string> redeployed;
       std::size_t at = from;
       while (redeployed.size() < jobs.size()) {
         auto l = b.wait_for_line([](auto& l) { return has(l, "restoring from checkpoint") || has(l, "starting from scratch"); }, 30s, at);
-        if (!l) { std::fprintf(stderr, "only %zu of %zu jobs redeployed\n", redeployed.size(), jobs.size()); return 1; }
+        if (!l) return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) + " jobs redeployed");
         auto lines = b.lines();
         for (; at < lines.size(); ++at)
           for (auto& j : jobs)
@@ -137,10 +144,8 @@ int main(int argc, char** argv) {
       }
       auto tr = clk::now();
       for (auto& j : jobs)
-        if (!b.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s, from)) {
-          std::fprintf(stderr, "job %s did not checkpoint after the failover\n", j.c_str());
-          return 1;
-        }
+        if (!b.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s, from))
+          return fail("job " + j + " did not checkpoint after the failover");
       auto tc = clk::now();
       grant.add(tg - t0);
       running.add(tr - t0);
