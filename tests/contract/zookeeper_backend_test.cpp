@@ -44,15 +44,15 @@ class zookeeper_backend_test : public ::testing::Test {
     return token.value_or(fencing_token{});
   }
 
-  /// Reads through the leader until `read` fails or the deadline passes, and returns the last
-  /// answer. A leader's reads do not `sync` (its own writes are ordered before them, and every
-  /// writer is a leader), so the server it reads from may apply a write of another client —
-  /// this test's, planting garbage — a moment after that client saw it done.
+  /// Reads through the leader until `read` reports corruption or the deadline passes, and
+  /// returns the last answer. A leader's reads do not `sync` (its own writes are ordered before
+  /// them, and every writer is a leader), so the server it reads from may apply a write of
+  /// another client — this test's, planting garbage — a moment after that client saw it done.
   template <class Read>
-  static auto once_failing(Read read) {
+  static auto once_corrupt(Read read) {
     auto until = std::chrono::steady_clock::now() + deadline;
     auto r = read();
-    while (r.ok() && std::chrono::steady_clock::now() < until) r = read();
+    while ((r.ok() || r.err().code != ha::errc::corrupt) && std::chrono::steady_clock::now() < until) r = read();
     return r;
   }
 };
@@ -152,7 +152,7 @@ TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_
 
   // A foreign child among the job graphs.
   ASSERT_TRUE(zk_.create(ns_ + "/jobgraphs/not-a-job-id", ""));
-  auto ids = once_failing([&] { return ha->job_graphs().list(); });
+  auto ids = once_corrupt([&] { return ha->job_graphs().list(); });
   ASSERT_FALSE(ids.ok());
   EXPECT_EQ(ids.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(ids.err().message, ns_ + "/jobgraphs/not-a-job-id")) << ids.err().message;
@@ -160,14 +160,14 @@ TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_
 
   // A pointer that tries to leave its folder.
   ASSERT_TRUE(zk_.set(ns_ + "/jobgraphs/" + job.str(), "../../../../etc/passwd"));
-  auto graph = once_failing([&] { return ha->job_graphs().get(job); });
+  auto graph = once_corrupt([&] { return ha->job_graphs().get(job); });
   ASSERT_FALSE(graph.ok());
   EXPECT_EQ(graph.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(graph.err().message, ns_ + "/jobgraphs/" + job.str())) << graph.err().message;
 
   // A pointer to a payload file that does not exist.
   ASSERT_TRUE(zk_.set(ns_ + "/jobgraphs/" + job.str(), job.str() + ".000000000000"));
-  graph = once_failing([&] { return ha->job_graphs().get(job); });
+  graph = once_corrupt([&] { return ha->job_graphs().get(job); });
   ASSERT_FALSE(graph.ok());
   EXPECT_EQ(graph.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(graph.err().message, ns_ + "/jobgraphs/" + job.str())) << graph.err().message;
@@ -177,7 +177,7 @@ TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_
 
   // Garbage in the counter.
   ASSERT_TRUE(zk_.create(ns_ + "/jobs/" + job.str() + "/checkpoint_id_counter", "seven\x01"));
-  auto peeked = once_failing([&] { return ha->checkpoint_ids().peek(job); });
+  auto peeked = once_corrupt([&] { return ha->checkpoint_ids().peek(job); });
   for (auto r : {peeked, ha->checkpoint_ids().next(token, job)}) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.err().code, ha::errc::corrupt);
@@ -186,7 +186,7 @@ TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_
 
   // A foreign child among a job's checkpoints.
   ASSERT_TRUE(zk_.create(ns_ + "/jobs/" + job.str() + "/checkpoints/latest", "x"));
-  auto latest = once_failing([&] { return ha->checkpoints().latest(job); });
+  auto latest = once_corrupt([&] { return ha->checkpoints().latest(job); });
   ASSERT_FALSE(latest.ok());
   EXPECT_EQ(latest.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(latest.err().message, ns_ + "/jobs/" + job.str() + "/checkpoints/latest"))
@@ -195,12 +195,12 @@ TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_
 
   // A foreign child among a job's blobs, and a blob pointer holding garbage.
   ASSERT_TRUE(zk_.create(ns_ + "/blobs/" + job.str() + "/not a key", ""));
-  auto blobs = once_failing([&] { return ha->blobs().list(job); });
+  auto blobs = once_corrupt([&] { return ha->blobs().list(job); });
   ASSERT_FALSE(blobs.ok());
   EXPECT_EQ(blobs.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(blobs.err().message, ns_ + "/blobs/" + job.str() + "/not a key")) << blobs.err().message;
   ASSERT_TRUE(zk_.create(ns_ + "/blobs/" + job.str() + "/lib.so", std::string("\0\xff\x10", 3)));
-  auto blob = once_failing([&] { return ha->blobs().get(job, "lib.so"); });
+  auto blob = once_corrupt([&] { return ha->blobs().get(job, "lib.so"); });
   ASSERT_FALSE(blob.ok());
   EXPECT_EQ(blob.err().code, ha::errc::corrupt);
   EXPECT_TRUE(mentions(blob.err().message, ns_ + "/blobs/" + job.str() + "/lib.so")) << blob.err().message;

@@ -87,7 +87,8 @@ TEST_F(zookeeper_faults, with_one_of_three_servers_down_leadership_and_stores_ke
   ASSERT_GE(victim, 0) << quorum_.logs();
   quorum_.kill(victim);
 
-  ASSERT_TRUE(leader->job_graphs().put(token, job, "during").ok());
+  auto during = leader->job_graphs().put(token, job, "during");
+  ASSERT_TRUE(during.ok()) << during.err().message;
   EXPECT_EQ(*leader->checkpoint_ids().next(token, job), 2u);
   ASSERT_TRUE(leader->checkpoints().add(token, job, 2, "chk").ok());
   ASSERT_TRUE(leader->blobs().put(token, job, "lib.so", "ELF").ok());

@@ -198,6 +198,7 @@ void zk_connection::on_session_event(handle_context* hc, int zstate) {
     slots = active_slots_;
     auto id = handle_ ? zoo_client_id(handle_.get())->client_id : 0;
     if (next == session_state::connected) {
+      ++connections_;
       log->info("ZooKeeper session {} connected to {} (timeout {} ms)", hex_id(id), settings_.quorum,
                 handle_ ? zoo_recv_timeout(handle_.get()) : -1);
     } else if (next == session_state::expired) {
@@ -294,7 +295,11 @@ void zk_connection::backoff(int attempt) {
   std::chrono::milliseconds wait = settings_.retry_wait * (1LL << std::min(attempt, 16));
   wait = std::min(wait, settings_.connection_timeout);
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, wait, [this] { return state_ == session_state::connected; });
+  // A call that failed for a lost connection often returns before the client reports the loss,
+  // while the state still says "connected": waking on that would spend every retry at once
+  // (seen when the ensemble's leader was killed). Wake on a connection made after this point.
+  const auto seen = connections_;
+  cv_.wait_for(lock, wait, [&] { return connections_ != seen && state_ == session_state::connected; });
 }
 
 result<int> zk_connection::attempt_read(const std::function<int(const session_ref&)>& call, wait_mode mode) {
@@ -447,6 +452,10 @@ multi_result zk_connection::multi(const session_ref& s, const std::vector<zk_op>
       break;
     }
   }
+  // A transient error (the session moved to another server while the multi was under way, as
+  // when the ensemble's leader dies) is reported on the first op, but no op was judged on its
+  // merits: the caller must not read it as "the fence check failed", only as "outcome unknown".
+  if (is_transient(out.rc)) out.failed = -1;
   return out;
 }
 

@@ -166,7 +166,7 @@ class zk_connection {
   int sync(const session_ref& s, const std::string& path);
 
   /// Waits before retry `attempt` (0-based): retry_wait * 2^attempt, capped at the connection
-  /// timeout; returns early once a session is connected.
+  /// timeout; returns early once a connection is made after the call began.
   void backoff(int attempt);
 
  private:
@@ -186,6 +186,7 @@ class zk_connection {
   std::shared_ptr<zhandle_t> handle_;
   std::uint64_t generation_ = 0;
   session_state state_ = session_state::connecting;
+  std::uint64_t connections_ = 0;  // connected events so far (see backoff)
   std::list<std::unique_ptr<watch_slot>> slots_;   // every slot ever handed out (see watch_slot)
   std::vector<watch_slot*> free_slots_;
   std::vector<watch_slot*> active_slots_;
