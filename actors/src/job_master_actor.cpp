@@ -295,6 +295,11 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     off_worker<T>(self, *ctx->blocking, std::function<T()>(std::move(work)), std::function<void(T)>(std::move(then)));
   };
 
+  // The latest completed checkpoint of this job, for `then`.
+  auto read_latest = [=](std::function<void(result<std::optional<ha::completed_checkpoint>>)> then) {
+    blocking([ctx, jid = self->state.id] { return ctx->ha->checkpoints().latest(jid); }, std::move(then));
+  };
+
   // The job is over for the whole cluster: record it, then tell the dispatcher. Nothing else
   // is handled until the record is written (or refused): not a revoke, not a cancel.
   auto finish = [=](job::job_status end, const std::string& cause) {
@@ -464,10 +469,9 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       st.prefetched_latest.reset();
       return deploy_from(std::move(slots), std::move(latest));
     }
-    blocking([ctx, jid = st.id] { return ctx->ha->checkpoints().latest(jid); },
-             [=](result<std::optional<ha::completed_checkpoint>> latest) mutable {
-               deploy_from(std::move(slots), std::move(latest));
-             });
+    read_latest([=](result<std::optional<ha::completed_checkpoint>> latest) mutable {
+      deploy_from(std::move(slots), std::move(latest));
+    });
   };
 
   auto on_event = [=](const rpc::subtask_event& e) {
@@ -547,11 +551,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
         // The latest checkpoint, read before the slots are there (taskmanagers may still be
         // registering with this new leader).
         st.prefetch = false;
-        blocking([ctx, jid = st.id] { return ctx->ha->checkpoints().latest(jid); },
-                 [=](result<std::optional<ha::completed_checkpoint>> latest) {
-                   self->state.prefetched_latest = std::move(latest);
-                   ask_for_slots();
-                 });
+        read_latest([=](result<std::optional<ha::completed_checkpoint>> latest) {
+          self->state.prefetched_latest = std::move(latest);
+          ask_for_slots();
+        });
       },
       [=](tick_atom, std::uint64_t attempt) {
         auto& st = self->state;
