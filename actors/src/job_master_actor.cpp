@@ -220,12 +220,12 @@ using jm_pointer = job_master_actor::stateful_pointer<jm_state>;
 /// Makes the blocking call `work` on the blocking pool and gives its result to `then` on this
 /// actor, which handles no other message in between (an exit included): as if it had made the
 /// call itself, but without holding a CAF worker.
-template <class T>
-void off_worker(jm_pointer self, const blocking_pool& pool, std::function<T()> work, std::function<void(T)> then) {
-  auto out = std::make_shared<std::optional<T>>();
+template <class Work, class Then>
+void off_worker(jm_pointer self, const blocking_pool& pool, Work work, Then then) {
+  auto out = std::make_shared<std::optional<decltype(work())>>();
   auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work)] { out->emplace(work()); });
   self->request(pool.next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
-      .await([out, then = std::move(then)](done_atom) { then(std::move(**out)); },
+      .await([out, then = std::move(then)](done_atom) mutable { then(std::move(**out)); },
              [self](caf::error&) { self->quit(); });  // the pool is gone: the process is ending
 }
 
@@ -257,6 +257,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   const auto token = ctx->token;
   const std::string job = id_text;
   const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
+  // Where the subtasks keep checkpoint `id` of this job.
+  auto chk_dir = [checkpoints_dir, job](std::int64_t id) { return checkpoints_dir / job / ("chk-" + std::to_string(id)); };
   auto now = [] { return job::instant::of(system_clock::instance()); };
 
   auto move_to = [=](job::job_status s) {
@@ -290,10 +292,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   };
 
   // Makes a blocking HA call off CAF's workers (see off_worker).
-  auto blocking = [self, ctx](auto work, auto then) {
-    using T = decltype(work());
-    off_worker<T>(self, *ctx->blocking, std::function<T()>(std::move(work)), std::function<void(T)>(std::move(then)));
-  };
+  auto blocking = [self, ctx](auto work, auto then) { off_worker(self, *ctx->blocking, std::move(work), std::move(then)); };
 
   // The latest completed checkpoint of this job, for `then`.
   auto read_latest = [=](std::function<void(result<std::optional<ha::completed_checkpoint>>)> then) {
@@ -373,12 +372,12 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
         auto id = s->metadata.checkpoint_id;
         auto bytes = job::serialize_checkpoint_metadata(s->metadata);
         blocking(
-            [ctx, token, jid = st.id, id, bytes, checkpoints_dir, job] {
+            [ctx, token, jid = st.id, id, bytes, chk_dir] {
               auto added = ctx->ha->checkpoints().add(token, jid, static_cast<std::uint64_t>(id), bytes);
               if (added)
                 for (auto dropped : *added) {
                   std::error_code ec;
-                  std::filesystem::remove_all(checkpoints_dir / job / ("chk-" + std::to_string(dropped)), ec);
+                  std::filesystem::remove_all(chk_dir(static_cast<std::int64_t>(dropped)), ec);
                 }
               return added;
             },
@@ -390,7 +389,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
               } else {
                 log->info("job {} completed checkpoint {}", job, id);
                 self->send(dispatcher, checkpointed_atom::value, job);
-                next = st.coordinator->completed(id, (checkpoints_dir / job / ("chk-" + std::to_string(id))).string(), now());
+                next = st.coordinator->completed(id, chk_dir(id).string(), now());
               }
               for (auto& a : next) todo.push_back(std::move(a));
               self->state.run_actions(std::move(todo));
@@ -438,7 +437,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       if (!meta) return finish(job::job_status::failed, "corrupt checkpoint metadata: " + meta.err().message);
       for (auto& h : meta->subtasks)
         if (h.index >= 0 && h.index < st.spec.parallelism) restore[static_cast<std::size_t>(h.index)] = h.handle;
-      execute(st.coordinator->restored(meta->checkpoint_id, (checkpoints_dir / job / ("chk-" + std::to_string(meta->checkpoint_id))).string(), now()));
+      execute(st.coordinator->restored(meta->checkpoint_id, chk_dir(meta->checkpoint_id).string(), now()));
       log->info("job {} restoring from checkpoint {} (attempt {})", job, meta->checkpoint_id, st.attempt);
     } else {
       log->info("job {} starting from scratch: no completed checkpoint (attempt {})", job, st.attempt);

@@ -1,6 +1,7 @@
 /// The resource manager of one leadership session: taskmanager registrations, the slot pool,
-/// heartbeats. Event-based (it never blocks), driven by RPCs routed from the jobmanager's
-/// RPC server and by allocation requests of the session's job masters.
+/// heartbeats. It never blocks; it runs detached all the same (see resource_manager_actor.hpp),
+/// driven by RPCs routed from the jobmanager's RPC server and by allocation requests of the
+/// session's job masters.
 
 #include <deque>
 

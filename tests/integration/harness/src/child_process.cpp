@@ -149,13 +149,7 @@ std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return true;
   };
-  if (reap()) return exit_code_;
-  if (wait_pid_exited(pid_, timeout)) {
-    // It exited: collect its status (waitpid no longer blocks).
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) == pid_)
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  if (!reap() && wait_pid_exited(pid_, timeout)) reap();  // exited: its status is there to collect
   return exit_code_;
 }
 
