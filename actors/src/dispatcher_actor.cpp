@@ -127,15 +127,16 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
   const auto token = ctx->token;
   const auto backoff = backoff_of(ctx->settings.cleanup);
 
-  auto start_job = [=](const std::string& id, const std::string& spec_json, const std::string& name) {
-    auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<dispatcher_actor>(self), self->state.rm, id, spec_json);
+  auto start_job = [=](const std::string& id, const std::string& spec_json, const job_spec& spec,
+                       std::optional<recovered_checkpoint> latest) {
+    auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<dispatcher_actor>(self), self->state.rm, id,
+                                   spec_json, std::move(latest));
     self->link_to(master);
     job_entry e;
     e.master = master;
     e.state = "INITIALIZING";
-    e.name = name;
-    if (!spec_json.empty())
-      if (auto spec = parse_job_spec(spec_json)) e.parallelism = spec->parallelism;
+    e.name = spec.name;
+    e.parallelism = spec.parallelism;
     e.start_ms = e.modified_ms = wall_now();
     self->state.jobs[id] = std::move(e);
   };
@@ -169,7 +170,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     auto stored = to_json(*spec);
     if (auto r = hap->job_graphs().put(token, *spec->id, stored); !r) return (void)reply.fail(r.err());
     log->info("accepted job {} ({}), parallelism {}", id, spec->name, spec->parallelism);
-    start_job(id, stored, spec->name);
+    start_job(id, stored, *spec, std::nullopt);
     reply.reply(rpc::encode(rpc::job_ref{id}));
   };
 
@@ -362,20 +363,39 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
           log->error("recovery: cannot list the job graphs: {}", graphs.err().message);
           return recovered(false);
         }
+        std::vector<job_id> ids;
         for (auto& id : *graphs) {
           if (self->state.jobs.count(id.str())) continue;
           auto done = hap->job_results().has_entry(id);
           if (done && *done) continue;
-          // Its job master reads the graph on its own thread: all jobs in parallel, and a
-          // revoke (this actor's exit) stops the recovery wherever it is.
-          start_job(id.str(), "", "");
+          ids.push_back(id);
         }
+        // Every job's graph, then every job's latest checkpoint, each in one batch: on
+        // ZooKeeper one pipelined round trip, not one per job. A revoke (this actor's exit)
+        // waits for the batch in hand and stops the recovery after it.
+        auto read = hap->job_graphs().get_many(ids);
+        if (ctx->ended) return false;
+        std::vector<job_id> runnable;
+        std::vector<std::pair<std::string, job_spec>> specs;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          auto spec = read[i] ? parse_job_spec(*read[i]) : result<job_spec>(read[i].err());
+          if (!spec) {
+            log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", ids[i].str(),
+                       spec.err().message);
+            continue;
+          }
+          log->info("recovery: recovered job graph of job {} ({})", ids[i].str(), spec->name);
+          runnable.push_back(ids[i]);
+          specs.emplace_back(std::move(*read[i]), std::move(*spec));
+        }
+        auto latest = hap->checkpoints().latest_many(runnable);
+        if (ctx->ended) return false;
+        for (std::size_t i = 0; i < runnable.size(); ++i)
+          start_job(runnable[i].str(), specs[i].first, specs[i].second, std::move(latest[i]));
         return recovered(true);
       },
       // Everything else waits in the mailbox until recovery is done.
       [](rpc_atom, const rpc::envelope&, const rpc::responder&) { return caf::skip; },
-      [](recovered_atom, const std::string&, const std::string&, int) { return caf::skip; },
-      [](unrecoverable_atom, const std::string&) { return caf::skip; },
       [](state_atom, const std::string&, const std::string&, const std::string&) { return caf::skip; },
       [](checkpointed_atom, const std::string&) { return caf::skip; },
       [](final_atom, const std::string&, const std::string&, const std::string&, const std::string&) { return caf::skip; },
@@ -387,18 +407,6 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
   *serving = dispatcher_actor::behavior_type{
       [=](use_rm_atom, resource_manager_actor rm) { self->state.rm = std::move(rm); },
       [](recover_atom) { return true; },  // the supervisor asks once per session; done already
-      [=](recovered_atom, const std::string& id, const std::string& name, int parallelism) {
-        auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end()) return;
-        it->second.name = name;
-        it->second.parallelism = parallelism;
-      },
-      [=](unrecoverable_atom, const std::string& id) {
-        auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end() || !it->second.master) return;
-        self->unlink_from(it->second.master);
-        self->state.jobs.erase(it);
-      },
       [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
         if (req.method == rpc::method::dispatcher_submit) return on_submit(req, reply);
         if (req.method == rpc::method::dispatcher_status) return on_status(req, reply);

@@ -56,8 +56,7 @@ struct jm_state {
   std::deque<failure> failures;  // newest first, at most 16 (REST exceptions)
   // The latest completed checkpoint, read during recovery while the slots are still being
   // found; good for the session's first deployment only (nothing completes before it).
-  std::optional<result<std::optional<ha::completed_checkpoint>>> prefetched_latest;
-  bool prefetch = false;  // read it before asking for slots (set by recovery)
+  std::optional<recovered_checkpoint> prefetched_latest;  // read by the recovery, for the first deploy
   /// Carries out checkpoint coordinator actions (see the job master's behaviour).
   std::function<void(std::deque<job::checkpoint_action>)> run_actions;
 };
@@ -239,7 +238,8 @@ job::restart_settings restart_settings_of(const config::settings& s) {
 
 job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm_state> self,
                                            std::shared_ptr<const session_context> ctx, dispatcher_actor dispatcher,
-                                           resource_manager_actor rm, std::string id_text, std::string spec_json) {
+                                           resource_manager_actor rm, std::string id_text, std::string spec_json,
+                                           std::optional<recovered_checkpoint> recovered) {
   auto log = logging::get("actors");
   auto& st = self->state;
   st.id = *job_id::parse(id_text);
@@ -251,9 +251,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     st.coordinator = std::make_unique<job::checkpoint_coordinator>(
         st.id, job::checkpoint_coordinator_options{st.spec.parallelism, std::chrono::minutes(10), 10});
   };
-  const bool recovering = spec_json.empty();
-  // (A recovering master handles its recover message first, which sets the real spec.)
-  take_spec(recovering ? job_spec{} : parse_job_spec(spec_json).value());
+  take_spec(parse_job_spec(spec_json).value());
+  st.prefetched_latest = std::move(recovered);
   const auto token = ctx->token;
   const std::string job = id_text;
   const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
@@ -517,43 +516,13 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
             });
   };
 
-  if (recovering)
-    self->send(self, recover_atom::value);
-  else
-    self->send(self, start_atom::value);
+  self->send(self, start_atom::value);
   return {
-      [=](recover_atom) {
-        // Recovery after a grant: this job's graph, read off CAF's workers.
-        if (ctx->ended) return self->quit();
-        blocking([ctx, jid = self->state.id] { return ctx->ha->job_graphs().get(jid); },
-                 [=](result<std::string> graph) {
-                   if (ctx->ended) return self->quit();  // revoked during the read: stop here
-                   auto spec = graph ? parse_job_spec(*graph) : result<job_spec>(graph.err());
-                   if (!spec) {
-                     log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", job,
-                                spec.err().message);
-                     self->send(dispatcher, unrecoverable_atom::value, job);
-                     return self->quit();
-                   }
-                   log->info("recovery: recovered job graph of job {} ({})", job, spec->name);
-                   self->send(dispatcher, recovered_atom::value, job, spec->name, spec->parallelism);
-                   take_spec(std::move(spec).value());
-                   self->state.prefetch = true;
-                   self->send(self, start_atom::value);  // a new message: a revoke stops the recovery here
-                 });
-      },
       [=](start_atom) {
         auto& st = self->state;
         if (st.terminal || st.deployed) return;
         if (ctx->ended) return self->quit();
-        if (!st.prefetch) return ask_for_slots();
-        // The latest checkpoint, read before the slots are there (taskmanagers may still be
-        // registering with this new leader).
-        st.prefetch = false;
-        read_latest([=](result<std::optional<ha::completed_checkpoint>> latest) {
-          self->state.prefetched_latest = std::move(latest);
-          ask_for_slots();
-        });
+        ask_for_slots();
       },
       [=](tick_atom, std::uint64_t attempt) {
         auto& st = self->state;
@@ -589,9 +558,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
 
 job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
                                   dispatcher_actor dispatcher, resource_manager_actor resource_manager,
-                                  std::string job_id, std::string spec_json) {
+                                  std::string job_id, std::string spec_json,
+                                  std::optional<recovered_checkpoint> latest) {
   return sys.spawn(job_master, std::move(ctx), std::move(dispatcher), std::move(resource_manager), std::move(job_id),
-                   std::move(spec_json));
+                   std::move(spec_json), std::move(latest));
 }
 
 }  // namespace regent::actors

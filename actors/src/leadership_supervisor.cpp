@@ -18,7 +18,6 @@ struct session {
   resource_manager_actor rm;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
   std::shared_ptr<const session_context> ctx;
-  bool published = false;  // the leader info of every component
   bool ready = false;      // published and recovered
 };
 
@@ -33,7 +32,7 @@ struct supervisor_state {
   bool fatal_reported = false;
 };
 
-/// In the order they are published: the taskmanagers wait for the resource manager's.
+/// The components whose leader info a leader publishes.
 const char* components[] = {ha::component::resource_manager, ha::component::dispatcher,
                             ha::component::rest_server};
 
@@ -105,25 +104,21 @@ leadership_supervisor_actor::behavior_type supervisor(
         if (cfg.router) cfg.router->set_session(token, s.rm, s.dispatcher);
         st.current = s;
         report();
-        // The resource manager's leader info goes out first, while ZooKeeper (or the disk) is
-        // not yet busy with the recovery's reads: the taskmanagers register while the job
-        // masters read their graphs and checkpoints, so the takeover's two slowest steps
-        // overlap. The recovery starts next, and the other components' leader info goes out
-        // while it runs. The dispatcher answers nothing before it has recovered (see
-        // dispatcher_actor.hpp).
-        auto publish = [&](const char* c) {
-          ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
-          auto r = ha->election().publish(c, info);
-          if (!r) log->warn("could not publish leader info of {} for {}: {}", c, token.to_string(), r.err().message);
-          return r.ok();  // if not, leadership is gone: the revoke is on its way
-        };
-        if (!publish(components[0])) return;
+        // Every component's leader info goes out first, in one write, while ZooKeeper (or the
+        // disk) is not yet busy with the recovery's reads (ZooKeeper answers a session's reads
+        // only after its earlier writes): the taskmanagers register while the dispatcher reads
+        // the graphs and checkpoints, so the takeover's two slowest steps overlap. The
+        // dispatcher answers nothing before it has recovered (see dispatcher_actor.hpp).
+        ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
+        if (auto r = ha->election().publish_all({std::begin(components), std::end(components)}, info); !r) {
+          log->warn("could not publish leader info for {}: {}", token.to_string(), r.err().message);
+          return;  // leadership is gone: the revoke is on its way
+        }
         self->request(s.dispatcher, caf::infinite, recover_atom::value)
             .then(
                 [=](bool recovered) {
                   auto& st = self->state;
                   if (!st.current || st.current->token != token) return;  // revoked meanwhile
-                  if (!st.current->published) return;  // lost while publishing: the revoke is on its way
                   if (!recovered) return fatal("recovery failed for " + token.to_string());
                   st.current->ready = true;
                   st.last_takeover_ms =
@@ -136,9 +131,6 @@ leadership_supervisor_actor::behavior_type supervisor(
                   auto& st = self->state;
                   if (st.current && st.current->token == token) fatal("recovery of " + token.to_string() + " failed: " + self->system().render(e));
                 });
-        for (const char* c : {components[1], components[2]})
-          if (!publish(c)) return;
-        st.current->published = true;
       },
       [=](revoke_atom, const fencing_token& token) {
         auto& st = self->state;

@@ -61,6 +61,72 @@ TYPED_TEST(store_contract, job_graphs_round_trip) {
   EXPECT_TRUE(store.remove(token, test_job(1)).ok()) << "removal is idempotent";
 }
 
+// What a new leader's recovery reads in batches: one answer per job, in the order asked, each
+// as the single read would give it.
+TYPED_TEST(store_contract, batch_reads_answer_each_job_in_order) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = this->backend_.make_services(/*retained=*/2);
+  auto token = this->lead(*ha, l);
+  std::vector<job_id> jobs;
+  for (int k = 0; k < 40; ++k) {
+    jobs.push_back(test_job(100 + k));
+    if (k % 4 == 3) continue;  // every fourth job has no graph
+    ASSERT_TRUE(ha->job_graphs().put(token, jobs.back(), "graph " + std::to_string(k)).ok());
+    for (int c = 1; c <= k % 3; ++c)  // 0, 1 or 2 checkpoints
+      ASSERT_TRUE(ha->checkpoints().add(token, jobs.back(), static_cast<std::uint64_t>(c * 10 + k), "c" + std::to_string(k)).ok());
+  }
+  auto graphs = ha->job_graphs().get_many(jobs);
+  auto latest = ha->checkpoints().latest_many(jobs);
+  ASSERT_EQ(graphs.size(), jobs.size());
+  ASSERT_EQ(latest.size(), jobs.size());
+  for (int k = 0; k < 40; ++k) {
+    SCOPED_TRACE("job " + std::to_string(k));
+    if (k % 4 == 3) {
+      ASSERT_FALSE(graphs[k].ok());
+      EXPECT_EQ(graphs[k].err().code, ha::errc::not_found);
+    } else {
+      ASSERT_TRUE(graphs[k].ok()) << graphs[k].err().message;
+      EXPECT_EQ(*graphs[k], "graph " + std::to_string(k));
+    }
+    ASSERT_TRUE(latest[k].ok()) << latest[k].err().message;
+    int checkpoints = k % 4 == 3 ? 0 : k % 3;
+    if (checkpoints == 0) {
+      EXPECT_FALSE(latest[k]->has_value());
+    } else {
+      ASSERT_TRUE(latest[k]->has_value());
+      EXPECT_EQ((*latest[k])->id, static_cast<std::uint64_t>(checkpoints * 10 + k));
+      EXPECT_EQ((*latest[k])->bytes, "c" + std::to_string(k));
+    }
+  }
+  EXPECT_TRUE(ha->job_graphs().get_many({}).empty());
+  EXPECT_TRUE(ha->checkpoints().latest_many({}).empty());
+}
+
+// A new leader publishes every component's leader info at once; each is found, and only the
+// leader may do it.
+TYPED_TEST(store_contract, leader_info_of_several_components_is_published_at_once) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = this->backend_.make_services();
+  auto token = this->lead(*ha, l);
+  const std::vector<std::string> all{ha::component::resource_manager, ha::component::dispatcher,
+                                     ha::component::rest_server};
+  std::vector<recording_retrieval_listener> seen(all.size());
+  std::vector<std::unique_ptr<ha::leader_retrieval>> retrievals;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    retrievals.push_back(ha->make_retrieval(all[i]));
+    ASSERT_TRUE(retrievals.back()->start(seen[i]).ok());
+  }
+  ha::leader_info info{"127.0.0.1:6123", "http://127.0.0.1:8081", token, 42};
+  ASSERT_TRUE(ha->election().publish_all(all, info).ok());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    EXPECT_TRUE(seen[i].wait_until([&](auto& l) { return l && *l == info; })) << all[i];
+  auto stale = token;
+  stale.epoch += 1;
+  EXPECT_EQ(ha->election().publish_all(all, {"127.0.0.1:1", "http://127.0.0.1:1", stale, 43}).err().code,
+            ha::errc::not_leader);
+  for (auto& r : retrievals) r->stop();
+}
+
 TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
   recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services(/*retained=*/2);

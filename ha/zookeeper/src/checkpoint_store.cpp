@@ -84,6 +84,46 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     }
   }
 
+  std::vector<result<std::optional<completed_checkpoint>>> latest_many(const std::vector<job_id>& jobs) const override {
+    using answer = result<std::optional<completed_checkpoint>>;
+    std::vector<answer> out;
+    out.reserve(jobs.size());
+    if (auto r = files_.fresh(); !r) {
+      for (std::size_t i = 0; i < jobs.size(); ++i) out.emplace_back(r.err());
+      return out;
+    }
+    // Two pipelined batches: every job's checkpoint list, then the newest pointer of each.
+    std::vector<std::string> folders;
+    for (const auto& job : jobs) folders.push_back(z_.checkpoints(job));
+    auto lists = files_.conn.children_many(folders);
+    std::vector<std::uint64_t> newest(jobs.size(), 0);
+    std::vector<pointer_files::pointer_target> targets;
+    std::vector<std::size_t> target_of;  // job index of each target
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      auto ids = [&]() -> result<std::vector<std::uint64_t>> {
+        if (auto c = check_job(jobs[i]); !c) return std::move(c).err();
+        return parse_ids(jobs[i], std::move(lists[i]));
+      }();
+      if (!ids) {
+        out.emplace_back(std::move(ids).err());
+        continue;
+      }
+      out.emplace_back(std::optional<completed_checkpoint>());
+      if (ids->empty()) continue;
+      newest[i] = ids->back();
+      targets.push_back({z_.checkpoint(jobs[i], newest[i]), f_.checkpoints(jobs[i]), checkpoint_name(newest[i])});
+      target_of.push_back(i);
+    }
+    auto read = files_.read_through_many(targets);
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+      auto i = target_of[t];
+      if (!read[t]) out[i] = std::move(read[t]).err();
+      else if (*read[t]) out[i] = std::optional<completed_checkpoint>(completed_checkpoint{newest[i], std::move(**read[t])});
+      else out[i] = latest(jobs[i]);  // pruned under the read: list again
+    }
+    return out;
+  }
+
   result<completed_checkpoint> get(const job_id& job, std::uint64_t id) const override {
     if (auto r = check_job(job); !r) return std::move(r).err();
     if (auto r = files_.fresh(); !r) return std::move(r).err();
@@ -100,18 +140,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   result<std::vector<std::uint64_t>> list(const job_id& job) const override {
     if (auto r = check_job(job); !r) return std::move(r).err();
     if (auto r = files_.fresh(); !r) return std::move(r).err();
-    auto names = files_.conn.children(z_.checkpoints(job));
-    if (!names) return std::move(names).err();
-    std::vector<std::uint64_t> ids;
-    if (!*names) return ids;
-    for (const auto& name : **names) {
-      auto id = parse_checkpoint_name(name);
-      if (!id)
-        return error{errc::corrupt, "unexpected ZooKeeper node " + z_.checkpoints(job) + "/" + name + " among checkpoints"};
-      ids.push_back(*id);
-    }
-    std::sort(ids.begin(), ids.end());
-    return ids;
+    return parse_ids(job, files_.conn.children(z_.checkpoints(job)));
   }
 
   result<void> remove_all(const fencing_token& token, const job_id& job) override {
@@ -128,6 +157,22 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   int retained() const override { return retained_; }
 
  private:
+  /// The checkpoint ids, ascending, of a read of the job's checkpoint folder.
+  result<std::vector<std::uint64_t>> parse_ids(const job_id& job,
+                                               result<std::optional<std::vector<std::string>>> names) const {
+    if (!names) return std::move(names).err();
+    std::vector<std::uint64_t> ids;
+    if (!*names) return ids;
+    for (const auto& name : **names) {
+      auto id = parse_checkpoint_name(name);
+      if (!id)
+        return error{errc::corrupt, "unexpected ZooKeeper node " + z_.checkpoints(job) + "/" + name + " among checkpoints"};
+      ids.push_back(*id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
   /// The job's checkpoint ids, ascending, when `id` is newer than all of them.
   result<std::vector<std::uint64_t>> check_newer(const job_id& job, std::uint64_t id) const {
     auto ids = list(job);

@@ -30,6 +30,25 @@ class zk_job_graph_store final : public job_graph_store {
     return std::move(**bytes);
   }
 
+  std::vector<result<std::string>> get_many(const std::vector<job_id>& jobs) const override {
+    std::vector<result<std::string>> out;
+    out.reserve(jobs.size());
+    if (auto r = files_.fresh(); !r) {
+      for (std::size_t i = 0; i < jobs.size(); ++i) out.emplace_back(r.err());
+      return out;
+    }
+    std::vector<pointer_files::pointer_target> targets;
+    for (const auto& job : jobs) targets.push_back({z_.jobgraph(job), f_.jobgraphs(), job.str()});
+    auto read = files_.read_through_many(targets);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (auto r = check_job(jobs[i]); !r) out.emplace_back(std::move(r).err());
+      else if (!read[i]) out.emplace_back(std::move(read[i]).err());
+      else if (!*read[i]) out.emplace_back(error{errc::not_found, "no job graph for job " + jobs[i].str() + " (" + z_.jobgraph(jobs[i]) + ")"});
+      else out.emplace_back(std::move(**read[i]));
+    }
+    return out;
+  }
+
   result<void> remove(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);

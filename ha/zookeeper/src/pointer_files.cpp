@@ -122,15 +122,50 @@ void pointer_files::sweep(const fs::path& dir, const std::function<bool(const st
   }
 }
 
+namespace {
+
+/// The pointer a read of `znode` found, checked to name a `<base>.<hex>` payload.
+result<std::optional<pointer_files::pointer>> as_pointer(result<std::optional<znode>> node, const std::string& znode_path,
+                                                         const std::string& base) {
+  if (!node) return std::move(node).err();
+  if (!*node) return std::optional<pointer_files::pointer>();
+  if (!is_payload_name((*node)->data, base))
+    return error{errc::corrupt, "corrupt pointer in ZooKeeper node " + znode_path + ": '" + shown((*node)->data) +
+                                    "' does not name a payload file " + base + ".<12 hex>"};
+  return std::optional<pointer_files::pointer>(pointer_files::pointer{(*node)->data, (*node)->stat.version});
+}
+
+}  // namespace
+
 result<std::optional<pointer_files::pointer>> pointer_files::read_pointer(const std::string& znode,
                                                                           const std::string& base) const {
-  auto node = conn.get(znode);
-  if (!node) return std::move(node).err();
-  if (!*node) return std::optional<pointer>();
-  if (!is_payload_name((*node)->data, base))
-    return error{errc::corrupt, "corrupt pointer in ZooKeeper node " + znode + ": '" + shown((*node)->data) +
-                                    "' does not name a payload file " + base + ".<12 hex>"};
-  return std::optional<pointer>(pointer{(*node)->data, (*node)->stat.version});
+  return as_pointer(conn.get(znode), znode, base);
+}
+
+std::vector<result<std::optional<std::string>>> pointer_files::read_through_many(
+    const std::vector<pointer_target>& targets) const {
+  std::vector<std::string> paths;
+  paths.reserve(targets.size());
+  for (const auto& t : targets) paths.push_back(t.znode);
+  auto nodes = conn.get_many(paths);
+  std::vector<result<std::optional<std::string>>> out;
+  out.reserve(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    auto p = as_pointer(std::move(nodes[i]), t.znode, t.base);
+    if (!p) {
+      out.emplace_back(std::move(p).err());
+    } else if (!*p) {
+      out.emplace_back(std::optional<std::string>());
+    } else if (auto bytes = read_payload(t.dir, (*p)->name)) {
+      out.emplace_back(std::optional<std::string>(std::move(*bytes)));
+    } else if (bytes.err().code != errc::not_found) {
+      out.emplace_back(std::move(bytes).err());
+    } else {
+      out.push_back(read_through(t.znode, t.dir, t.base));  // replaced meanwhile: read again
+    }
+  }
+  return out;
 }
 
 result<std::optional<std::string>> pointer_files::read_through(const std::string& znode, const fs::path& dir,

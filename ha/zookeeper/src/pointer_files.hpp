@@ -64,6 +64,17 @@ class pointer_files {
   result<std::optional<std::string>> read_through(const std::string& znode, const std::filesystem::path& dir,
                                                   const std::string& base) const;
 
+  /// Where one of many reads finds its payload (read_through_many).
+  struct pointer_target {
+    std::string znode;
+    std::filesystem::path dir;
+    std::string base;
+  };
+  /// `read_through` of many pointers, one result per target in order: the pointers are read
+  /// in one pipelined batch (zk_connection::get_many), then the payloads; a payload that
+  /// vanished under the read is read again through `read_through`.
+  std::vector<result<std::optional<std::string>>> read_through_many(const std::vector<pointer_target>& targets) const;
+
   /// Creates or replaces the pointer at `znode` with a new payload of `bytes` in `dir`, its
   /// missing ancestors below `top` created in the same fenced multi.
   result<void> put(const fencing_token& token, const std::string& znode, const std::string& top,

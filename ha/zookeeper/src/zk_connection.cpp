@@ -385,6 +385,135 @@ result<std::optional<std::vector<std::string>>> zk_connection::children(const st
   return std::optional<std::vector<std::string>>(std::move(names));
 }
 
+namespace {
+
+/// The answers of one round of a batched read, filled by the client's completion thread.
+template <class Answer>
+struct batch_round {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t pending = 0;
+  std::vector<int> rc;           // per request; -1 while unanswered
+  std::vector<Answer> answers;
+};
+
+/// What one asynchronous request carries to its completion (owned by it).
+template <class Answer>
+struct batch_tag {
+  std::shared_ptr<batch_round<Answer>> round;  // kept alive by late answers too
+  std::size_t index;
+};
+
+template <class Answer>
+void complete_batched(const void* data, int rc, Answer answer) {
+  std::unique_ptr<batch_tag<Answer>> tag(static_cast<batch_tag<Answer>*>(const_cast<void*>(data)));
+  auto& round = *tag->round;
+  std::lock_guard<std::mutex> lock(round.mu);
+  round.rc[tag->index] = rc;
+  round.answers[tag->index] = std::move(answer);
+  if (--round.pending == 0) round.cv.notify_all();
+}
+
+void on_batched_data(int rc, const char* value, int len, const Stat* stat, const void* data) {
+  znode n;
+  if (rc == ZOK) {
+    if (value != nullptr && len > 0) n.data.assign(value, static_cast<std::size_t>(len));
+    if (stat != nullptr) n.stat = *stat;
+  }
+  complete_batched<znode>(data, rc, std::move(n));
+}
+
+void on_batched_children(int rc, const String_vector* v, const void* data) {
+  std::vector<std::string> names;
+  if (rc == ZOK && v != nullptr) names.assign(v->data, v->data + v->count);
+  std::sort(names.begin(), names.end());
+  complete_batched<std::vector<std::string>>(data, rc, std::move(names));
+}
+
+}  // namespace
+
+template <class Answer>
+std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
+    std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue) {
+  std::vector<std::pair<result<int>, Answer>> out(n, {result<int>(ZOK), Answer{}});
+  std::vector<std::size_t> todo(n);
+  for (std::size_t i = 0; i < n; ++i) todo[i] = i;
+  for (int attempt = 0; !todo.empty(); ++attempt) {
+    auto s = connected();
+    if (!s) {
+      for (auto i : todo) out[i].first = s.err();
+      break;
+    }
+    auto round = std::make_shared<batch_round<Answer>>();
+    round->rc.assign(n, -1);
+    round->answers.resize(n);
+    round->pending = todo.size();
+    for (auto i : todo) {
+      auto* tag = new batch_tag<Answer>{round, i};
+      int rc = issue(s->zh.get(), i, tag);
+      if (rc != ZOK) {  // not sent: no completion will come
+        delete tag;
+        std::lock_guard<std::mutex> lock(round->mu);
+        round->rc[i] = rc;
+        --round->pending;
+      }
+    }
+    // The client answers every sent request (with a connection-loss code when it must); the
+    // deadline is only a guard, an unanswered request counting as timed out.
+    std::vector<std::size_t> again;
+    {
+      std::unique_lock<std::mutex> lock(round->mu);
+      round->cv.wait_for(lock, settings_.session_timeout + settings_.connection_timeout,
+                         [&] { return round->pending == 0; });
+      for (auto i : todo) {
+        int rc = round->rc[i] == -1 ? ZOPERATIONTIMEOUT : round->rc[i];
+        if (is_transient(rc) && attempt < settings_.max_retry_attempts) {
+          again.push_back(i);
+          continue;
+        }
+        out[i].first = rc;
+        if (rc == ZOK) out[i].second = std::move(round->answers[i]);
+      }
+    }
+    todo = std::move(again);
+    if (!todo.empty()) backoff(attempt);
+  }
+  return out;
+}
+
+std::vector<result<std::optional<znode>>> zk_connection::get_many(const std::vector<std::string>& paths) {
+  auto answers = batch_read<znode>(paths.size(), [&](zhandle_t* zh, std::size_t i, const void* tag) {
+    return zoo_aget(zh, paths[i].c_str(), 0, &on_batched_data, tag);
+  });
+  std::vector<result<std::optional<znode>>> out;
+  out.reserve(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto& [rc, node] = answers[i];
+    if (!rc) out.emplace_back(std::move(rc).err());
+    else if (*rc == ZNONODE) out.emplace_back(std::optional<znode>());
+    else if (*rc != ZOK) out.emplace_back(zk_error(*rc, "get", paths[i]));
+    else out.emplace_back(std::optional<znode>(std::move(node)));
+  }
+  return out;
+}
+
+std::vector<result<std::optional<std::vector<std::string>>>> zk_connection::children_many(
+    const std::vector<std::string>& paths) {
+  auto answers = batch_read<std::vector<std::string>>(paths.size(), [&](zhandle_t* zh, std::size_t i, const void* tag) {
+    return zoo_aget_children(zh, paths[i].c_str(), 0, &on_batched_children, tag);
+  });
+  std::vector<result<std::optional<std::vector<std::string>>>> out;
+  out.reserve(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto& [rc, names] = answers[i];
+    if (!rc) out.emplace_back(std::move(rc).err());
+    else if (*rc == ZNONODE) out.emplace_back(std::optional<std::vector<std::string>>());
+    else if (*rc != ZOK) out.emplace_back(zk_error(*rc, "get children of", paths[i]));
+    else out.emplace_back(std::optional<std::vector<std::string>>(std::move(names)));
+  }
+  return out;
+}
+
 result<void> zk_connection::sync_reads(wait_mode mode) {
   auto rc = attempt_read([&](const session_ref& s) -> int { return sync(s, "/"); }, mode);
   if (!rc) return std::move(rc).err();

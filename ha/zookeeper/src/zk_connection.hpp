@@ -146,6 +146,13 @@ class zk_connection {
   result<std::optional<std::vector<std::string>>> children(const std::string& path,
                                                            watch_slot* watch = nullptr,
                                                            wait_mode mode = wait_mode::patient);
+  /// `get` of many nodes at once, without watches (patient): every request goes out before
+  /// the first answer is awaited — the client pipelines them on its one connection — so N
+  /// reads cost about one round trip, not N. Transient failures are retried like `get`'s.
+  /// One entry per path, in order.
+  std::vector<result<std::optional<znode>>> get_many(const std::vector<std::string>& paths);
+  /// `children` of many nodes at once, like `get_many`.
+  std::vector<result<std::optional<std::vector<std::string>>>> children_many(const std::vector<std::string>& paths);
   /// ZooKeeper's `sync` on the current session (reads after it see every write committed
   /// before it, also other clients' — a session's own server may lag behind the ensemble).
   result<void> sync_reads(wait_mode mode = wait_mode::patient);
@@ -179,6 +186,12 @@ class zk_connection {
   void broadcast(const zk_event& e);
   /// Runs `call` on a connected session, again after transient failures (reads only).
   result<int> attempt_read(const std::function<int(const session_ref&)>& call, wait_mode mode);
+  /// The engine of get_many and children_many: `issue(zh, i, tag)` starts request i as an
+  /// asynchronous call whose completion hands `tag` to `complete_batched`; returns each
+  /// request's final code (after retries of transient ones) and answer.
+  template <class Answer>
+  std::vector<std::pair<result<int>, Answer>> batch_read(
+      std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue);
 
   connection_settings settings_;
   mutable std::mutex mu_;

@@ -37,6 +37,7 @@ class zk_election final : public leader_election_driver, public leadership_fence
   void stop() override;
   bool has_leadership(const fencing_token& token) const override;
   result<void> publish(const std::string& component, const leader_info& info) override;
+  result<void> publish_all(const std::vector<std::string>& components, const leader_info& info) override;
   result<void> unpublish(const std::string& component, const fencing_token& token) override;
 
   result<fence_checks> checks_for(const fencing_token& token) const override;

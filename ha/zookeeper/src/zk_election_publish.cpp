@@ -21,40 +21,51 @@ std::optional<std::uint64_t> zk_election::leading_generation() const {
 }
 
 result<void> zk_election::publish(const std::string& component, const leader_info& info) {
-  if (component.empty() || component.find('/') != std::string::npos)
-    return error{errc::invalid_argument, "invalid component name '" + component + "'"};
-  const auto path = paths_.connection_info(component);
-  const auto dir = paths_.component_dir(component);
+  return publish_all({component}, info);
+}
+
+result<void> zk_election::publish_all(const std::vector<std::string>& components, const leader_info& info) {
+  for (const auto& component : components)
+    if (component.empty() || component.find('/') != std::string::npos)
+      return error{errc::invalid_argument, "invalid component name '" + component + "'"};
   const auto data = to_json(info);
   std::int64_t session = 0;
+  // One fenced multi for every component: the node of each is set when this session owns it,
+  // else (left by an earlier leader whose session still lives) replaced by our own.
   auto build = [&]() -> result<std::vector<zk_op>> {
     std::vector<zk_op> ops;
     auto s = conn_->connected();
     if (!s) return std::move(s).err();
     session = s->session_id;
-    auto parent = conn_->exists(dir);
-    if (!parent) return std::move(parent).err();
-    if (!*parent) ops.push_back(zk_op::create(dir, "", ZOO_PERSISTENT));
-    auto node = conn_->exists(path);
-    if (!node) return std::move(node).err();
-    if (*node && (*node)->ephemeralOwner == session) {
-      ops.push_back(zk_op::set(path, data, (*node)->version));
-    } else {
-      // Left by an earlier leader whose session still lives: replace it by our own.
-      if (*node) ops.push_back(zk_op::remove(path, (*node)->version));
-      ops.push_back(zk_op::create(path, data, ZOO_EPHEMERAL));
+    for (const auto& component : components) {
+      const auto path = paths_.connection_info(component);
+      const auto dir = paths_.component_dir(component);
+      auto parent = conn_->exists(dir);
+      if (!parent) return std::move(parent).err();
+      if (!*parent) ops.push_back(zk_op::create(dir, "", ZOO_PERSISTENT));
+      auto node = conn_->exists(path);
+      if (!node) return std::move(node).err();
+      if (*node && (*node)->ephemeralOwner == session) {
+        ops.push_back(zk_op::set(path, data, (*node)->version));
+      } else {
+        if (*node) ops.push_back(zk_op::remove(path, (*node)->version));
+        ops.push_back(zk_op::create(path, data, ZOO_EPHEMERAL));
+      }
     }
     return ops;
   };
   auto applied = [&]() -> result<bool> {
-    auto node = conn_->get(path);
-    if (!node) return std::move(node).err();
-    return *node && (*node)->data == data && (*node)->stat.ephemeralOwner == session;
+    for (const auto& component : components) {
+      auto node = conn_->get(paths_.connection_info(component));
+      if (!node) return std::move(node).err();
+      if (!*node || (*node)->data != data || (*node)->stat.ephemeralOwner != session) return false;
+    }
+    return true;
   };
   auto r = writer_.write(info.token, build, applied);
   if (!r) return std::move(r).err();
   std::lock_guard<std::mutex> lock(mu_);
-  if (leading_ && token_ == info.token) published_.insert(component);
+  if (leading_ && token_ == info.token) published_.insert(components.begin(), components.end());
   return ok();
 }
 

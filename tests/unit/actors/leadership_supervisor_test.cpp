@@ -242,7 +242,7 @@ TEST_F(supervisor_test, a_revoke_during_recovery_stops_the_recovery) {
   io.close_gate();
   ASSERT_TRUE(ha->election().start(*listener).ok());
   ASSERT_TRUE(io.wait_blocked()) << "recovery never read a job graph";
-  // (The dispatcher is done once every job master is started; the masters read their graphs.)
+  // (The dispatcher reads every graph in one batch, then every latest checkpoint in another.)
   auto recovering = ask_until(self, sup, [&](const status& s) { return s.token.epoch > first.token.epoch; });
   ASSERT_GT(recovering.token.epoch, first.token.epoch);
   // ... and a revoke then is handled at once, not after the recovery.

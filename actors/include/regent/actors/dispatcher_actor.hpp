@@ -26,10 +26,6 @@ using dispatcher_actor = caf::typed_actor<
     caf::replies_to<recover_atom>::with<bool>,
     /// dispatcher.* and jm.subtask_event / blob.get RPCs, routed by the rpc_router
     caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
-    /// from a recovering job master: (job id, name, parallelism) once its graph is read
-    caf::reacts_to<recovered_atom, std::string, std::string, int>,
-    /// from a recovering job master: (job id) its graph cannot be read (it stays in HA)
-    caf::reacts_to<unrecoverable_atom, std::string>,
     /// from a job master: (job id, state, name)
     caf::reacts_to<state_atom, std::string, std::string, std::string>,
     /// from a job master: (job id) completed a checkpoint (for /metrics)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -14,14 +15,13 @@
 #include "regent/actors/dispatcher_actor.hpp"
 #include "regent/actors/messages.hpp"
 #include "regent/actors/resource_manager_actor.hpp"
+#include "regent/ha/stores.hpp"
 
 namespace regent::actors {
 
 struct session_context;
 
 using job_master_actor = caf::typed_actor<
-    /// (to itself, first) read this job's graph: the master of a job being recovered
-    caf::reacts_to<recover_atom>,
     /// (to itself) ask for slots and deploy an attempt
     caf::reacts_to<start_atom>,
     /// (to itself) (attempt): time for a checkpoint of that attempt
@@ -37,11 +37,16 @@ using job_master_actor = caf::typed_actor<
     /// ("job" | "checkpoints" | "exceptions") → Flink's JSON for it
     caf::replies_to<query_atom, std::string>::with<std::string>>;
 
-/// Spawns one job's master for `spec_json`, or, when it is empty, for a job being recovered:
-/// the master reads the job graph itself first, so the graphs of many jobs are read in
-/// parallel and a revoke stops a recovery between any two reads.
+/// The latest completed checkpoint of a job as a new leader's recovery read it (nullopt: the
+/// job has none), or why it could not be read.
+using recovered_checkpoint = result<std::optional<ha::completed_checkpoint>>;
+
+/// Spawns one job's master for `spec_json` (a valid job spec). A job being recovered comes
+/// with the latest checkpoint its recovery read (the dispatcher reads every job's in one
+/// batch), which its first deployment restores; a new job starts from scratch.
 job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
                                   dispatcher_actor dispatcher, resource_manager_actor resource_manager,
-                                  std::string job_id, std::string spec_json);
+                                  std::string job_id, std::string spec_json,
+                                  std::optional<recovered_checkpoint> latest = std::nullopt);
 
 }  // namespace regent::actors

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "regent/runtime/ids.hpp"
 #include "regent/runtime/result.hpp"
@@ -64,6 +65,10 @@ class leader_election_driver {
   /// Publishes (or replaces) `component`'s leader info; fenced: rejected with errc::not_leader
   /// unless `info.token` is the current leadership.
   virtual result<void> publish(const std::string& component, const leader_info& info) = 0;
+  /// `publish` of several components' leader info, in one write where the backend can (a new
+  /// leader's first act: taskmanagers and clients find every component at once). This
+  /// default publishes one after the other.
+  virtual result<void> publish_all(const std::vector<std::string>& components, const leader_info& info);
   /// Removes `component`'s leader info; fenced like `publish`.
   virtual result<void> unpublish(const std::string& component, const fencing_token& token) = 0;
 };

@@ -24,6 +24,10 @@ class job_graph_store {
   /// Adds or replaces the job's graph.
   virtual result<void> put(const fencing_token& token, const job_id& job, const std::string& bytes) = 0;
   virtual result<std::string> get(const job_id& job) const = 0;
+  /// `get` of many jobs, one result per job in their order: what a new leader's recovery
+  /// reads. A backend whose reads are round trips overrides it to send them all at once; this
+  /// default calls `get` for each.
+  virtual std::vector<result<std::string>> get_many(const std::vector<job_id>& jobs) const;
   /// Removing a missing graph succeeds (cleanup is idempotent).
   virtual result<void> remove(const fencing_token& token, const job_id& job) = 0;
   virtual result<std::vector<job_id>> list() const = 0;
@@ -45,6 +49,8 @@ class completed_checkpoint_store {
                                                  std::uint64_t id, const std::string& bytes) = 0;
   /// The newest checkpoint, or nullopt when the job has none.
   virtual result<std::optional<completed_checkpoint>> latest(const job_id& job) const = 0;
+  /// `latest` of many jobs, one result per job in their order (see job_graph_store::get_many).
+  virtual std::vector<result<std::optional<completed_checkpoint>>> latest_many(const std::vector<job_id>& jobs) const;
   virtual result<completed_checkpoint> get(const job_id& job, std::uint64_t id) const = 0;
   /// Checkpoint ids present, ascending.
   virtual result<std::vector<std::uint64_t>> list(const job_id& job) const = 0;
