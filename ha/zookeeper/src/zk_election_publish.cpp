@@ -37,26 +37,31 @@ result<void> zk_election::publish_all(const std::vector<std::string>& components
     auto s = conn_->connected();
     if (!s) return std::move(s).err();
     session = s->session_id;
+    std::vector<std::string> nodes;  // each component's folder and node, read in one batch
     for (const auto& component : components) {
-      const auto path = paths_.connection_info(component);
-      const auto dir = paths_.component_dir(component);
-      auto parent = conn_->exists(dir);
+      nodes.push_back(paths_.component_dir(component));
+      nodes.push_back(paths_.connection_info(component));
+    }
+    auto found = conn_->get_many(nodes);
+    for (std::size_t i = 0; i < nodes.size(); i += 2) {
+      auto& parent = found[i];
+      auto& node = found[i + 1];
       if (!parent) return std::move(parent).err();
-      if (!*parent) ops.push_back(zk_op::create(dir, "", ZOO_PERSISTENT));
-      auto node = conn_->exists(path);
       if (!node) return std::move(node).err();
-      if (*node && (*node)->ephemeralOwner == session) {
-        ops.push_back(zk_op::set(path, data, (*node)->version));
+      if (!*parent) ops.push_back(zk_op::create(nodes[i], "", ZOO_PERSISTENT));
+      if (*node && (*node)->stat.ephemeralOwner == session) {
+        ops.push_back(zk_op::set(nodes[i + 1], data, (*node)->stat.version));
       } else {
-        if (*node) ops.push_back(zk_op::remove(path, (*node)->version));
-        ops.push_back(zk_op::create(path, data, ZOO_EPHEMERAL));
+        if (*node) ops.push_back(zk_op::remove(nodes[i + 1], (*node)->stat.version));
+        ops.push_back(zk_op::create(nodes[i + 1], data, ZOO_EPHEMERAL));
       }
     }
     return ops;
   };
   auto applied = [&]() -> result<bool> {
-    for (const auto& component : components) {
-      auto node = conn_->get(paths_.connection_info(component));
+    std::vector<std::string> nodes;
+    for (const auto& component : components) nodes.push_back(paths_.connection_info(component));
+    for (auto& node : conn_->get_many(nodes)) {
       if (!node) return std::move(node).err();
       if (!*node || (*node)->data != data || (*node)->stat.ephemeralOwner != session) return false;
     }
