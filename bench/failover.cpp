@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   std::printf("%6s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
               "grant->all p50/p99");
   harness::temp_dir zkdir("bench-zk");
+  if (std::getenv("REGENT_BENCH_KEEP")) zkdir.keep();  // the servers' logs too
   std::unique_ptr<harness::zk_quorum> quorum;
   if (backend == "zookeeper") {
     quorum = std::make_unique<harness::zk_quorum>(zkdir.path());
