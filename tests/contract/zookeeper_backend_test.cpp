@@ -87,6 +87,7 @@ TEST_F(zookeeper_backend_test, stores_follow_the_design_layout_with_pointers_to_
   auto checkpoint = zk_.get(ns_ + "/jobs/" + job.str() + "/checkpoints/0000000000000000012");
   ASSERT_TRUE(checkpoint);
   EXPECT_TRUE(fs::exists(cluster_ / "checkpoints" / job.str() / *checkpoint));
+  EXPECT_EQ(zk_.get(ns_ + "/jobs/" + job.str() + "/checkpoints"), checkpoint) << "the folder names the newest";
   EXPECT_EQ(zk_.get(ns_ + "/jobs/" + job.str() + "/checkpoint_id_counter"), "2");
   auto blob = zk_.get(ns_ + "/blobs/" + job.str() + "/libx.so");
   ASSERT_TRUE(blob);
@@ -100,6 +101,36 @@ TEST_F(zookeeper_backend_test, stores_follow_the_design_layout_with_pointers_to_
   EXPECT_NE(*graph2, *graph);
   EXPECT_EQ(files_with_prefix(cluster_ / "jobgraphs", job.str()), std::vector<std::string>{*graph2});
   EXPECT_EQ(*ha->job_graphs().get(job), "g2");
+}
+
+// `latest` reads the folder node, which names the newest checkpoint — but only trusts it when
+// nothing changed the folder's children since the leader wrote it: a pointer removed (or
+// added) by another client makes it list the pointers.
+TEST_F(zookeeper_backend_test, latest_follows_the_pointers_when_someone_else_changed_them) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = backend_.make_services(/*retained=*/3);
+  auto token = lead(*ha, l);
+  auto job = test_job(0x1a7e);
+  for (std::uint64_t id : {4, 7})
+    ASSERT_TRUE(ha->checkpoints().add(token, job, id, "chk " + std::to_string(id)).ok());
+  auto latest = ha->checkpoints().latest_many({job});
+  ASSERT_TRUE(latest[0].ok() && latest[0]->has_value());
+  EXPECT_EQ((*latest[0])->id, 7u);
+  // Another client drops the newest pointer; the folder still names it.
+  ASSERT_TRUE(zk_.remove_tree(ns_ + "/jobs/" + job.str() + "/checkpoints/0000000000000000007"));
+  auto until = std::chrono::steady_clock::now() + deadline;  // the leader's server may lag a moment
+  auto one = ha->checkpoints().latest(job);
+  while (one.ok() && one->has_value() && (*one)->id == 7 && std::chrono::steady_clock::now() < until)
+    one = ha->checkpoints().latest(job);
+  ASSERT_TRUE(one.ok() && one->has_value()) << (one.ok() ? "none" : one.err().message);
+  EXPECT_EQ((*one)->id, 4u);
+  EXPECT_EQ((*one)->bytes, "chk 4");
+  latest = ha->checkpoints().latest_many({job});
+  ASSERT_TRUE(latest[0].ok() && latest[0]->has_value());
+  EXPECT_EQ((*latest[0])->id, 4u);
+  // The next add names its checkpoint in the folder again.
+  ASSERT_TRUE(ha->checkpoints().add(token, job, 9, "chk 9").ok());
+  EXPECT_EQ((*ha->checkpoints().latest(job))->id, 9u);
 }
 
 TEST_F(zookeeper_backend_test, removing_a_jobs_ha_data_leaves_no_node_and_no_payload_file) {

@@ -1,6 +1,12 @@
 // The `zookeeper` completed-checkpoint store: pointers `jobs/<jobId>/checkpoints/<%019d id>` →
 // payloads `<cluster_dir>/checkpoints/<jobId>/<%019d id>.<hex>`; the newest `retained` are
 // kept, the new one added and the oldest dropped in one fenced multi.
+//
+// The same multi sets the folder node's data to the newest payload's name, so `latest` is one
+// read of that node, not a listing plus a read. The folder is trusted only when its data was
+// written in the same transaction as its last change of children (stat mzxid == pzxid: a multi
+// has one zxid); a child added or removed by anyone else since — a foreign node, a writer that
+// does not keep the folder — makes `latest` list the children instead.
 
 #include <algorithm>
 #include <mutex>
@@ -41,6 +47,11 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       if (!ids) return std::move(ids).err();
       auto ops = files_.missing_parents(node, z_.ns);
       if (!ops) return ops;
+      const auto folder = z_.checkpoints(job);
+      if (!ops->empty() && ops->back().path == folder)
+        ops->back().data = *name;  // created by this multi, naming its newest
+      else
+        ops->push_back(zk_op::set(folder, *name, -1));
       ops->push_back(zk_op::create(node, *name, ZOO_PERSISTENT));
       std::size_t total = ids->size() + 1;
       std::size_t excess = total > static_cast<std::size_t>(retained_) ? total - retained_ : 0;
@@ -71,55 +82,23 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
 
   result<std::optional<completed_checkpoint>> latest(const job_id& job) const override {
     if (auto r = check_job(job); !r) return std::move(r).err();
-    for (int attempt = 1;; ++attempt) {
-      auto ids = list(job);
-      if (!ids) return std::move(ids).err();
-      if (ids->empty()) return std::optional<completed_checkpoint>();
-      auto id = ids->back();
-      auto bytes = files_.read_through(z_.checkpoint(job, id), f_.checkpoints(job), checkpoint_name(id));
-      if (!bytes) return std::move(bytes).err();
-      if (*bytes) return std::optional<completed_checkpoint>(completed_checkpoint{id, std::move(**bytes)});
-      if (attempt == latest_attempts)  // kept vanishing: a leader is pruning fast; report none found
-        return error{errc::unavailable, "the newest checkpoint of job " + job.str() + " kept changing while read"};
-    }
+    if (auto r = files_.fresh(); !r) return std::move(r).err();
+    return latest_from(job, files_.conn.get(z_.checkpoints(job)));
   }
 
   std::vector<result<std::optional<completed_checkpoint>>> latest_many(const std::vector<job_id>& jobs) const override {
-    using answer = result<std::optional<completed_checkpoint>>;
-    std::vector<answer> out;
+    std::vector<result<std::optional<completed_checkpoint>>> out;
     out.reserve(jobs.size());
     if (auto r = files_.fresh(); !r) {
       for (std::size_t i = 0; i < jobs.size(); ++i) out.emplace_back(r.err());
       return out;
     }
-    // Two pipelined batches: every job's checkpoint list, then the newest pointer of each.
     std::vector<std::string> folders;
     for (const auto& job : jobs) folders.push_back(z_.checkpoints(job));
-    auto lists = files_.conn.children_many(folders);
-    std::vector<std::uint64_t> newest(jobs.size(), 0);
-    std::vector<pointer_files::pointer_target> targets;
-    std::vector<std::size_t> target_of;  // job index of each target
+    auto read = files_.conn.get_many(folders);  // one pipelined batch
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      auto ids = [&]() -> result<std::vector<std::uint64_t>> {
-        if (auto c = check_job(jobs[i]); !c) return std::move(c).err();
-        return parse_ids(jobs[i], std::move(lists[i]));
-      }();
-      if (!ids) {
-        out.emplace_back(std::move(ids).err());
-        continue;
-      }
-      out.emplace_back(std::optional<completed_checkpoint>());
-      if (ids->empty()) continue;
-      newest[i] = ids->back();
-      targets.push_back({z_.checkpoint(jobs[i], newest[i]), f_.checkpoints(jobs[i]), checkpoint_name(newest[i])});
-      target_of.push_back(i);
-    }
-    auto read = files_.read_through_many(targets);
-    for (std::size_t t = 0; t < targets.size(); ++t) {
-      auto i = target_of[t];
-      if (!read[t]) out[i] = std::move(read[t]).err();
-      else if (*read[t]) out[i] = std::optional<completed_checkpoint>(completed_checkpoint{newest[i], std::move(**read[t])});
-      else out[i] = latest(jobs[i]);  // pruned under the read: list again
+      if (auto c = check_job(jobs[i]); !c) out.emplace_back(std::move(c).err());
+      else out.push_back(latest_from(jobs[i], std::move(read[i])));
     }
     return out;
   }
@@ -157,6 +136,36 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   int retained() const override { return retained_; }
 
  private:
+  /// The newest checkpoint, from a read of the job's checkpoint folder node (see the top).
+  result<std::optional<completed_checkpoint>> latest_from(const job_id& job, result<std::optional<znode>> folder) const {
+    if (!folder) return std::move(folder).err();
+    if (!*folder) return std::optional<completed_checkpoint>();  // no folder: no checkpoint
+    const auto& data = (*folder)->data;
+    const auto& stat = (*folder)->stat;
+    auto id = data.size() > 20 ? parse_checkpoint_name(data.substr(0, 19)) : std::nullopt;
+    if (stat.mzxid == stat.pzxid && id && is_payload_name(data, checkpoint_name(*id))) {
+      auto bytes = files_.read_payload(f_.checkpoints(job), data);
+      if (bytes) return std::optional<completed_checkpoint>(completed_checkpoint{*id, std::move(*bytes)});
+      if (bytes.err().code != errc::not_found) return std::move(bytes).err();
+    }
+    return listed_latest(job);
+  }
+
+  /// The newest checkpoint by listing the job's pointers.
+  result<std::optional<completed_checkpoint>> listed_latest(const job_id& job) const {
+    for (int attempt = 1;; ++attempt) {
+      auto ids = list(job);
+      if (!ids) return std::move(ids).err();
+      if (ids->empty()) return std::optional<completed_checkpoint>();
+      auto id = ids->back();
+      auto bytes = files_.read_through(z_.checkpoint(job, id), f_.checkpoints(job), checkpoint_name(id));
+      if (!bytes) return std::move(bytes).err();
+      if (*bytes) return std::optional<completed_checkpoint>(completed_checkpoint{id, std::move(**bytes)});
+      if (attempt == latest_attempts)  // kept vanishing: a leader is pruning fast; report none found
+        return error{errc::unavailable, "the newest checkpoint of job " + job.str() + " kept changing while read"};
+    }
+  }
+
   /// The checkpoint ids, ascending, of a read of the job's checkpoint folder.
   result<std::vector<std::uint64_t>> parse_ids(const job_id& job,
                                                result<std::optional<std::vector<std::string>>> names) const {
