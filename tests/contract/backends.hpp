@@ -77,8 +77,11 @@ struct none_backend {
 struct zookeeper_backend {
   static constexpr const char* name = "zookeeper";
   /// In-process sessions never need to expire in the contract tests: a long timeout keeps a
-  /// busy machine from expiring them by accident.
-  static constexpr std::chrono::milliseconds in_process_session{8000};
+  /// busy machine from expiring them by accident — and from losing the connection: the client
+  /// gives a connection up after two thirds of the timeout without an answer, and a server of
+  /// a quorum that just started beside another test's quorum (ctest -j2: six JVMs starting on
+  /// two cores) once stalled for 5.4 s, a lost connection that revoked a test's leader.
+  static constexpr std::chrono::milliseconds in_process_session{20000};
   /// Separate processes are killed and paused: their sessions must expire soon after.
   static constexpr std::chrono::milliseconds process_session{2000};
 
