@@ -3,13 +3,13 @@
 ///
 /// It turns the election driver's callbacks into messages and handles them strictly in order.
 /// On grant it spawns a fresh resource_manager and dispatcher fenced with that session's token,
-/// publishes the resource manager's leader info, lets the dispatcher recover, and publishes the
-/// other components' leader info meanwhile — the dispatcher answers nothing before its recovery
-/// is done, so the taskmanagers register while the job graphs and checkpoints are read;
-/// "leader ready" is logged when recovery is done and everything is published. A revoke that arrives
-/// meanwhile wins: the components stop wherever recovery is (each job master reads its own
-/// graph, so it stops between reads). On revoke it stops them (job masters suspend; nothing
-/// terminal is written). A crashed component or a failure of the driver is fatal for the
+/// publishes every component's leader info in one write, then lets the dispatcher recover — the
+/// dispatcher answers nothing before its recovery is done, so the taskmanagers register while
+/// the job graphs and checkpoints are read; "leader ready" is logged when recovery is done. A
+/// revoke that arrives meanwhile wins: the components stop wherever recovery is (the dispatcher
+/// reads the graphs in one batch and the checkpoints in another, and starts no job master once
+/// the session ended). On revoke it stops them (job masters suspend; nothing terminal is
+/// written). A crashed component or a failure of the driver is fatal for the
 /// process, so a standby takes over. Every transition is one log line with epoch and session.
 /// It runs as a detached actor (its own thread), because publishing leader info blocks on the
 /// HA backend.
