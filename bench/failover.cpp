@@ -1,7 +1,9 @@
 /// The failover benchmark (not a test; see BENCHMARKS.md).
 ///
 ///   build/bin/regent_bench_failover BACKEND MODE [repetitions=20] [N...=1 10 100]
-///     BACKEND: filesystem | zookeeper (own 3-node quorum, 2 s session timeout)
+///     BACKEND: filesystem | zookeeper (own 3-node quorum, 2 s session timeout; the servers'
+///              tickTime is 200 ms, or REGENT_BENCH_ZK_TICK_MS: ZooKeeper expires sessions on
+///              tick boundaries, so a killed leader's session ends up to one tick late)
 ///     MODE:    kill (SIGKILL of the leader) | term (SIGTERM: graceful step-down)
 ///
 /// For each N: two jobmanagers and two taskmanagers (enough slots for N jobs at parallelism 1,
@@ -60,7 +62,10 @@ int main(int argc, char** argv) {
   if (std::getenv("REGENT_BENCH_KEEP")) zkdir.keep();  // the servers' logs too
   std::unique_ptr<harness::zk_quorum> quorum;
   if (backend == "zookeeper") {
-    quorum = std::make_unique<harness::zk_quorum>(zkdir.path());
+    harness::zk_quorum::options zo;
+    if (const char* tick = std::getenv("REGENT_BENCH_ZK_TICK_MS")) zo.tick_ms = std::atoi(tick);
+    std::printf("ZooKeeper tickTime %d ms\n", zo.tick_ms);
+    quorum = std::make_unique<harness::zk_quorum>(zkdir.path(), zo);
     if (!quorum->start(60s)) { std::fprintf(stderr, "quorum did not start\n%s", quorum->logs().c_str()); return 1; }
   }
   int cluster = 0;

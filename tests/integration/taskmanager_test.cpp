@@ -469,6 +469,47 @@ TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtask
   EXPECT_TRUE(second.wait([](auto& r) { return r.heartbeats >= 2; }));
 }
 
+// After a leader change the taskmanager registers with the new leader at once, but starts the
+// new leader's subtasks of a job only once the old leader's have ended: those may still write
+// the sink folder and state the new ones restore and clean. Here the old ones are inside a user
+// function that takes 300 ms a record.
+TEST_F(taskmanager_test, a_new_leaders_subtasks_start_only_after_the_old_leaders_have_ended) {
+  auto& first_jm = contend();
+  auto& first = lead(first_jm);
+  std::ifstream lib(REGENT_SLOW_UDF, std::ios::binary);
+  ASSERT_TRUE(lib) << REGENT_SLOW_UDF;
+  first.add_blob("slow_udf.so", std::string(std::istreambuf_iterator<char>(lib), {}));
+  auto& proc = start_taskmanager();
+  auto reg = registered_at(first);
+  const auto job = job_hex(7);
+  auto slow = sequence_job(job, 2, 1000000000, dir_.path() / ("out-" + job), "",
+                           R"([{"type": "map", "function": "slow_identity", "library": "slow_udf.so"}])");
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow).ok());
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 1, 2, slow).ok());
+  ASSERT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "fetched library 'slow_udf.so' of job " + job); }, deadline))
+      << "the subtasks never loaded their user function";
+
+  auto& second_jm = contend();
+  auto from = proc.line_count();
+  first_jm.ha->election().stop();
+  auto& second = lead(second_jm);
+  registered_at(second);
+  ASSERT_TRUE(deploy(reg.address, second.token(), job, 2, 0, 2, slow_job(job)).ok());
+  const std::string started = "deployed job " + job + " attempt 2 subtask 0";
+  ASSERT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, started); }, deadline, from));
+  auto lines = proc.lines();
+  auto index_of = [&](const std::string& what) {
+    for (std::size_t i = from; i < lines.size(); ++i)
+      if (has(lines[i], what)) return i;
+    return lines.size();
+  };
+  auto new_one = index_of(started);
+  for (int i = 0; i < 2; ++i) {
+    auto ended = index_of("job=" + job + " subtask=" + std::to_string(i) + "/2 cancelled at position");
+    EXPECT_LT(ended, new_one) << "the new leader's subtask started before old subtask " << i << " had ended";
+  }
+}
+
 TEST_F(taskmanager_test, fetches_user_code_from_the_leader_and_runs_it) {
   auto& leader = lead(contend());
   std::ifstream lib(REGENT_EXAMPLE_UDF, std::ios::binary);

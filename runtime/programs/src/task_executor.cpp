@@ -156,7 +156,13 @@ void task_executor::handle_deploy(const rpc::envelope& request, const rpc::respo
   subtask_key key{job_text, d->subtask.attempt, d->subtask.index};
   std::size_t in_use = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    // Never beside a cancelled subtask that is still ending: it may still write the sink folder
+    // and state the new one restores and cleans. The control thread ends them — after a leader
+    // change, right after it has sent the registration, so this wait overlaps the new leader's
+    // recovery instead of delaying the registration.
+    cv_.wait(lock, [this] { return stopping_ || (graveyard_.empty() && reaping_ == 0); });
+    if (stopping_) return refuse({rpc::errc::stopped, "taskmanager " + id() + " is stopping"});
     // The leader may have changed since the fencing check: never start a subtask for an old one.
     if (session_ != session)
       return refuse({rpc::errc::fencing_mismatch, "the leader changed while the deploy was handled"});
@@ -347,11 +353,18 @@ void task_executor::control_loop() {
     leader_change_.reset();
     auto dead = std::move(graveyard_);
     graveyard_.clear();
+    reaping_ = dead.size();
     auto work = std::move(posted_);
     posted_.clear();
     lock.unlock();
 
-    dead.clear();  // joins the cancelled subtasks' threads
+    if (!dead.empty()) {
+      dead.clear();  // joins the cancelled subtasks' threads
+      lock.lock();
+      reaping_ = 0;
+      lock.unlock();
+      cv_.notify_all();  // deploys wait for this
+    }
     for (auto& fn : work) fn();
     if (change) apply_leader(*change);
     auto now = clock_type::now();
@@ -410,7 +423,6 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   }
   log_->info("new leader of resource_manager at {} {}", leader->rpc_address, leader->token.to_string());
 
-  std::vector<deployed> victims;
   // (job, attempt) → how many subtasks, and the leadership that deployed them.
   std::map<std::pair<std::string, std::uint64_t>, std::pair<int, std::string>> per_job;
   {
@@ -422,7 +434,7 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
         ++entry.first;
         entry.second = it->second.session->leader.token.to_string();
         it->second.engine->cancel();
-        victims.push_back(std::move(it->second));
+        graveyard_.push_back(std::move(it->second));  // ended by this thread after the registration
         it = subtasks_.erase(it);
       } else {
         ++it;
@@ -437,7 +449,6 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   for (const auto& [job, entry] : per_job)
     log_->info("leader changed: cancelled {} subtasks of job {} attempt {} deployed by {}", entry.first, job.first,
                job.second, entry.second);
-  victims.clear();  // joins their threads
   if (fresh->client) next_register_ = now;
 }
 

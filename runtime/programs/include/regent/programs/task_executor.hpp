@@ -144,6 +144,7 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::shared_ptr<leader_session> session_;  ///< the leader requests are fenced against
   std::map<subtask_key, deployed> subtasks_;
   std::vector<deployed> graveyard_;          ///< cancelled; destroyed by the control thread
+  std::size_t reaping_ = 0;                  ///< taken from the graveyard, being destroyed now
   std::optional<std::optional<ha::leader_info>> leader_change_;  ///< latest, not yet applied
   std::deque<std::function<void()>> posted_;
   bool stopping_ = false;
