@@ -423,6 +423,13 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   }
   log_->info("new leader of resource_manager at {} {}", leader->rpc_address, leader->token.to_string());
 
+  auto old = std::move(connected_);
+  connected_ = fresh;
+  // Close the old connection first: a subtask blocked fetching a library from the old leader
+  // returns at once, and the old leader's subtasks, cancelled next, report nothing to a leader
+  // that is gone (each report would otherwise try to connect to it again, dozens of refused
+  // connections while the new leader takes over).
+  if (old && old->client) old->client->close();
   // (job, attempt) → how many subtasks, and the leadership that deployed them.
   std::map<std::pair<std::string, std::uint64_t>, std::pair<int, std::string>> per_job;
   {
@@ -441,11 +448,6 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
       }
     }
   }
-  auto old = std::move(connected_);
-  connected_ = fresh;
-  // Close the old connection first: a subtask blocked fetching a library from the old leader
-  // returns at once, and no event goes to a leader that is gone.
-  if (old && old->client) old->client->close();
   for (const auto& [job, entry] : per_job)
     log_->info("leader changed: cancelled {} subtasks of job {} attempt {} deployed by {}", entry.first, job.first,
                job.second, entry.second);
