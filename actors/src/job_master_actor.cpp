@@ -54,9 +54,9 @@ struct jm_state {
     std::int64_t timestamp = 0;
   };
   std::deque<failure> failures;  // newest first, at most 16 (REST exceptions)
-  // The latest completed checkpoint, read during recovery while the slots are still being
-  // found; good for the session's first deployment only (nothing completes before it).
-  std::optional<recovered_checkpoint> prefetched_latest;  // read by the recovery, for the first deploy
+  // The latest completed checkpoint as the dispatcher's recovery read it; good for the
+  // session's first deployment only (nothing completes before it).
+  std::optional<recovered_checkpoint> prefetched_latest;
   /// Carries out checkpoint coordinator actions (see the job master's behaviour).
   std::function<void(std::deque<job::checkpoint_action>)> run_actions;
 };

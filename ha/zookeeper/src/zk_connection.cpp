@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "regent/ha/errc.hpp"
 #include "regent/runtime/logging.hpp"
@@ -387,13 +388,16 @@ result<std::optional<std::vector<std::string>>> zk_connection::children(const st
 
 namespace {
 
+/// No ZooKeeper return code (they are 0 and small negative numbers).
+constexpr int unanswered = std::numeric_limits<int>::min();
+
 /// The answers of one round of a batched read, filled by the client's completion thread.
 template <class Answer>
 struct batch_round {
   std::mutex mu;
   std::condition_variable cv;
   std::size_t pending = 0;
-  std::vector<int> rc;           // per request; -1 while unanswered
+  std::vector<int> rc;           // per request; `unanswered` until its answer came
   std::vector<Answer> answers;
 };
 
@@ -445,7 +449,7 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
       break;
     }
     auto round = std::make_shared<batch_round<Answer>>();
-    round->rc.assign(n, -1);
+    round->rc.assign(n, unanswered);
     round->answers.resize(n);
     round->pending = todo.size();
     for (auto i : todo) {
@@ -466,7 +470,7 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
       round->cv.wait_for(lock, settings_.session_timeout + settings_.connection_timeout,
                          [&] { return round->pending == 0; });
       for (auto i : todo) {
-        int rc = round->rc[i] == -1 ? ZOPERATIONTIMEOUT : round->rc[i];
+        int rc = round->rc[i] == unanswered ? ZOPERATIONTIMEOUT : round->rc[i];
         if (is_transient(rc) && attempt < settings_.max_retry_attempts) {
           again.push_back(i);
           continue;
