@@ -24,10 +24,7 @@ class zk_job_graph_store final : public job_graph_store {
   result<std::string> get(const job_id& job) const override {
     if (auto r = check_job(job); !r) return std::move(r).err();
     if (auto r = files_.fresh(); !r) return std::move(r).err();
-    auto bytes = files_.read_through(z_.jobgraph(job), f_.jobgraphs(), job.str());
-    if (!bytes) return std::move(bytes).err();
-    if (!*bytes) return error{errc::not_found, "no job graph for job " + job.str() + " (" + z_.jobgraph(job) + ")"};
-    return std::move(**bytes);
+    return graph_of(job, files_.read_through(z_.jobgraph(job), f_.jobgraphs(), job.str()));
   }
 
   std::vector<result<std::string>> get_many(const std::vector<job_id>& jobs) const override {
@@ -42,9 +39,7 @@ class zk_job_graph_store final : public job_graph_store {
     auto read = files_.read_through_many(targets);
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (auto r = check_job(jobs[i]); !r) out.emplace_back(std::move(r).err());
-      else if (!read[i]) out.emplace_back(std::move(read[i]).err());
-      else if (!*read[i]) out.emplace_back(error{errc::not_found, "no job graph for job " + jobs[i].str() + " (" + z_.jobgraph(jobs[i]) + ")"});
-      else out.emplace_back(std::move(**read[i]));
+      else out.push_back(graph_of(jobs[i], std::move(read[i])));
     }
     return out;
   }
@@ -74,6 +69,13 @@ class zk_job_graph_store final : public job_graph_store {
   }
 
  private:
+  /// The graph a read through the job's pointer found; a missing pointer is errc::not_found.
+  result<std::string> graph_of(const job_id& job, result<std::optional<std::string>> read) const {
+    if (!read) return std::move(read).err();
+    if (!*read) return error{errc::not_found, "no job graph for job " + job.str() + " (" + z_.jobgraph(job) + ")"};
+    return std::move(**read);
+  }
+
   pointer_files& files_;
   znode_layout z_;
   file_layout f_;
