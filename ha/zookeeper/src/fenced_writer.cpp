@@ -13,13 +13,19 @@ bool is_race(int rc) { return rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZN
 }  // namespace
 
 result<bool> fenced_writer::resolve(const std::function<result<bool>()>& applied, const std::string& path) {
-  auto s = conn_.connected();
-  if (!s) return std::move(s).err();
-  // The lost request either committed before this sync or never will (a request of a moved
-  // or closed session is refused), so reads after it tell.
-  int rc = conn_.sync(*s, path);
-  if (rc != ZOK) return zk_error(rc, "sync", path);
-  return applied();
+  const int max = conn_.settings().max_retry_attempts;
+  for (int attempt = 0;; ++attempt) {
+    auto s = conn_.connected();
+    if (!s) return std::move(s).err();
+    // The lost request either committed before this sync or never will (a request of a moved
+    // or closed session is refused), so reads after it tell. While the ensemble elects a new
+    // leader its servers drop their clients again and again: a sync lost that way is retried
+    // like any transient failure (it once made a write 'unknown' 20 ms after a reconnect).
+    int rc = conn_.sync(*s, path);
+    if (rc == ZOK) return applied();
+    if (!is_transient(rc) || attempt >= max) return zk_error(rc, "sync", path);
+    conn_.backoff(attempt);
+  }
 }
 
 result<multi_result> fenced_writer::write(const fencing_token& token,
