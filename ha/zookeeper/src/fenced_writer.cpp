@@ -12,20 +12,13 @@ namespace {
 bool is_race(int rc) { return rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE || rc == ZNOTEMPTY; }
 }  // namespace
 
-result<bool> fenced_writer::resolve(const std::function<result<bool>()>& applied, const std::string& path) {
-  const int max = conn_.settings().max_retry_attempts;
-  for (int attempt = 0;; ++attempt) {
-    auto s = conn_.connected();
-    if (!s) return std::move(s).err();
-    // The lost request either committed before this sync or never will (a request of a moved
-    // or closed session is refused), so reads after it tell. While the ensemble elects a new
-    // leader its servers drop their clients again and again: a sync lost that way is retried
-    // like any transient failure (it once made a write 'unknown' 20 ms after a reconnect).
-    int rc = conn_.sync(*s, path);
-    if (rc == ZOK) return applied();
-    if (!is_transient(rc) || attempt >= max) return zk_error(rc, "sync", path);
-    conn_.backoff(attempt);
-  }
+result<bool> fenced_writer::resolve(const std::function<result<bool>()>& applied) {
+  // The lost request either committed before this sync or never will (a request of a moved or
+  // closed session is refused), so reads after it tell. The sync is patient: while the
+  // ensemble elects a new leader its servers drop their clients again and again, and a sync
+  // lost that way is retried (it once made a write 'unknown' 20 ms after a reconnect).
+  if (auto r = conn_.sync_reads(); !r) return std::move(r).err();
+  return applied();
 }
 
 result<multi_result> fenced_writer::write(const fencing_token& token,
@@ -38,7 +31,7 @@ result<multi_result> fenced_writer::write(const fencing_token& token,
   // may still have committed while we led: find out before reporting.
   auto settle = [&](error e) -> result<multi_result> {
     if (!maybe) return e;
-    auto done = resolve(applied, "/");
+    auto done = resolve(applied);
     if (done && *done) return multi_result{};
     if (!done && unknown) *unknown = true;
     return e;
@@ -71,7 +64,7 @@ result<multi_result> fenced_writer::write(const fencing_token& token,
     }
     if (r.failed < 0 && is_transient(r.rc)) {
       maybe = true;
-      auto done = resolve(applied, checks->latch_path);
+      auto done = resolve(applied);
       if (!done) {
         if (unknown) *unknown = true;
         return error{errc::unavailable, "outcome of a ZooKeeper write unknown: " + done.err().message};

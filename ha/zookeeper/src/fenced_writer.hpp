@@ -70,7 +70,7 @@ class fenced_writer {
 
  private:
   /// After a lost connection: did the lost attempt commit?
-  result<bool> resolve(const std::function<result<bool>()>& applied, const std::string& path);
+  result<bool> resolve(const std::function<result<bool>()>& applied);
 
   zk_connection& conn_;
   const leadership_fence& fence_;

@@ -1,8 +1,9 @@
 #pragma once
 /// The blocking pool: a few detached actors that make the blocking HA calls (ZooKeeper round
 /// trips, fsync) of actors that live on CAF's workers and so must never block (STYLE rule 8).
-/// The job masters use it, so a takeover of N jobs spawns N light actors instead of N threads
-/// (on a 2-core machine 100 detached actors alone take ~30 ms to start). Created with the
+/// The job masters use it (checkpoints, counters, results, the latest checkpoint of a restart),
+/// so N jobs need N light actors instead of N threads (on a 2-core machine 100 detached actors
+/// alone take ~30 ms to start); a takeover's reads are the dispatcher's, in batches. Created with the
 /// supervisor and linked to it, for the whole process: a call carries everything it needs (its
 /// session's context and token), so the pool belongs to no session.
 
@@ -30,8 +31,8 @@ using blocking_worker_actor = caf::typed_actor<caf::replies_to<run_atom, blockin
 /// Thread-safe: job masters on any CAF worker pick workers concurrently.
 class blocking_pool {
  public:
-  /// Enough to keep a ZooKeeper session's pipeline busy during a takeover; more would only
-  /// add threads.
+  /// Enough for the HA writes of many jobs checkpointing at once to overlap on one ZooKeeper
+  /// session; more would only add threads.
   static constexpr std::size_t default_workers = 32;
 
   blocking_pool(caf::actor_system& sys, std::size_t workers = default_workers);
