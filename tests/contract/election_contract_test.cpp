@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <map>
 
 #include "backends.hpp"
 #include "regent/ha/errc.hpp"
@@ -105,6 +106,51 @@ TYPED_TEST(election_contract, a_deposed_leaders_writes_are_rejected) {
   // The new leader's token does not work through the old leader's services either.
   EXPECT_EQ(old_ha.job_graphs().put(new_token, test_job(1), "stale").err().code, ha::errc::not_leader);
   EXPECT_EQ(*new_ha.job_graphs().get(test_job(1)), "from the new leader");
+}
+
+// Standbys keep a copy of the job graphs while they wait (what a jobmanager asks for); each
+// new leader recovers what its predecessor left — graphs added, replaced and removed while it
+// waited, the last ones right before the handover — never an older copy.
+TYPED_TEST(election_contract, each_new_leader_recovers_the_graphs_its_predecessor_left) {
+  for (auto& h : this->ha_) h->job_graphs().keep_warm();
+  std::map<std::string, std::string> left_behind;  // job id -> graph
+  std::vector<int> left{0, 1, 2};
+  int serial = 0;
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("leader " + std::to_string(round + 1));
+    auto [leader, token] = this->wait_for_leader(left);
+    ASSERT_GE(leader, 0);
+    auto& graphs = this->ha_[leader]->job_graphs();
+    auto listed = graphs.list();
+    ASSERT_TRUE(listed.ok()) << listed.err().message;
+    std::vector<std::string> ids;
+    for (const auto& id : *listed) ids.push_back(id.str());
+    std::sort(ids.begin(), ids.end());
+    std::vector<std::string> expected_ids;
+    for (const auto& [id, graph] : left_behind) expected_ids.push_back(id);
+    EXPECT_EQ(ids, expected_ids);
+    auto got = graphs.get_many(*listed);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      ASSERT_TRUE(got[i].ok()) << got[i].err().message;
+      EXPECT_EQ(*got[i], left_behind[(*listed)[i].str()]) << "job " << (*listed)[i].str();
+    }
+    if (round == 2) break;
+    // This leader's changes: three new jobs, one replaced, one removed.
+    for (int k = 0; k < 3; ++k) {
+      auto job = test_job(0x700 + serial++);
+      auto graph = "graph of job " + std::to_string(serial) + " by leader " + std::to_string(round + 1);
+      ASSERT_TRUE(graphs.put(token, job, graph).ok());
+      left_behind[job.str()] = graph;
+    }
+    auto replaced = left_behind.begin();
+    replaced->second = "replaced by leader " + std::to_string(round + 1);
+    ASSERT_TRUE(graphs.put(token, *job_id::parse(replaced->first), replaced->second).ok());
+    auto removed = std::next(left_behind.begin());
+    ASSERT_TRUE(graphs.remove(token, *job_id::parse(removed->first)).ok());
+    left_behind.erase(removed);
+    this->ha_[leader]->election().stop();
+    left.erase(std::find(left.begin(), left.end(), leader));
+  }
 }
 
 TYPED_TEST(election_contract, retrieval_reports_each_new_leader) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 
 #include "backends.hpp"
@@ -26,6 +27,32 @@ std::vector<std::string> files_with_prefix(const fs::path& dir, const std::strin
     if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path().filename().string());
   return out;
 }
+
+/// A test double of the file system: the real one (posix_file_io), with a count of the job
+/// graph payload files read through it.
+class graph_read_counting_io final : public ha::storage::file_io {
+ public:
+  int graph_reads() const { return graph_reads_; }
+
+  result<void> write_atomic(const fs::path& file, std::string_view bytes, bool no_replace) override {
+    return real_.write_atomic(file, bytes, no_replace);
+  }
+  result<std::string> read(const fs::path& file) const override {
+    if (file.parent_path().filename() == "jobgraphs") ++graph_reads_;
+    return real_.read(file);
+  }
+  result<void> remove(const fs::path& file) override { return real_.remove(file); }
+  result<void> remove_all(const fs::path& dir) override { return real_.remove_all(dir); }
+  result<void> rename(const fs::path& from, const fs::path& to, bool no_replace) override {
+    return real_.rename(from, to, no_replace);
+  }
+  result<std::vector<std::string>> list(const fs::path& dir) const override { return real_.list(dir); }
+  bool exists(const fs::path& path) const override { return real_.exists(path); }
+
+ private:
+  ha::storage::file_io& real_ = ha::storage::posix_file_io();
+  mutable std::atomic<int> graph_reads_{0};
+};
 
 class zookeeper_backend_test : public ::testing::Test {
  protected:
@@ -131,6 +158,73 @@ TEST_F(zookeeper_backend_test, latest_follows_the_pointers_when_someone_else_cha
   // The next add names its checkpoint in the folder again.
   ASSERT_TRUE(ha->checkpoints().add(token, job, 9, "chk 9").ok());
   EXPECT_EQ((*ha->checkpoints().latest(job))->id, 9u);
+}
+
+// A standby that keeps its copy of the job graphs (what a jobmanager does while it waits)
+// serves its recovery from that copy once it leads, without reading a payload file — and the
+// copy never hides a change: graphs replaced and removed while it waited are recovered as the
+// old leader left them, and a pointer another client removed is found missing.
+TEST_F(zookeeper_backend_test, a_warm_standby_recovers_the_job_graphs_from_its_copy) {
+  recording_listener la, lb;  // outlive the services, whose threads call them
+  auto old_leader = backend_.make_services();
+  auto token = lead(*old_leader, la);
+  graph_read_counting_io io;
+  auto o = backend_.options();
+  o.file_io = &io;
+  auto standby = backend_.make(o);
+  standby->job_graphs().keep_warm();
+  ASSERT_TRUE(standby->election().start(lb).ok());
+  std::vector<job_id> jobs;
+  std::vector<std::optional<std::string>> expected;  // nullopt: no graph
+  for (int k = 0; k < 10; ++k) {
+    jobs.push_back(test_job(0x6a0 + k));
+    expected.push_back("graph " + std::to_string(k));
+    ASSERT_TRUE(old_leader->job_graphs().put(token, jobs.back(), *expected.back()).ok());
+  }
+  // Reads the graphs through the standby until they come from its copy (refreshed on its own
+  // thread) or the deadline passes; every answer must be right either way. Returns how many
+  // payload files the last read opened.
+  auto read_until_from_copy = [&] {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    int reads = 0;
+    do {
+      const int before = io.graph_reads();
+      auto got = standby->job_graphs().get_many(jobs);
+      reads = io.graph_reads() - before;
+      EXPECT_EQ(got.size(), jobs.size());
+      for (std::size_t k = 0; k < jobs.size() && k < got.size(); ++k) {
+        if (!expected[k]) {
+          EXPECT_FALSE(got[k].ok()) << "job " << k;
+          if (!got[k].ok()) EXPECT_EQ(got[k].err().code, ha::errc::not_found) << got[k].err().message;
+        } else if (!got[k].ok()) {
+          ADD_FAILURE() << "job " << k << ": " << got[k].err().message;
+        } else {
+          EXPECT_EQ(*got[k], *expected[k]) << "job " << k;
+        }
+      }
+    } while (reads > 0 && !::testing::Test::HasFailure() && std::chrono::steady_clock::now() < until);
+    return reads;
+  };
+  EXPECT_EQ(read_until_from_copy(), 0) << "the standby's reads opened the graphs' files, not its copy";
+
+  // The old leader replaces one graph and removes another, then steps down.
+  expected[0] = "graph 0, replaced";
+  ASSERT_TRUE(old_leader->job_graphs().put(token, jobs[0], *expected[0]).ok());
+  expected[9].reset();
+  ASSERT_TRUE(old_leader->job_graphs().remove(token, jobs[9]).ok());
+  old_leader->election().stop();
+  ASSERT_TRUE(lb.next_grant().has_value()) << "the standby was not granted";
+  EXPECT_EQ(read_until_from_copy(), 0) << "the new leader's recovery opened the graphs' files, not its copy";
+
+  // Another client removes a pointer, which the copy still has: the copy is not used any more.
+  ASSERT_TRUE(zk_.remove_tree(ns_ + "/jobgraphs/" + jobs[1].str()));
+  expected[1].reset();
+  auto until = std::chrono::steady_clock::now() + deadline;  // the leader's server may lag a moment
+  auto got = standby->job_graphs().get_many(jobs);
+  while (got[1].ok() && std::chrono::steady_clock::now() < until) got = standby->job_graphs().get_many(jobs);
+  ASSERT_FALSE(got[1].ok()) << "the graph of a job whose pointer is gone was recovered";
+  EXPECT_EQ(got[1].err().code, ha::errc::not_found);
+  EXPECT_EQ(*got[2], "graph 2");
 }
 
 TEST_F(zookeeper_backend_test, removing_a_jobs_ha_data_leaves_no_node_and_no_payload_file) {

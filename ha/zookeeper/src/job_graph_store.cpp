@@ -1,9 +1,12 @@
 // The `zookeeper` job graph store: pointer `jobgraphs/<jobId>` → payload
-// `<cluster_dir>/jobgraphs/<jobId>.<hex>`.
+// `<cluster_dir>/jobgraphs/<jobId>.<hex>`. Every write also sets the `jobgraphs` node in its
+// multi, which lets a standby's copy of the graphs (graph_cache) serve a recovery.
 
 #include <mutex>
 
+#include "graph_cache.hpp"
 #include "regent/ha/errc.hpp"
+#include "regent/runtime/logging.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -12,13 +15,15 @@ namespace {
 
 class zk_job_graph_store final : public job_graph_store {
  public:
-  zk_job_graph_store(pointer_files& files, znode_layout z, file_layout f)
-      : files_(files), z_(std::move(z)), f_(std::move(f)) {}
+  zk_job_graph_store(pointer_files& files, graph_cache& cache, znode_layout z, file_layout f)
+      : files_(files), cache_(cache), z_(std::move(z)), f_(std::move(f)) {}
+
+  void keep_warm() override { cache_.start(); }
 
   result<void> put(const fencing_token& token, const job_id& job, const std::string& bytes) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);
-    return files_.put(token, z_.jobgraph(job), z_.ns, f_.jobgraphs(), job.str(), bytes);
+    return files_.put(token, z_.jobgraph(job), z_.ns, f_.jobgraphs(), job.str(), bytes, pointer_files::stamp::parent);
   }
 
   result<std::string> get(const job_id& job) const override {
@@ -34,12 +39,23 @@ class zk_job_graph_store final : public job_graph_store {
       for (std::size_t i = 0; i < jobs.size(); ++i) out.emplace_back(r.err());
       return out;
     }
+    // A standby's copy, when the folder shows it current, spares reading the graphs; a read
+    // of the folder that fails leaves it unused (the reads below report the trouble).
+    std::vector<std::optional<std::string>> cached(jobs.size());
+    if (cache_.running()) {
+      if (auto folder = files_.conn.get(z_.jobgraphs()); folder && *folder) cached = cache_.lookup(jobs, (*folder)->stat);
+    }
     std::vector<pointer_files::pointer_target> targets;
-    for (const auto& job : jobs) targets.push_back({z_.jobgraph(job), f_.jobgraphs(), job.str()});
-    auto read = files_.read_through_many(targets);
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      if (!cached[i]) targets.push_back({z_.jobgraph(jobs[i]), f_.jobgraphs(), jobs[i].str()});
+    if (cache_.running())
+      logging::get("ha")->debug("job graphs: {} of {} from this standby's copy", jobs.size() - targets.size(), jobs.size());
+    auto read = targets.empty() ? decltype(files_.read_through_many(targets))() : files_.read_through_many(targets);
+    for (std::size_t i = 0, next = 0; i < jobs.size(); ++i) {
+      auto* fetched = cached[i] ? nullptr : &read[next++];
       if (auto r = check_job(jobs[i]); !r) out.emplace_back(std::move(r).err());
-      else out.push_back(graph_of(jobs[i], std::move(read[i])));
+      else if (cached[i]) out.emplace_back(std::move(*cached[i]));
+      else out.push_back(graph_of(jobs[i], std::move(*fetched)));
     }
     return out;
   }
@@ -47,7 +63,8 @@ class zk_job_graph_store final : public job_graph_store {
   result<void> remove(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto r = files_.remove(token, z_.jobgraph(job), f_.jobgraphs(), job.str()); !r) return r;
+    if (auto r = files_.remove(token, z_.jobgraph(job), f_.jobgraphs(), job.str(), pointer_files::stamp::parent); !r)
+      return r;
     files_.sweep(f_.jobgraphs(), [&](const std::string& name) { return is_payload_name(name, job.str()); },
                  /*whole_folder=*/false);
     return ok();
@@ -77,6 +94,7 @@ class zk_job_graph_store final : public job_graph_store {
   }
 
   pointer_files& files_;
+  graph_cache& cache_;
   znode_layout z_;
   file_layout f_;
   std::mutex mu_;
@@ -84,8 +102,9 @@ class zk_job_graph_store final : public job_graph_store {
 
 }  // namespace
 
-std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, znode_layout z, file_layout f) {
-  return std::make_unique<zk_job_graph_store>(files, std::move(z), std::move(f));
+std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, graph_cache& cache, znode_layout z,
+                                                      file_layout f) {
+  return std::make_unique<zk_job_graph_store>(files, cache, std::move(z), std::move(f));
 }
 
 }  // namespace regent::ha::zookeeper

@@ -198,7 +198,7 @@ result<std::vector<zk_op>> pointer_files::missing_parents(const std::string& pat
 }
 
 result<void> pointer_files::put(const fencing_token& token, const std::string& znode, const std::string& top,
-                                const fs::path& dir, const std::string& base, std::string_view bytes) {
+                                const fs::path& dir, const std::string& base, std::string_view bytes, stamp st) {
   if (auto r = writer.holds(token); !r) return r;
   auto name = write_payload(dir, base, bytes);
   if (!name) return std::move(name).err();
@@ -209,10 +209,15 @@ result<void> pointer_files::put(const fencing_token& token, const std::string& z
     if (!node) return std::move(node).err();
     if (*node) {
       if (is_payload_name((*node)->data, base)) old = (*node)->data;
-      return std::vector<zk_op>{zk_op::set(znode, *name, (*node)->stat.version)};
+      std::vector<zk_op> ops{zk_op::set(znode, *name, (*node)->stat.version)};
+      if (st == stamp::parent) ops.push_back(zk_op::set(parent_of(znode), "", -1));
+      return ops;
     }
     auto ops = missing_parents(znode, top);
     if (!ops) return ops;
+    // A parent this multi creates has the multi's zxid already.
+    if (st == stamp::parent && (ops->empty() || ops->back().path != parent_of(znode)))
+      ops->push_back(zk_op::set(parent_of(znode), "", -1));
     ops->push_back(zk_op::create(znode, *name, ZOO_PERSISTENT));
     return ops;
   };
@@ -232,7 +237,7 @@ result<void> pointer_files::put(const fencing_token& token, const std::string& z
 }
 
 result<void> pointer_files::remove(const fencing_token& token, const std::string& znode, const fs::path& dir,
-                                   const std::string& base) {
+                                   const std::string& base, stamp st) {
   std::optional<std::string> old;
   auto build = [&]() -> result<std::vector<zk_op>> {
     old.reset();
@@ -242,6 +247,7 @@ result<void> pointer_files::remove(const fencing_token& token, const std::string
     if (*node) {
       if (is_payload_name((*node)->data, base)) old = (*node)->data;
       ops.push_back(zk_op::remove(znode, (*node)->stat.version));
+      if (st == stamp::parent) ops.push_back(zk_op::set(parent_of(znode), "", -1));
     }
     return ops;
   };

@@ -75,13 +75,17 @@ class pointer_files {
   /// vanished under the read is read again through `read_through`.
   std::vector<result<std::optional<std::string>>> read_through_many(const std::vector<pointer_target>& targets) const;
 
+  /// Whether a write also sets the pointer's parent node (to no data) in its multi, so the
+  /// parent's mzxid is the zxid of the folder's last write (see graph_cache).
+  enum class stamp { none, parent };
   /// Creates or replaces the pointer at `znode` with a new payload of `bytes` in `dir`, its
   /// missing ancestors below `top` created in the same fenced multi.
   result<void> put(const fencing_token& token, const std::string& znode, const std::string& top,
-                   const std::filesystem::path& dir, const std::string& base, std::string_view bytes);
+                   const std::filesystem::path& dir, const std::string& base, std::string_view bytes,
+                   stamp st = stamp::none);
   /// Removes the pointer at `znode` (fenced; a missing one is fine) and then its payload.
   result<void> remove(const fencing_token& token, const std::string& znode, const std::filesystem::path& dir,
-                      const std::string& base);
+                      const std::string& base, stamp st = stamp::none);
 
   /// Removes the znode `folder` with all its children in one fenced multi, then deletes the
   /// payloads in `dir` named by the children for which `is_pointer(name, data)` holds, and

@@ -438,12 +438,15 @@ void on_batched_children(int rc, const String_vector* v, const void* data) {
 
 template <class Answer>
 std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
-    std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue) {
+    std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue, wait_mode mode) {
   std::vector<std::pair<result<int>, Answer>> out(n, {result<int>(ZOK), Answer{}});
   std::vector<std::size_t> todo(n);
   for (std::size_t i = 0; i < n; ++i) todo[i] = i;
+  const int retries = mode == wait_mode::patient ? settings_.max_retry_attempts : 0;
   for (int attempt = 0; !todo.empty(); ++attempt) {
-    auto s = connected();
+    result<session_ref> s = error{errc::unavailable, "not connected to ZooKeeper ('" + settings_.quorum + "')"};
+    if (mode == wait_mode::patient) s = connected();
+    else if (auto now = connected_now()) s = std::move(*now);
     if (!s) {
       for (auto i : todo) out[i].first = s.err();
       break;
@@ -471,7 +474,7 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
                          [&] { return round->pending == 0; });
       for (auto i : todo) {
         int rc = round->rc[i] == unanswered ? ZOPERATIONTIMEOUT : round->rc[i];
-        if (is_transient(rc) && attempt < settings_.max_retry_attempts) {
+        if (is_transient(rc) && attempt < retries) {
           again.push_back(i);
           continue;
         }
@@ -485,10 +488,12 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
   return out;
 }
 
-std::vector<result<std::optional<znode>>> zk_connection::get_many(const std::vector<std::string>& paths) {
-  auto answers = batch_read<znode>(paths.size(), [&](zhandle_t* zh, std::size_t i, const void* tag) {
-    return zoo_aget(zh, paths[i].c_str(), 0, &on_batched_data, tag);
-  });
+std::vector<result<std::optional<znode>>> zk_connection::get_many(const std::vector<std::string>& paths,
+                                                                 wait_mode mode) {
+  auto answers = batch_read<znode>(
+      paths.size(),
+      [&](zhandle_t* zh, std::size_t i, const void* tag) { return zoo_aget(zh, paths[i].c_str(), 0, &on_batched_data, tag); },
+      mode);
   std::vector<result<std::optional<znode>>> out;
   out.reserve(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {

@@ -148,9 +148,10 @@ class zk_connection {
                                                            wait_mode mode = wait_mode::patient);
   /// `get` of many nodes at once, without watches (patient): every request goes out before
   /// the first answer is awaited — the client pipelines them on its one connection — so N
-  /// reads cost about one round trip, not N. Transient failures are retried like `get`'s.
-  /// One entry per path, in order.
-  std::vector<result<std::optional<znode>>> get_many(const std::vector<std::string>& paths);
+  /// reads cost about one round trip, not N. Transient failures are retried like `get`'s
+  /// (`patient`), or end the batch at once (`prompt`). One entry per path, in order.
+  std::vector<result<std::optional<znode>>> get_many(const std::vector<std::string>& paths,
+                                                     wait_mode mode = wait_mode::patient);
   /// `children` of many nodes at once, like `get_many`.
   std::vector<result<std::optional<std::vector<std::string>>>> children_many(const std::vector<std::string>& paths);
   /// ZooKeeper's `sync` on the current session (reads after it see every write committed
@@ -191,7 +192,8 @@ class zk_connection {
   /// request's final code (after retries of transient ones) and answer.
   template <class Answer>
   std::vector<std::pair<result<int>, Answer>> batch_read(
-      std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue);
+      std::size_t n, const std::function<int(zhandle_t*, std::size_t, const void*)>& issue,
+      wait_mode mode = wait_mode::patient);
 
   connection_settings settings_;
   mutable std::mutex mu_;

@@ -13,8 +13,11 @@
 
 namespace regent::ha::zookeeper {
 
-/// `jobgraphs/<jobId>` → `<cluster_dir>/jobgraphs/<jobId>.<hex>`.
-std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, znode_layout z, file_layout f);
+class graph_cache;
+/// `jobgraphs/<jobId>` → `<cluster_dir>/jobgraphs/<jobId>.<hex>`; `keep_warm` starts `cache`,
+/// which must outlive the store's use.
+std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, graph_cache& cache, znode_layout z,
+                                                      file_layout f);
 /// `jobs/<jobId>/checkpoints/<%019d>` → `<cluster_dir>/checkpoints/<jobId>/<%019d>.<hex>`.
 std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z,
                                                                   file_layout f, int retained);

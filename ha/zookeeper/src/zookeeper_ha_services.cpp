@@ -1,5 +1,6 @@
 #include "regent/ha/zookeeper/zookeeper_ha_services.hpp"
 
+#include "graph_cache.hpp"
 #include "regent/ha/errc.hpp"
 #include "zk_election.hpp"
 #include "zk_retrieval.hpp"
@@ -9,9 +10,10 @@ namespace regent::ha::zookeeper {
 
 namespace {
 
-/// Owns the session, the election (which is also the stores' fence) and, through its base,
-/// the stores. Destruction stops the election, then closes the session (its ephemeral nodes go
-/// at once) unless a retrieval still holds it.
+/// Owns the session, the election (which is also the stores' fence), the standby's copy of
+/// the job graphs and, through its base, the stores. Destruction stops the copy's refresh and
+/// the election, then closes the session (its ephemeral nodes go at once) unless a retrieval
+/// still holds it.
 class zookeeper_ha_services final : public store_owning_ha_services {
  public:
   zookeeper_ha_services(const options& o, std::shared_ptr<zk_connection> conn, std::string ns)
@@ -22,14 +24,18 @@ class zookeeper_ha_services final : public store_owning_ha_services {
         io_(o.file_io ? *o.file_io : storage::posix_file_io()),
         tolerate_suspended_(o.tolerate_suspended),
         election_(conn_, znodes_, clock_, o.tolerate_suspended),
-        pointers_(*conn_, election_.writer(), io_) {
-    set_stores(make_job_graph_store(pointers_, znodes_, files_),
+        pointers_(*conn_, election_.writer(), io_),
+        graph_cache_(pointers_, znodes_, files_) {
+    set_stores(make_job_graph_store(pointers_, graph_cache_, znodes_, files_),
                make_checkpoint_store(pointers_, znodes_, files_, o.retained),
                make_checkpoint_id_counter(pointers_, znodes_), make_blob_store(pointers_, znodes_, files_),
                make_job_result_store(o.job_result_store_dir, o.delete_on_commit, election_.writer(), io_, clock_));
   }
 
-  ~zookeeper_ha_services() override { election_.stop(); }
+  ~zookeeper_ha_services() override {
+    graph_cache_.stop();
+    election_.stop();
+  }
 
   leader_election_driver& election() override { return election_; }
   std::unique_ptr<leader_retrieval> make_retrieval(const std::string& component) override {
@@ -46,6 +52,7 @@ class zookeeper_ha_services final : public store_owning_ha_services {
   bool tolerate_suspended_;
   zk_election election_;
   pointer_files pointers_;
+  graph_cache graph_cache_;
 };
 
 result<void> check_options(const options& o) {

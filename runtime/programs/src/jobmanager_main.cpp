@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
     gateway = std::make_unique<programs::rest_gateway>(gc, *retrieval);
     serving = gateway.get();
     auto listener = actors::make_election_listener(supervisor);
+    (*ha)->job_graphs().keep_warm();  // a grant's recovery then reads less
     if (auto r = (*ha)->election().start(*listener); !r) {
       log->critical("cannot start leader election: {}", r.err().message);
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);

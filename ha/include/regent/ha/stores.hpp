@@ -28,6 +28,11 @@ class job_graph_store {
   /// reads. A backend whose reads are round trips overrides it to send them all at once; this
   /// default calls `get` for each.
   virtual std::vector<result<std::string>> get_many(const std::vector<job_id>& jobs) const;
+  /// Asks the store to keep a copy of the graphs current from now on, for a later `get_many`
+  /// to serve what it can from: what a standby jobmanager calls when it starts contending, so a
+  /// grant's recovery need not read every graph. Never changes what `get_many` answers. A
+  /// backend whose reads are round trips does it; the default does nothing.
+  virtual void keep_warm() {}
   /// Removing a missing graph succeeds (cleanup is idempotent).
   virtual result<void> remove(const fencing_token& token, const job_id& job) = 0;
   virtual result<std::vector<job_id>> list() const = 0;
