@@ -50,7 +50,7 @@ class zk_job_graph_store final : public job_graph_store {
       if (!cached[i]) targets.push_back({z_.jobgraph(jobs[i]), f_.jobgraphs(), jobs[i].str()});
     if (cache_.running())
       logging::get("ha")->debug("job graphs: {} of {} from this standby's copy", jobs.size() - targets.size(), jobs.size());
-    auto read = targets.empty() ? decltype(files_.read_through_many(targets))() : files_.read_through_many(targets);
+    auto read = files_.read_through_many(targets);  // none when the copy had every graph
     for (std::size_t i = 0, next = 0; i < jobs.size(); ++i) {
       auto* fetched = cached[i] ? nullptr : &read[next++];
       if (auto r = check_job(jobs[i]); !r) out.emplace_back(std::move(r).err());
