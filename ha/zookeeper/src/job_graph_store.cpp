@@ -48,8 +48,9 @@ class zk_job_graph_store final : public job_graph_store {
     std::vector<pointer_files::pointer_target> targets;
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (!cached[i]) targets.push_back({z_.jobgraph(jobs[i]), f_.jobgraphs(), jobs[i].str()});
-    if (cache_.running())
-      logging::get("ha")->debug("job graphs: {} of {} from this standby's copy", jobs.size() - targets.size(), jobs.size());
+    if (cache_.running() && !jobs.empty())
+      logging::get("ha")->info("{} of {} job graphs served from this jobmanager's copy, {} read", jobs.size() - targets.size(),
+                               jobs.size(), targets.size());
     auto read = files_.read_through_many(targets);  // none when the copy had every graph
     for (std::size_t i = 0, next = 0; i < jobs.size(); ++i) {
       auto* fetched = cached[i] ? nullptr : &read[next++];
