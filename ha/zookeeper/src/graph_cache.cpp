@@ -113,11 +113,11 @@ result<void> graph_cache::refresh() {
   auto pointers = conn.get_many(paths, prompt);
   std::map<std::string, entry> fresh;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (!pointers[i]) return std::move(pointers[i]).err();
-    if (!*pointers[i]) continue;  // removed meanwhile
-    const auto& payload = (*pointers[i])->data;
     // A pointer or payload that is not right is left to a recovery's own read, which reports it.
-    if (!is_payload_name(payload, jobs[i])) continue;
+    auto pointer = pointer_files::pointer_of(std::move(pointers[i]), paths[i], jobs[i]);
+    if (!pointer && pointer.err().code != errc::corrupt) return std::move(pointer).err();
+    if (!pointer || !*pointer) continue;  // corrupt, or removed meanwhile
+    const auto& payload = (*pointer)->name;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (auto it = graphs_.find(jobs[i]); it != graphs_.end() && it->second.payload == payload) {

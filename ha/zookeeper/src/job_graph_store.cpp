@@ -42,13 +42,14 @@ class zk_job_graph_store final : public job_graph_store {
     // A standby's copy, when the folder shows it current, spares reading the graphs; a read
     // of the folder that fails leaves it unused (the reads below report the trouble).
     std::vector<std::optional<std::string>> cached(jobs.size());
-    if (cache_.running()) {
+    const bool warm = cache_.running();
+    if (warm) {
       if (auto folder = files_.conn.get(z_.jobgraphs()); folder && *folder) cached = cache_.lookup(jobs, (*folder)->stat);
     }
     std::vector<pointer_files::pointer_target> targets;
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (!cached[i]) targets.push_back({z_.jobgraph(jobs[i]), f_.jobgraphs(), jobs[i].str()});
-    if (cache_.running() && !jobs.empty())
+    if (warm && !jobs.empty())
       logging::get("ha")->info("{} of {} job graphs served from this jobmanager's copy, {} read", jobs.size() - targets.size(),
                                jobs.size(), targets.size());
     auto read = files_.read_through_many(targets);  // none when the copy had every graph

@@ -122,24 +122,20 @@ void pointer_files::sweep(const fs::path& dir, const std::function<bool(const st
   }
 }
 
-namespace {
-
-/// The pointer a read of `znode` found, checked to name a `<base>.<hex>` payload.
-result<std::optional<pointer_files::pointer>> as_pointer(result<std::optional<znode>> node, const std::string& znode_path,
-                                                         const std::string& base) {
+result<std::optional<pointer_files::pointer>> pointer_files::pointer_of(result<std::optional<znode>> node,
+                                                                        const std::string& znode_path,
+                                                                        const std::string& base) {
   if (!node) return std::move(node).err();
-  if (!*node) return std::optional<pointer_files::pointer>();
+  if (!*node) return std::optional<pointer>();
   if (!is_payload_name((*node)->data, base))
     return error{errc::corrupt, "corrupt pointer in ZooKeeper node " + znode_path + ": '" + shown((*node)->data) +
                                     "' does not name a payload file " + base + ".<12 hex>"};
-  return std::optional<pointer_files::pointer>(pointer_files::pointer{(*node)->data, (*node)->stat.version});
+  return std::optional<pointer>(pointer{(*node)->data, (*node)->stat.version});
 }
-
-}  // namespace
 
 result<std::optional<pointer_files::pointer>> pointer_files::read_pointer(const std::string& znode,
                                                                           const std::string& base) const {
-  return as_pointer(conn.get(znode), znode, base);
+  return pointer_of(conn.get(znode), znode, base);
 }
 
 std::vector<result<std::optional<std::string>>> pointer_files::read_through_many(
@@ -152,7 +148,7 @@ std::vector<result<std::optional<std::string>>> pointer_files::read_through_many
   out.reserve(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const auto& t = targets[i];
-    auto p = as_pointer(std::move(nodes[i]), t.znode, t.base);
+    auto p = pointer_of(std::move(nodes[i]), t.znode, t.base);
     if (!p) {
       out.emplace_back(std::move(p).err());
     } else if (!*p) {

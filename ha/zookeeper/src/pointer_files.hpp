@@ -55,8 +55,12 @@ class pointer_files {
     std::string name;  ///< the payload file it names
     int version = 0;   ///< the znode's version
   };
-  /// The pointer at `znode`, which must name a `<base>.<hex>` file: nullopt when there is no
-  /// such znode, errc::corrupt naming the znode when its data is anything else.
+  /// The pointer a read of `znode` found (`conn.get`, `conn.get_many`), checked to name a
+  /// `<base>.<hex>` file: nullopt when there is no such znode, errc::corrupt naming the znode
+  /// when its data is anything else.
+  static result<std::optional<pointer>> pointer_of(result<std::optional<znode>> node, const std::string& znode_path,
+                                                   const std::string& base);
+  /// The pointer at `znode` (read and checked as `pointer_of` says).
   result<std::optional<pointer>> read_pointer(const std::string& znode, const std::string& base) const;
   /// The payload the pointer at `znode` names; nullopt when there is no pointer. A payload that
   /// vanishes under the read (the leader replaced it meanwhile) is read again through the new

@@ -311,10 +311,16 @@ void zk_connection::backoff(int attempt) {
   cv_.wait_for(lock, wait, [&] { return connections_ != seen && state_ == session_state::connected; });
 }
 
+result<session_ref> zk_connection::session_for(wait_mode mode) {
+  if (mode == wait_mode::patient) return connected();
+  if (auto s = connected_now()) return std::move(*s);
+  return error{errc::unavailable, "not connected to ZooKeeper ('" + settings_.quorum + "')"};
+}
+
 result<int> zk_connection::attempt_read(const std::function<int(const session_ref&)>& call, wait_mode mode) {
   if (mode == wait_mode::prompt) {
-    auto s = connected_now();
-    if (!s) return error{errc::unavailable, "not connected to ZooKeeper ('" + settings_.quorum + "')"};
+    auto s = session_for(mode);
+    if (!s) return std::move(s).err();
     int rc = call(*s);
     if (is_transient(rc)) return error{errc::unavailable, std::string("ZooKeeper: ") + zerror(rc)};
     return rc;
@@ -444,9 +450,7 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
   for (std::size_t i = 0; i < n; ++i) todo[i] = i;
   const int retries = mode == wait_mode::patient ? settings_.max_retry_attempts : 0;
   for (int attempt = 0; !todo.empty(); ++attempt) {
-    result<session_ref> s = error{errc::unavailable, "not connected to ZooKeeper ('" + settings_.quorum + "')"};
-    if (mode == wait_mode::patient) s = connected();
-    else if (auto now = connected_now()) s = std::move(*now);
+    auto s = session_for(mode);
     if (!s) {
       for (auto i : todo) out[i].first = s.err();
       break;

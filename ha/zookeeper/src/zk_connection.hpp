@@ -185,6 +185,9 @@ class zk_connection {
   static void node_watcher(zhandle_t* zh, int type, int state, const char* path, void* ctx);
   void on_session_event(handle_context* hc, int zstate);
   void broadcast(const zk_event& e);
+  /// A session for a call in `mode`: `connected()` when patient, else the one connected now or
+  /// errc::unavailable.
+  result<session_ref> session_for(wait_mode mode);
   /// Runs `call` on a connected session, again after transient failures (reads only).
   result<int> attempt_read(const std::function<int(const session_ref&)>& call, wait_mode mode);
   /// The engine of get_many and children_many: `issue(zh, i, tag)` starts request i as an
