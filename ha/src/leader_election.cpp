@@ -1,4 +1,5 @@
-// The default of leader_election_driver::publish_all: one component after the other.
+// The defaults of leader_election_driver: publish_all one component after the other;
+// observe_epoch and refuse ignored (backends whose epoch cannot go back).
 
 #include "regent/ha/leader_election.hpp"
 
@@ -9,5 +10,9 @@ result<void> leader_election_driver::publish_all(const std::vector<std::string>&
     if (auto r = publish(c, info); !r) return r;
   return ok();
 }
+
+void leader_election_driver::observe_epoch(epoch_t) {}
+
+void leader_election_driver::refuse(const fencing_token&, epoch_t, const std::string&) {}
 
 }  // namespace regent::ha

@@ -188,5 +188,43 @@ TYPED_TEST(election_contract, the_checkpoint_counter_continues_across_leaders) {
   EXPECT_EQ(*this->ha_[b]->checkpoint_ids().next(token_b, test_job(2)), 3u);
 }
 
+// A taskmanager told the leader that its epoch was granted to another session before (the
+// backend lost the write that stored it): the leader revokes that leadership and is granted
+// again above the epoch reported; the token refused writes nothing any more.
+TYPED_TEST(election_contract, a_refused_leadership_is_revoked_and_granted_again_above_the_epoch_reported) {
+  auto [leader, token] = this->wait_for_leader({0, 1, 2});
+  ASSERT_GE(leader, 0);
+  auto& election = this->ha_[leader]->election();
+  election.refuse(token, token.epoch + 5, "a taskmanager accepted this epoch from another session");
+  auto revoked = this->listeners_[leader].next();
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->kind, 'R');
+  EXPECT_EQ(revoked->token, token);
+  auto again = this->listeners_[leader].next_grant();
+  ASSERT_TRUE(again) << "the refused leader was not granted again";
+  EXPECT_GT(again->epoch, token.epoch + 5);
+  EXPECT_FALSE(election.has_leadership(token));
+  EXPECT_EQ(this->ha_[leader]->job_graphs().put(token, test_job(3), "refused").err().code, ha::errc::not_leader);
+  EXPECT_TRUE(this->ha_[leader]->job_graphs().put(*again, test_job(3), "granted again").ok());
+  // A refusal of a token no longer held changes nothing.
+  election.refuse(token, token.epoch + 9, "late");
+  EXPECT_TRUE(election.has_leadership(*again));
+}
+
+// Every contender has seen a higher epoch than the backend stores (what a jobmanager knows when
+// the backend lost the write of that epoch): the next grant goes above it, never reusing one.
+TYPED_TEST(election_contract, a_grant_goes_above_every_epoch_the_contender_has_seen) {
+  auto [leader, token] = this->wait_for_leader({0, 1, 2});
+  ASSERT_GE(leader, 0);
+  for (auto& h : this->ha_) h->election().observe_epoch(token.epoch + 40);
+  this->ha_[leader]->election().stop();
+  std::vector<int> rest;
+  for (int i = 0; i < 3; ++i)
+    if (i != leader) rest.push_back(i);
+  auto [next, next_token] = this->wait_for_leader(rest);
+  ASSERT_GE(next, 0);
+  EXPECT_GT(next_token.epoch, token.epoch + 40);
+}
+
 }  // namespace
 }  // namespace regent::contract

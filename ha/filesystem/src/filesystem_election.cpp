@@ -124,17 +124,47 @@ bool filesystem_election::lock_file_is_ours() const {
 result<epoch_t> filesystem_election::bump_epoch() {
   auto current = read_epoch(paths_, io_);
   if (!current) return current;
-  epoch_t next = *current + 1;
-  auto w = io_.write_atomic(paths_.epoch, storage::encode_payload(std::to_string(next)));
+  // Never the epoch of an earlier grant, even if the epoch file was put back by hand.
+  const auto next = seen_.next(*current);
+  if (next.lost_above)
+    logging::get("ha")->error("{} reads epoch {} but epoch {} was granted before (seen by this jobmanager); "
+                              "refusing to reuse a fencing token, this grant takes epoch {}",
+                              paths_.epoch.string(), *current, seen_.highest(), next.epoch);
+  auto w = io_.write_atomic(paths_.epoch, storage::encode_payload(std::to_string(next.epoch)));
   if (!w) return std::move(w).err();
-  return next;
+  seen_.observe(next.epoch);
+  return next.epoch;
+}
+
+void filesystem_election::observe_epoch(epoch_t epoch) { seen_.observe(epoch); }
+
+void filesystem_election::refuse(const fencing_token& token, epoch_t seen, const std::string& why) {
+  seen_.observe(seen);
+  {
+    std::shared_lock<std::shared_mutex> state(state_mu_);
+    if (lock_fd_ < 0 || token_ != token) return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    refusal_ = std::make_pair(token, why);
+  }
+  run_cv_.notify_all();
 }
 
 void filesystem_election::run(leader_election_listener* listener) {
   auto log = logging::get("ha");
   auto wait = [this] {
     std::unique_lock<std::mutex> lock(run_mu_);
-    return run_cv_.wait_for(lock, poll_, [this] { return stopping_; });
+    run_cv_.wait_for(lock, poll_, [this] { return stopping_ || refusal_; });
+    return stopping_;
+  };
+  // The reason of a refuse() of `token`, taken once.
+  auto take_refusal = [this](const fencing_token& token) -> std::optional<std::string> {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    auto r = std::move(refusal_);
+    refusal_.reset();
+    if (!r || r->first != token) return std::nullopt;
+    return std::move(r->second);
   };
   for (;;) {
     auto got = try_lock();
@@ -147,25 +177,42 @@ void filesystem_election::run(leader_election_listener* listener) {
       if (wait()) return;
       continue;
     }
+    // Bumps the epoch while holding the lock and grants it; false (after on_error) when the
+    // epoch cannot be advanced.
     fencing_token token;
-    {
-      std::unique_lock<std::shared_mutex> state(state_mu_);
-      auto epoch = bump_epoch();
-      if (!epoch) {
-        release_locked();
-        state.unlock();
-        log->error("leader election stopped: cannot advance the epoch: {}", epoch.err().message);
-        listener->on_error(epoch.err());
-        return;
+    auto grant = [&] {
+      {
+        std::unique_lock<std::shared_mutex> state(state_mu_);
+        auto epoch = bump_epoch();
+        if (!epoch) {
+          release_locked();
+          state.unlock();
+          log->error("leader election stopped: cannot advance the epoch: {}", epoch.err().message);
+          listener->on_error(epoch.err());
+          return false;
+        }
+        token = fencing_token{*epoch, random_source::instance().uuid()};
+        token_ = token;
       }
-      token = fencing_token{*epoch, random_source::instance().uuid()};
-      token_ = token;
-    }
-    listener->on_grant(token, clock_.wall_millis());
+      listener->on_grant(token, clock_.wall_millis());
+      return true;
+    };
+    if (!grant()) return;
     // Leadership lasts until stop() or until the lock file is no longer the one we hold
     // (removed or replaced by hand): then revoke and contend again.
     for (;;) {
       if (wait()) return;
+      if (auto why = take_refusal(token)) {
+        // Keep the lock, revoke, and grant again with an epoch above the one refused.
+        log->warn("revoked leadership {}: {}", token.to_string(), *why);
+        {
+          std::unique_lock<std::shared_mutex> state(state_mu_);
+          token_ = {};
+        }
+        listener->on_revoke(token);
+        if (!grant()) return;
+        continue;
+      }
       std::unique_lock<std::shared_mutex> state(state_mu_);
       if (!lock_file_is_ours()) {
         log->warn("lock file {} was removed or replaced; giving up leadership {}", paths_.lock.string(), token.to_string());

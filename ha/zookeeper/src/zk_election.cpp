@@ -62,6 +62,27 @@ bool zk_election::has_leadership(const fencing_token& token) const {
   return leading_ && token.valid() && token_ == token;
 }
 
+void zk_election::observe_epoch(epoch_t epoch) { seen_.observe(epoch); }
+
+void zk_election::refuse(const fencing_token& token, epoch_t seen, const std::string& why) {
+  seen_.observe(seen);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!leading_ || token_ != token) return;
+    refusal_ = std::make_pair(token, why);
+  }
+  queue_.push(zk_event{zk_event::kind::node, 0, session_state::connected, 0, ""});  // wakes the thread
+}
+
+std::optional<std::string> zk_election::take_refusal() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!refusal_) return std::nullopt;
+  auto r = std::move(refusal_);
+  refusal_.reset();
+  if (!leading_ || token_ != r->first) return std::nullopt;
+  return std::move(r->second);
+}
+
 void zk_election::give_up() {
   auto log = logging::get("ha");
   std::set<std::string> published;
@@ -154,6 +175,8 @@ void zk_election::handle(const zk_event& e, leader_election_listener& listener) 
 }
 
 zk_election::next_step zk_election::step(leader_election_listener& listener) {
+  // Revoked here, the leadership is granted again below with an epoch above the one refused.
+  if (auto why = take_refusal()) revoke(listener, *why);
   auto [generation, state] = conn_->state();
   if (state == session_state::expired) {
     revoke(listener, "the ZooKeeper session expired");
@@ -245,12 +268,23 @@ zk_election::next_step zk_election::grant(leader_election_listener& listener, co
   if (conn_->sync(s, epoch_path) != ZOK) return {next_step::retry, {}};
   auto current = conn_->get(epoch_path, nullptr, prompt);
   if (!current) return {next_step::retry, {}};
-  std::uint64_t epoch = 1;
-  std::vector<zk_op> ops{zk_op::check(latch_node_, -1)};
+  std::uint64_t stored = 0;
   if (*current) {
     auto value = parse_decimal((*current)->data, "epoch", epoch_path);
     if (!value) return {next_step::fail, value.err()};
-    epoch = *value + 1;
+    stored = *value;
+  }
+  // Never the epoch of an earlier grant, even if ZooKeeper lost the write that stored it.
+  const auto next = seen_.next(stored);
+  const std::uint64_t epoch = next.epoch;
+  if (next.lost_above)
+    logging::get("ha")->error(
+        "{} reads epoch {} but epoch {} was granted before (seen by this jobmanager): ZooKeeper lost "
+        "acknowledged writes; refusing to reuse a fencing token, this grant takes epoch {}. HA data written "
+        "after epoch {} may be gone: a job whose output shows it ran past its checkpoints fails",
+        epoch_path, stored, seen_.highest(), epoch, stored);
+  std::vector<zk_op> ops{zk_op::check(latch_node_, -1)};
+  if (*current) {
     ops.push_back(zk_op::set(epoch_path, std::to_string(epoch), (*current)->stat.version));
   } else {
     ops.push_back(zk_op::create(epoch_path, std::to_string(epoch), ZOO_PERSISTENT));
@@ -273,10 +307,12 @@ zk_election::next_step zk_election::grant(leader_election_listener& listener, co
   } else {
     return {next_step::fail, zk_error(r.rc, "bump of", epoch_path)};
   }
+  seen_.observe(epoch);
   fencing_token token{epoch, random_source::instance().uuid()};
   {
     std::lock_guard<std::mutex> lock(mu_);
     leading_ = true;
+    refusal_.reset();
     token_ = token;
     checks_ = fence_checks{latch_node_, epoch_path, version, s.generation};
   }
@@ -298,6 +334,8 @@ zk_election::next_step zk_election::watch_leadership(leader_election_listener& l
     std::lock_guard<std::mutex> lock(mu_);
     expected = checks_.epoch_version;
   }
+  if (*epoch)
+    if (auto value = parse_decimal((*epoch)->data, "epoch", paths_.epoch())) seen_.observe(*value);
   if (!*epoch || (*epoch)->stat.version != expected) {
     revoke(listener, paths_.epoch() + " changed under the leader");
     return {next_step::again, {}};

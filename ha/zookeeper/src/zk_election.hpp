@@ -23,6 +23,7 @@
 #include "event_queue.hpp"
 #include "fenced_writer.hpp"
 #include "layout.hpp"
+#include "regent/ha/epoch_watermark.hpp"
 #include "regent/ha/leader_election.hpp"
 #include "regent/runtime/clock.hpp"
 
@@ -39,6 +40,8 @@ class zk_election final : public leader_election_driver, public leadership_fence
   result<void> publish(const std::string& component, const leader_info& info) override;
   result<void> publish_all(const std::vector<std::string>& components, const leader_info& info) override;
   result<void> unpublish(const std::string& component, const fencing_token& token) override;
+  void observe_epoch(epoch_t epoch) override;
+  void refuse(const fencing_token& token, epoch_t seen, const std::string& why) override;
 
   result<fence_checks> checks_for(const fencing_token& token) const override;
   std::optional<std::uint64_t> leading_generation() const override;
@@ -63,6 +66,8 @@ class zk_election final : public leader_election_driver, public leadership_fence
   /// session when that cannot be done, so the latch node cannot linger.
   void give_up();
   bool leading() const;
+  /// The reason of a pending refuse() of the leadership held now, taken once.
+  std::optional<std::string> take_refusal();
 
   std::shared_ptr<zk_connection> conn_;
   znode_layout paths_;
@@ -85,6 +90,9 @@ class zk_election final : public leader_election_driver, public leadership_fence
   fencing_token token_;
   fence_checks checks_;
   std::set<std::string> published_;
+  std::optional<std::pair<fencing_token, std::string>> refusal_;  // see refuse()
+
+  epoch_watermark seen_;  // every epoch granted or read; a grant goes above it
 
   std::mutex run_mu_;  // start/stop
   std::thread thread_;

@@ -89,10 +89,16 @@ int main(int argc, char** argv) {
   ro.max_body_bytes = static_cast<std::size_t>(s.rest_max_content_length);
   ro.request_timeout = s.rest_request_timeout;
   auto retrieval = (*ha)->make_retrieval(ha::component::dispatcher);
-  struct : ha::leader_retrieval_listener {
-    void on_leader_change(const std::optional<ha::leader_info>&) override {}
-  } ignore_changes;
-  if (auto r = retrieval->start(ignore_changes); !r) {
+  // Every leader this jobmanager sees raises the epoch its own grants must exceed: should the
+  // backend lose the write that stored an epoch, this process still never reuses it.
+  struct epoch_observer final : ha::leader_retrieval_listener {
+    explicit epoch_observer(ha::leader_election_driver& e) : election(e) {}
+    void on_leader_change(const std::optional<ha::leader_info>& leader) override {
+      if (leader) election.observe_epoch(leader->token.epoch);
+    }
+    ha::leader_election_driver& election;
+  } observe_epochs{(*ha)->election()};
+  if (auto r = retrieval->start(observe_epochs); !r) {
     log->critical("cannot start leader retrieval: {}", r.err().message);
     return 1;
   }

@@ -71,6 +71,17 @@ class leader_election_driver {
   virtual result<void> publish_all(const std::vector<std::string>& components, const leader_info& info);
   /// Removes `component`'s leader info; fenced like `publish`.
   virtual result<void> unpublish(const std::string& component, const fencing_token& token) = 0;
+
+  /// Epoch `epoch` was granted somewhere in this cluster (read from a leader record, reported
+  /// by a taskmanager). No later grant of this driver reuses it: its next epoch is above every
+  /// epoch observed, even when the backend's stored epoch reads lower (a backend that lost
+  /// acknowledged writes). This default ignores it (a backend whose epoch cannot go back).
+  virtual void observe_epoch(epoch_t epoch);
+  /// The holder of `token` learnt that its epoch is not unique: a taskmanager has accepted
+  /// epoch `seen` (>= token.epoch) from another leadership session. The driver revokes `token`
+  /// (with `why` in its log line) and contends again; its next grant takes an epoch above
+  /// `seen`. Nothing happens when `token` is no longer held. This default ignores it.
+  virtual void refuse(const fencing_token& token, epoch_t seen, const std::string& why);
 };
 
 }  // namespace regent::ha

@@ -19,10 +19,12 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <thread>
 
+#include "regent/ha/epoch_watermark.hpp"
 #include "regent/ha/leader_election.hpp"
 #include "regent/ha/storage/file_io.hpp"
 #include "regent/ha/write_fence.hpp"
@@ -50,6 +52,8 @@ class filesystem_election final : public leader_election_driver, public write_fe
   bool has_leadership(const fencing_token& token) const override;
   result<void> publish(const std::string& component, const leader_info& info) override;
   result<void> unpublish(const std::string& component, const fencing_token& token) override;
+  void observe_epoch(epoch_t epoch) override;
+  void refuse(const fencing_token& token, epoch_t seen, const std::string& why) override;
 
   result<void> fenced(const fencing_token& token,
                       const std::function<result<void>()>& commit) override;
@@ -78,7 +82,10 @@ class filesystem_election final : public leader_election_driver, public write_fe
   std::mutex run_mu_;
   std::condition_variable run_cv_;
   bool stopping_ = false;
+  std::optional<std::pair<fencing_token, std::string>> refusal_;  // see refuse()
   std::thread thread_;
+
+  epoch_watermark seen_;  // every epoch granted or observed; a grant goes above it
 };
 
 /// What a retriever sees in `cluster_dir` right now: the published leader of `component` if
