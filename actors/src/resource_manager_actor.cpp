@@ -63,6 +63,19 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
   auto on_register = [=](const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_register_taskmanager(req.payload);
     if (!m) return (void)reply.fail(m.err());
+    auto& election = ctx->ha->election();
+    election.observe_epoch(m->accepted.epoch);
+    if (m->accepted.valid() && m->accepted != ctx->token && m->accepted.epoch >= ctx->token.epoch) {
+      // This epoch was granted to another session before (the HA backend lost the write that
+      // stored it): our token is not unique, so nothing we command may count. Step down; the
+      // next grant takes an epoch above the taskmanager's.
+      auto why = "taskmanager " + m->taskmanager_id + " has accepted " + m->accepted.to_string() +
+                 ", so " + ctx->token.to_string() + " is not a unique fencing token (the HA backend lost "
+                 "acknowledged writes); stepping down to lead again with a higher epoch";
+      log->error("refusing the registration of taskmanager {}: {}", m->taskmanager_id, why);
+      election.refuse(ctx->token, m->accepted.epoch, why);
+      return (void)reply.fail(error{rpc::errc::fencing_mismatch, why});
+    }
     auto& st = self->state;
     auto now = std::chrono::steady_clock::now();
     if (!st.pool.has_taskmanager(m->taskmanager_id)) {

@@ -36,6 +36,8 @@ std::string encode(const register_taskmanager& m) {
   p.set_taskmanager_id(m.taskmanager_id);
   p.set_address(m.address);
   p.set_slots(m.slots);
+  p.set_accepted_epoch(m.accepted.epoch);
+  p.set_accepted_session(m.accepted.session_id);
   return serialize(p);
 }
 
@@ -66,6 +68,7 @@ std::string encode(const subtask_event& m) {
   p.set_state_size(m.state_size);
   p.set_message(m.message);
   p.set_taskmanager_id(m.taskmanager_id);
+  p.set_unrecoverable(m.unrecoverable);
   return serialize(p);
 }
 
@@ -129,7 +132,8 @@ std::string encode(const job_status& m) {
 result<register_taskmanager> decode_register_taskmanager(const std::string& bytes) {
   auto p = parse<RegisterTaskManager>(bytes, "RegisterTaskManager");
   if (!p) return std::move(p).err();
-  return register_taskmanager{p->taskmanager_id(), p->address(), p->slots()};
+  return register_taskmanager{p->taskmanager_id(), p->address(), p->slots(),
+                              fencing_token{p->accepted_epoch(), p->accepted_session()}};
 }
 
 result<register_reply> decode_register_reply(const std::string& bytes) {
@@ -162,6 +166,7 @@ result<subtask_event> decode_subtask_event(const std::string& bytes) {
   m.handle = p->handle();
   m.state_size = p->state_size();
   m.message = p->message();
+  m.unrecoverable = p->unrecoverable();
   m.taskmanager_id = p->taskmanager_id();
   return m;
 }

@@ -17,6 +17,8 @@
 #include <sstream>
 
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
+#include "regent/ha/storage/file_io.hpp"
+#include "regent/ha/storage/payload.hpp"
 #include "regent/harness/child_process.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -467,6 +469,54 @@ TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtask
   EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 0, 2, slow_job(job)).ok());
   EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 1, 2, slow_job(job)).ok());
   EXPECT_TRUE(second.wait([](auto& r) { return r.heartbeats >= 2; }));
+}
+
+// An epoch is accepted once and never goes back (DESIGN §6.7). A leader granted an epoch the
+// taskmanager has accepted from another session (the HA backend lost the write that stored it)
+// or a lower one gets none of its commands through; its registration names the accepted token,
+// so that it can step down. The next leader with a higher epoch is followed as usual.
+TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_session_or_an_older_one) {
+  auto& first_jm = contend();
+  auto& first = lead(first_jm);
+  auto& proc = start_taskmanager();
+  auto reg = registered_at(first);
+  const auto job = job_hex(7);
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
+  EXPECT_EQ(reg.accepted, first.token()) << "a registration names the leadership accepted";
+
+  // The backend loses the first leader's epoch: it reads one less, so the next grant reuses it.
+  auto& second_jm = contend();
+  first_jm.ha->election().stop();
+  auto epoch_file = dir_.path() / "ha" / "tm-test" / "leader" / "epoch";
+  ASSERT_TRUE(ha::storage::posix_file_io()
+                  .write_atomic(epoch_file, ha::storage::encode_payload(std::to_string(first.token().epoch - 1)))
+                  .ok());
+  auto from = proc.line_count();
+  auto& second = lead(second_jm);
+  ASSERT_EQ(second.token().epoch, first.token().epoch);
+  ASSERT_NE(second.token(), first.token());
+
+  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "refusing leader") && has(l, second.token().to_string()); },
+                                 deadline, from));
+  auto told = registered_at(second);
+  EXPECT_EQ(told.accepted, first.token()) << "the registration must name the token accepted before";
+  auto refused = deploy(reg.address, second.token(), job, 2, 1, 2, slow_job(job));
+  ASSERT_FALSE(refused.ok()) << "a deploy of the refused leader ran";
+  EXPECT_EQ(refused.err().code, rpc::errc::fencing_mismatch);
+  EXPECT_FALSE(proc.wait_for_line([&](auto& l) { return has(l, "cancelled") && has(l, "subtasks of job " + job); },
+                                  std::chrono::milliseconds(0), from))
+      << "the refused leader's arrival cancelled the accepted leader's subtasks";
+
+  // A leader with a higher epoch is accepted; it finds the first leader's subtasks cancelled.
+  auto& third_jm = contend();
+  second_jm.ha->election().stop();
+  from = proc.line_count();
+  auto& third = lead(third_jm);
+  ASSERT_GT(third.token().epoch, first.token().epoch);
+  auto reg3 = registered_at(third);
+  EXPECT_EQ(reg3.accepted, third.token());
+  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "cancelled 1 subtasks of job " + job); }, deadline, from));
+  EXPECT_TRUE(deploy(reg.address, third.token(), job, 3, 0, 2, slow_job(job)).ok());
 }
 
 // After a leader change the taskmanager registers with the new leader at once, but starts the

@@ -258,6 +258,7 @@ task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<lead
   cb.on_failed = [this, session, event](const error& err) {
     auto e = event(subtask_event::kind::failed);
     e.message = err.message;
+    e.unrecoverable = err.code == task::errc::output_conflict;
     send_event(session, std::move(e));
   };
   cb.on_cancelled = [this, session, event] { send_event(session, event(subtask_event::kind::cancelled)); };
@@ -421,6 +422,20 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
     log_->error("leader {} published rpc address '{}', which is not host:port; waiting for a change",
                 leader->token.to_string(), leader->rpc_address);
   }
+  // An epoch is accepted once and never goes back: a leader whose epoch is not above the one
+  // accepted (the same epoch from another session means the HA backend granted it twice) gets
+  // no command through. It still gets our registration, which names the accepted token, so
+  // that it steps down and comes back with a higher epoch.
+  if (accepted_.valid() && leader->token != accepted_ && leader->token.epoch <= accepted_.epoch) {
+    log_->warn("refusing leader {} {}: {} was accepted before, and a taskmanager accepts each epoch once and "
+               "never an older one; telling that leader", leader->rpc_address, leader->token.to_string(),
+               accepted_.to_string());
+    fresh->refused = true;
+    connected_ = fresh;
+    if (fresh->client) next_register_ = now;
+    return;
+  }
+  accepted_ = leader->token;
   log_->info("new leader of resource_manager at {} {}", leader->rpc_address, leader->token.to_string());
 
   auto old = std::move(connected_);
@@ -459,7 +474,7 @@ void task_executor::send_register() {
   if (!s || !s->client || !leader_known_) return;
   request_in_flight_ = true;
   auto generation = generation_;
-  rpc::register_taskmanager m{id(), address_, options_.slots};
+  rpc::register_taskmanager m{id(), address_, options_.slots, accepted_};
   s->client->async_request(rpc::make_request(rpc::method::rm_register, s->leader.token, rpc::encode(m)),
                            clock_type::now() + options_.request_timeout,
                            [this, generation](result<rpc::envelope> r) {

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "regent/runtime/ids.hpp"
 #include "regent/runtime/result.hpp"
 
 namespace regent::rpc {
@@ -52,6 +53,7 @@ struct register_taskmanager {
   std::string taskmanager_id;
   std::string address;
   int slots = 0;
+  fencing_token accepted;  ///< the newest leadership it has accepted (invalid: none yet)
 };
 struct register_reply {
   std::int64_t heartbeat_interval_ms = 0;
@@ -76,6 +78,7 @@ struct subtask_event {
   std::uint64_t state_size = 0;
   std::string message;
   std::string taskmanager_id;
+  bool unrecoverable = false;  ///< failed: a restart cannot help, the job fails
 };
 struct deploy {
   subtask_ref subtask;

@@ -95,6 +95,9 @@ class task_executor final : public ha::leader_retrieval_listener {
   struct leader_session {
     ha::leader_info leader;
     std::shared_ptr<rpc::client> client;  ///< null when rpc_address cannot be parsed
+    /// Its epoch is not above the one accepted before (DESIGN §6.7): we only register with it,
+    /// so that it learns its token is not unique and steps down; its commands are rejected.
+    bool refused = false;
   };
   /// One deployed subtask and the leader that deployed it.
   struct deployed {
@@ -157,6 +160,7 @@ class task_executor final : public ha::leader_retrieval_listener {
 
   // Control thread only.
   std::shared_ptr<leader_session> connected_;  ///< the leader we register with (or null)
+  fencing_token accepted_;                     ///< the newest leadership accepted (sent on registration)
   bool leader_known_ = false;
   bool logged_no_leader_ = false;
   std::uint64_t generation_ = 0;               ///< bumped on every leader change
