@@ -23,6 +23,7 @@
 #include "regent/ha/errc.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
+#include "regent/runtime/job/attempt_id.hpp"
 #include "regent/runtime/job/checkpoint_coordinator.hpp"
 #include "regent/runtime/job/job_status.hpp"
 #include "regent/runtime/job/restart_strategy.hpp"
@@ -228,6 +229,16 @@ void off_worker(jm_pointer self, const blocking_pool& pool, Work work, Then then
              [self](caf::error&) { self->quit(); });  // the pool is gone: the process is ending
 }
 
+/// How many committed part files (`part-*`) the file sink folder `dir` holds; 0 when it cannot
+/// be read (this only feeds a log line).
+std::size_t count_committed_parts(const std::string& dir) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind("part-", 0) == 0) ++n;
+  return n;
+}
+
 job::restart_settings restart_settings_of(const config::settings& s) {
   job::restart_settings r;
   r.kind = s.restart == config::restart_kind::none ? job::restart_kind::none : job::restart_kind::fixed_delay;
@@ -339,7 +350,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
              });
   };
 
-  auto fail_attempt = [=](const std::string& cause) {
+  // `unrecoverable`: a subtask said a restart cannot help (its output shows HA state was lost).
+  auto fail_attempt = [=](const std::string& cause, bool unrecoverable) {
     auto& st = self->state;
     if (st.terminal || !st.deployed) return;
     log->warn("job {} attempt {} failed: {}", job, st.attempt, cause);
@@ -347,6 +359,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (st.failures.size() > 16) st.failures.pop_back();
     (void)st.coordinator->abort_pending(cause, now());
     cancel_attempt();
+    if (unrecoverable) {
+      log->error("job {} fails without a restart: {}", job, cause);
+      return finish(job::job_status::failed, cause);
+    }
     auto decision = st.restarts->on_failure(cause);
     if (!decision.restart) return finish(job::job_status::failed, decision.reason);
     move_to(job::job_status::failing);
@@ -421,12 +437,30 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
              });
   };
 
-  // Deploys the attempt on `slots`, restoring `latest`.
-  auto deploy_from = [=](std::vector<slot> slots, result<std::optional<ha::completed_checkpoint>> latest) {
+  // A recovered job without a completed checkpoint whose file sink holds committed output ran
+  // past a checkpoint that the HA store no longer has (a backend that lost acknowledged writes):
+  // say so, in the log a person reads first. Its subtasks then fail it (the sink refuses to
+  // restore under newer output); this line says why.
+  auto warn_if_output_without_checkpoint = [=] {
+    const auto& sink = self->state.spec.sink;
+    if (sink.type != "file") return;
+    blocking([dir = sink.path] { return count_committed_parts(dir); },
+             [=](std::size_t parts) {
+               if (parts > 0)
+                 log->error("job {} recovered with no completed checkpoint, but its sink folder {} holds {} committed "
+                            "part files: it completed checkpoints before, which the HA store has lost",
+                            job, sink.path, parts);
+             });
+  };
+
+  // Deploys the attempt on `slots`, restoring `latest`; `recovered`: the session's first
+  // deployment of a job recovered from the HA store.
+  auto deploy_from = [=](std::vector<slot> slots, result<std::optional<ha::completed_checkpoint>> latest,
+                         bool recovered) {
     auto& st = self->state;
     if (ctx->ended) return self->quit();  // the session ended while the slots were found
     st.slots = std::move(slots);
-    st.attempt = (token.epoch << 24) | ++st.attempts;
+    st.attempt = job::attempt_id(token, ++st.attempts);
     st.ended.clear();
     st.finished.clear();
     std::vector<std::string> restore(static_cast<std::size_t>(st.spec.parallelism));
@@ -440,6 +474,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       log->info("job {} restoring from checkpoint {} (attempt {})", job, meta->checkpoint_id, st.attempt);
     } else {
       log->info("job {} starting from scratch: no completed checkpoint (attempt {})", job, st.attempt);
+      if (recovered) warn_if_output_without_checkpoint();
     }
     auto spec_json = to_json(st.spec);
     for (auto& s : st.slots) {
@@ -465,10 +500,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (st.prefetched_latest) {
       auto latest = std::move(*st.prefetched_latest);
       st.prefetched_latest.reset();
-      return deploy_from(std::move(slots), std::move(latest));
+      return deploy_from(std::move(slots), std::move(latest), true);
     }
     read_latest([=](result<std::optional<ha::completed_checkpoint>> latest) mutable {
-      deploy_from(std::move(slots), std::move(latest));
+      deploy_from(std::move(slots), std::move(latest), false);
     });
   };
 
@@ -489,9 +524,9 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
         if (static_cast<int>(st.finished.size()) == st.spec.parallelism) return finish(job::job_status::finished, "");
         break;
       case kind::failed:
-        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " failed: " + e.message);
+        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " failed: " + e.message, e.unrecoverable);
       case kind::cancelled:
-        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " was cancelled");
+        return fail_attempt("subtask " + std::to_string(e.subtask.index) + " was cancelled", false);
     }
     // Once every subtask has read all its input, the final checkpoint commits the rest.
     if (static_cast<int>(st.ended.size()) == st.spec.parallelism) trigger_checkpoint();
@@ -538,11 +573,11 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
         on_event(*e);
       },
       [=](retry_atom, std::uint64_t attempt, const std::string& cause) {
-        if (attempt == self->state.attempt) fail_attempt(cause);
+        if (attempt == self->state.attempt) fail_attempt(cause, false);
       },
       [=](tm_lost_atom, const std::string& tm) {
         for (auto& s : self->state.slots)
-          if (s.taskmanager_id == tm) return fail_attempt("taskmanager " + tm + " was lost");
+          if (s.taskmanager_id == tm) return fail_attempt("taskmanager " + tm + " was lost", false);
       },
       [=](cancel_atom) { finish(job::job_status::canceled, ""); },
       [=](query_atom, const std::string& what) -> std::string {

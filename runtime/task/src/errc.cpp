@@ -17,6 +17,7 @@ class task_category final : public std::error_category {
       case errc::io: return "I/O error";
       case errc::corrupt: return "corrupt snapshot";
       case errc::user_code: return "user code error";
+      case errc::output_conflict: return "output conflict";
     }
     return "unknown task error";
   }

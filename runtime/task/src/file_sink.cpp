@@ -1,11 +1,16 @@
 #include "regent/task/file_sink.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
+#include <string_view>
+#include <climits>
+#include <cstdint>
 
 #include "regent/ha/storage/file_io.hpp"
 #include "regent/runtime/logging.hpp"
@@ -35,6 +40,44 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 
 std::string hidden_prefix(int index) { return ".part-" + std::to_string(index) + "-"; }
 
+/// The fields of a committed part's name `part-<subtask>-<checkpoint>-<seq>`.
+struct part_name {
+  int subtask = 0;
+  std::uint64_t checkpoint = 0;
+  std::uint64_t seq = 0;
+};
+
+std::optional<part_name> parse_part_name(std::string_view name) {
+  if (name.substr(0, 5) != "part-") return std::nullopt;
+  name.remove_prefix(5);
+  std::uint64_t fields[3];
+  for (int i = 0; i < 3; ++i) {
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), fields[i]);
+    if (ec != std::errc() || end == name.data()) return std::nullopt;
+    name.remove_prefix(static_cast<std::size_t>(end - name.data()));
+    if (i < 2) {
+      if (name.empty() || name.front() != '-') return std::nullopt;
+      name.remove_prefix(1);
+    }
+  }
+  if (!name.empty() || fields[0] > static_cast<std::uint64_t>(INT32_MAX)) return std::nullopt;
+  return part_name{static_cast<int>(fields[0]), fields[1], fields[2]};
+}
+
+/// True when `a` and `b` are one file (hard links) or hold the same bytes.
+result<bool> same_part(const fs::path& a, const fs::path& b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) != 0) return io_error("cannot stat", a, errno);
+  if (::stat(b.c_str(), &sb) != 0) return io_error("cannot stat", b, errno);
+  if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino) return true;
+  if (sa.st_size != sb.st_size) return false;
+  auto da = posix_file_io().read(a);
+  if (!da) return from_storage(da.err());
+  auto db = posix_file_io().read(b);
+  if (!db) return from_storage(db.err());
+  return *da == *db;
+}
+
 }  // namespace
 
 file_sink::file_sink(fs::path dir, int subtask_index)
@@ -62,9 +105,23 @@ result<void> file_sink::restore(const std::optional<sink_state>& state) {
       if (auto r = commit_part(part); !r) return r;
     }
   }
-  // Every hidden file of this subtask still here was written after the restored checkpoint.
   auto names = posix_file_io().list(dir_);
   if (!names) return from_storage(names.err());
+  // A committed part of this subtask that the restored state does not cover (its seq is at or
+  // past the state's next one) was committed by a checkpoint after the one restored: the HA
+  // store lost that checkpoint, or another job writes here. Writing on would lose or duplicate
+  // records, and no restart can help: fail loudly instead.
+  for (const auto& name : *names) {
+    auto part = parse_part_name(name);
+    if (!part || part->subtask != index_ || part->seq < next_seq_) continue;
+    return error{errc::output_conflict,
+                 "file sink: " + (dir_ / name).string() + " was committed after the checkpoint this subtask restores (" +
+                     (state ? "which covers its parts numbered below " + std::to_string(next_seq_) + ")"
+                            : "none: it starts from scratch)") +
+                     ": a later checkpoint of this job completed and was lost from the HA store, or another job "
+                     "writes to this folder; refusing to write on (records would be lost or duplicated)"};
+  }
+  // Every hidden file of this subtask still here was written after the restored checkpoint.
   const std::string prefix = hidden_prefix(index_);
   for (const auto& name : *names) {
     if (!starts_with(name, prefix)) continue;
@@ -167,6 +224,15 @@ result<void> file_sink::commit_part(const pending_part& part) {
   if (r) return ok();
   if (posix_file_io().exists(to)) {
     // Committed already (a rename fallback that linked but did not unlink): drop the leftover.
+    // Another file under the same name means two attempts wrote the same part differently (the
+    // checkpoint that committed it was lost from the HA store): never drop records silently.
+    auto same = same_part(from, to);
+    if (!same) return same.err();
+    if (!*same)
+      return error{errc::output_conflict, "file sink: " + to.string() + " is committed already with other records than " +
+                                              from.string() + " (checkpoint " + std::to_string(part.checkpoint) +
+                                              " committed twice: the HA store lost a checkpoint, or another job writes "
+                                              "to this folder); refusing to drop either"};
     logging::get("task")->warn("file sink: {} exists already, removing leftover {}", to.string(),
                                from.string());
     if (auto rm = posix_file_io().remove(from); !rm) return from_storage(rm.err());

@@ -13,6 +13,8 @@ enum class errc {
   corrupt,               ///< a snapshot that does not parse, or belongs to another subtask
   user_code,             ///< a user library that cannot be loaded, has the wrong API version or
                          ///< lacks a symbol
+  output_conflict,       ///< the sink's folder holds committed output this attempt cannot account
+                         ///< for (HA state lost, or another job writes there): restarts cannot help
 };
 
 const std::error_category& category();
