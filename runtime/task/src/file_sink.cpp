@@ -38,7 +38,6 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::string hidden_prefix(int index) { return ".part-" + std::to_string(index) + "-"; }
 
 /// The fields of a committed part's name `part-<subtask>-<checkpoint>-<seq>`.
 struct part_name {
@@ -47,9 +46,11 @@ struct part_name {
   std::uint64_t seq = 0;
 };
 
-std::optional<part_name> parse_part_name(std::string_view name) {
-  if (name.substr(0, 5) != "part-") return std::nullopt;
-  name.remove_prefix(5);
+/// `name` parsed as a committed part of the sink whose names start with `prefix` ("part-" plus
+/// the owner's scope); nullopt for any other name.
+std::optional<part_name> parse_part_name(std::string_view name, std::string_view prefix) {
+  if (name.substr(0, prefix.size()) != prefix) return std::nullopt;
+  name.remove_prefix(prefix.size());
   std::uint64_t fields[3];
   for (int i = 0; i < 3; ++i) {
     auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), fields[i]);
@@ -80,19 +81,21 @@ result<bool> same_part(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-file_sink::file_sink(fs::path dir, int subtask_index)
+file_sink::file_sink(fs::path dir, int subtask_index, const std::string& owner)
     : dir_(std::move(dir)),
       index_(subtask_index),
+      scope_(owner.empty() ? std::string() : owner + "-"),
       token_(random_source::instance().hex32().substr(0, 12)) {}
 
 file_sink::~file_sink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string file_sink::final_name(int subtask_index, checkpoint_id checkpoint, std::uint64_t seq) {
-  return "part-" + std::to_string(subtask_index) + "-" + std::to_string(checkpoint) + "-" +
-         std::to_string(seq);
+std::string file_sink::final_name(checkpoint_id checkpoint, std::uint64_t seq) const {
+  return "part-" + scope_ + std::to_string(index_) + "-" + std::to_string(checkpoint) + "-" + std::to_string(seq);
 }
+
+std::string file_sink::hidden_prefix() const { return ".part-" + scope_ + std::to_string(index_) + "-"; }
 
 result<void> file_sink::restore(const std::optional<sink_state>& state) {
   std::error_code ec;
@@ -112,17 +115,17 @@ result<void> file_sink::restore(const std::optional<sink_state>& state) {
   // store lost that checkpoint, or another job writes here. Writing on would lose or duplicate
   // records, and no restart can help: fail loudly instead.
   for (const auto& name : *names) {
-    auto part = parse_part_name(name);
+    auto part = parse_part_name(name, "part-" + scope_);
     if (!part || part->subtask != index_ || part->seq < next_seq_) continue;
     return error{errc::output_conflict,
                  "file sink: " + (dir_ / name).string() + " was committed after the checkpoint this subtask restores (" +
                      (state ? "which covers its parts numbered below " + std::to_string(next_seq_) + ")"
                             : "none: it starts from scratch)") +
-                     ": a later checkpoint of this job completed and was lost from the HA store, or another job "
-                     "writes to this folder; refusing to write on (records would be lost or duplicated)"};
+                     ": a later checkpoint of this job completed and was lost from the HA store, or this job ran "
+                     "before and wrote this folder; refusing to write on (records would be lost or duplicated)"};
   }
   // Every hidden file of this subtask still here was written after the restored checkpoint.
-  const std::string prefix = hidden_prefix(index_);
+  const std::string prefix = hidden_prefix();
   for (const auto& name : *names) {
     if (!starts_with(name, prefix)) continue;
     if (auto r = posix_file_io().remove(dir_ / name); !r) return from_storage(r.err());
@@ -152,9 +155,9 @@ result<sink_state> file_sink::snapshot(checkpoint_id id) {
     pending_part part;
     part.checkpoint = id;
     part.seq = seq;
-    part.pending_name = hidden_prefix(index_) + std::to_string(id) + "-" + std::to_string(seq) +
+    part.pending_name = hidden_prefix() + std::to_string(id) + "-" + std::to_string(seq) +
                         "-" + token_ + ".pending";
-    part.final_name = final_name(index_, id, seq);
+    part.final_name = final_name(id, seq);
     if (auto r = posix_file_io().rename(dir_ / from, dir_ / part.pending_name); !r) {
       return from_storage(r.err());
     }
@@ -173,7 +176,7 @@ result<void> file_sink::commit(checkpoint_id id) {
 
 result<void> file_sink::open_part() {
   in_progress_seq_ = next_seq_;
-  in_progress_name_ = hidden_prefix(index_) + std::to_string(in_progress_seq_) + "-" + token_ +
+  in_progress_name_ = hidden_prefix() + std::to_string(in_progress_seq_) + "-" + token_ +
                       ".inprogress";
   const fs::path file = dir_ / in_progress_name_;
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -231,8 +234,8 @@ result<void> file_sink::commit_part(const pending_part& part) {
     if (!*same)
       return error{errc::output_conflict, "file sink: " + to.string() + " is committed already with other records than " +
                                               from.string() + " (checkpoint " + std::to_string(part.checkpoint) +
-                                              " committed twice: the HA store lost a checkpoint, or another job writes "
-                                              "to this folder); refusing to drop either"};
+                                              " committed twice: the HA store lost a checkpoint, or this job ran before "
+                                              "and wrote this folder); refusing to drop either"};
     logging::get("task")->warn("file sink: {} exists already, removing leftover {}", to.string(),
                                from.string());
     if (auto rm = posix_file_io().remove(from); !rm) return from_storage(rm.err());

@@ -59,7 +59,7 @@ class subtask::runner {
     auto chain = c.make_chain ? c.make_chain() : build_operator_chain(c.operators, c.resolve_library);
     if (!chain) return std::move(chain).err();
     chain_ = std::move(chain).value();
-    auto sink = make_sink(c.sink, c.index);
+    auto sink = make_sink(c.sink, c.index, c.job.str());
     if (!sink) return std::move(sink).err();
     sink_ = std::move(sink).value();
 

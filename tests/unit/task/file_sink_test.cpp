@@ -242,5 +242,23 @@ TEST(FileSink, APartCommittedTwiceWithOtherRecordsFailsLoudlyAndWithTheSameRecor
   EXPECT_EQ(hidden_parts(dir.path())->size(), 1u);  // the refused part stays for a post-mortem
 }
 
+TEST(FileSink, JobsSharingAFolderNeverShareANameButAJobsOwnEarlierOutputIsAConflict) {
+  test::temp_dir dir;
+  const std::string job_a = "0000000000000000000000000000000a", job_b = "0000000000000000000000000000000b";
+  for (const auto& job : {job_a, job_b}) {
+    file_sink sink(dir.path(), 0, job);
+    ASSERT_TRUE(sink.restore(std::nullopt).ok()) << "job " << job << " found a conflict in another job's output";
+    write_range(sink, 1, 5);
+    ASSERT_TRUE(sink.snapshot(1).ok());
+    ASSERT_TRUE(sink.commit(1).ok());
+  }
+  EXPECT_EQ(*committed_parts(dir.path()), (std::vector<std::string>{"part-" + job_a + "-0-1-0", "part-" + job_b + "-0-1-0"}));
+  // Job a again from scratch (its checkpoints lost): its own committed output is in the way.
+  file_sink again(dir.path(), 0, job_a);
+  auto r = again.restore(std::nullopt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, errc::output_conflict);
+}
+
 }  // namespace
 }  // namespace regent::task

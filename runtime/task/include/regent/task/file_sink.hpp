@@ -12,24 +12,29 @@ namespace regent::task {
 
 /// Writes records as decimal lines into part files under one folder shared by all subtasks.
 ///
-/// Life of a part file of subtask i (all names in the sink folder):
-///   1. `.part-<i>-<seq>-<token>.inprogress`: opened at the first record after a checkpoint;
+/// Life of a part file of subtask i of job j (all names in the sink folder):
+///   1. `.part-<j>-<i>-<seq>-<token>.inprogress`: opened at the first record after a checkpoint;
 ///   2. at checkpoint n: flushed, fsynced, closed and renamed to
-///      `.part-<i>-<n>-<seq>-<token>.pending`, which the snapshot records;
-///   3. on the completion notice for any checkpoint >= n: renamed to `part-<i>-<n>-<seq>`
-///      (no-replace; if that name exists already, the part was committed before: skipped).
+///      `.part-<j>-<i>-<n>-<seq>-<token>.pending`, which the snapshot records;
+///   3. on the completion notice for any checkpoint >= n: renamed to `part-<j>-<i>-<n>-<seq>`
+///      (no-replace; if that name exists already with the same bytes, the part was committed
+///      before: skipped; with other bytes, the job fails: see below).
 /// Hidden names start with '.', so a reader listing visible files sees committed parts only.
 /// `token` is random per sink instance, so an abandoned attempt cannot touch the files of the
 /// next one. Committed files are never touched again.
 ///
 /// Restore from checkpoint m first commits the pending parts of m's snapshot, then deletes
-/// every hidden `.part-<i>-*` file left in the folder: they belong to attempts after m.
+/// every hidden `.part-<j>-<i>-*` file left in the folder: they belong to attempts after m.
+/// A committed part of subtask i that m does not cover (its seq is at or past m's next one)
+/// means a later checkpoint completed that the HA store no longer has: restore fails with
+/// errc::output_conflict, and the job with it, rather than lose or duplicate records.
 ///
 /// Owned by one subtask, used on its thread only (see `sink`).
 class file_sink final : public sink {
  public:
-  /// Records go to `dir` (created by restore); `subtask_index` names the part files.
-  file_sink(std::filesystem::path dir, int subtask_index);
+  /// Records go to `dir` (created by restore); `subtask_index` and `owner` (the job id, so
+  /// that jobs sharing a folder never share a name; may be empty) name the part files.
+  file_sink(std::filesystem::path dir, int subtask_index, const std::string& owner = "");
   /// Closes the open part without flushing, renaming or committing (crash semantics).
   ~file_sink() override;
   file_sink(const file_sink&) = delete;
@@ -42,10 +47,12 @@ class file_sink final : public sink {
   result<void> commit(checkpoint_id id) override;
   bool all_committed() const override { return fd_ < 0 && pending_.empty(); }
 
-  /// The visible name of a committed part: `part-<subtask>-<checkpoint>-<seq>`.
-  static std::string final_name(int subtask_index, checkpoint_id checkpoint, std::uint64_t seq);
+  /// The visible name of a committed part: `part-<owner>-<subtask>-<checkpoint>-<seq>`.
+  std::string final_name(checkpoint_id checkpoint, std::uint64_t seq) const;
 
  private:
+  /// `.part-<owner>-<subtask>-`: what every hidden file of this sink's name starts with.
+  std::string hidden_prefix() const;
   result<void> open_part();
   result<void> flush();
   result<void> close_part();
@@ -53,6 +60,7 @@ class file_sink final : public sink {
 
   std::filesystem::path dir_;
   int index_;
+  std::string scope_;  // "<owner>-", or "" without an owner
   std::string token_;
   int fd_ = -1;
   std::string in_progress_name_;

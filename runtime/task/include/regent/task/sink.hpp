@@ -23,7 +23,7 @@ struct pending_part {
   checkpoint_id checkpoint = 0;  ///< the checkpoint that closed it
   std::uint64_t seq = 0;         ///< the subtask's running part number
   std::string pending_name;      ///< hidden file name (starts with '.') in the sink folder
-  std::string final_name;        ///< visible name once committed: part-<subtask>-<chk>-<seq>
+  std::string final_name;        ///< visible name once committed: part-<job>-<subtask>-<chk>-<seq>
 
   friend bool operator==(const pending_part& a, const pending_part& b) {
     return a.checkpoint == b.checkpoint && a.seq == b.seq && a.pending_name == b.pending_name &&
@@ -82,8 +82,8 @@ class discard_sink final : public sink {
   bool all_committed() const override { return true; }
 };
 
-/// The sink `spec` describes for subtask `index`: "file" (a file_sink on spec.path) or
+/// The sink `spec` describes for subtask `index` of job `owner`: "file" (a file_sink on spec.path) or
 /// "discard"; errc::invalid_argument for anything else.
-result<std::unique_ptr<sink>> make_sink(const sink_spec& spec, int index);
+result<std::unique_ptr<sink>> make_sink(const sink_spec& spec, int index, const std::string& owner = "");
 
 }  // namespace regent::task
