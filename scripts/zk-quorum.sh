@@ -14,7 +14,7 @@
 #   -D high-availability.zookeeper.quorum=$(cat DIR/connect-string)
 #
 # The ensemble is tuned for tests and local runs: tickTime=200 (sessions of 0.4 s .. 30 s),
-# forceSync=no, no admin server, small JVM heaps. Environment: JAVA (default: java on PATH),
+# forceSync=yes (as production runs it), no admin server, small JVM heaps. Environment: JAVA (default: java on PATH),
 # ZK_HEAP_MB (default 128), ZK_TICK_MS (default 200).
 # The Java command line, the `srvr` probe and the install check are shared with
 # bin/start-zookeeper-quorum.sh through bin/zookeeper-common.sh.
@@ -96,7 +96,7 @@ case "$cmd" in
         echo "maxSessionTimeout=30000"
         echo "admin.enableServer=false"
         echo "4lw.commands.whitelist=*"
-        echo "forceSync=no"
+        echo "forceSync=yes"
         echo "preAllocSize=1024"
         echo "standaloneEnabled=false"
         for j in $(seq 1 "$n"); do echo "server.$j=127.0.0.1:${quorum[$j]}:${election[$j]}"; done

@@ -138,7 +138,7 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
         << "tickTime=200\ninitLimit=25\nsyncLimit=10\n"
         << "dataDir=" << (dir_.path() / "zk-data").string() << "\n"
         << "clientPort=" << client[0] << "\n"
-        << "forceSync=no\npreAllocSize=1024\nmaxSessionTimeout=30000\n"
+        << "forceSync=yes\npreAllocSize=1024\nmaxSessionTimeout=30000\n"
         << "server.1=localhost:" << peer[0] << ":" << election[0] << "\n";
     for (int i = 1; i < 3; ++i)
       cfg << "server." << i + 1 << "=localhost:" << peer[i] << ":" << election[i] << ";" << client[i] << "\n";

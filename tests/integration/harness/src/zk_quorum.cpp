@@ -34,6 +34,27 @@ std::string java_binary() {
 /// packages: zookeeper / libzookeeper-java and libslf4j-java.
 const char* const class_path = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
 
+/// Mode and Zxid from a `srvr` answer, or nullopt when it names no serving mode ("This ZooKeeper
+/// instance is not currently serving requests", or no answer at all).
+std::optional<zk_quorum::server_status> parse_srvr(const std::string& text) {
+  std::optional<std::string> mode;
+  std::optional<std::uint64_t> zxid;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.rfind("Mode: ", 0) == 0) mode = line.substr(6);
+    if (line.rfind("Zxid: ", 0) == 0) {  // "Zxid: 0x100000005"; a cut-off answer is no answer
+      char* end = nullptr;
+      auto v = std::strtoull(line.c_str() + 6, &end, 16);
+      if (end != line.c_str() + 6 && *end == '\0') zxid = v;
+    }
+  }
+  if (!mode || !zxid) return std::nullopt;
+  if (*mode != "leader" && *mode != "follower" && *mode != "standalone" && *mode != "observer") return std::nullopt;
+  return zk_quorum::server_status{*mode, *zxid};
+}
+
 }  // namespace
 
 int free_loopback_port() {
@@ -108,7 +129,7 @@ zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
         << "clientPort=" << s.client_port << "\nclientPortAddress=127.0.0.1\n"
         << "maxSessionTimeout=30000\n"
         << "admin.enableServer=false\n4lw.commands.whitelist=*\n"
-        << "forceSync=no\npreAllocSize=1024\n"
+        << "forceSync=yes\npreAllocSize=1024\n"
         << (servers_.size() > 1 ? "standaloneEnabled=false\n" : "");
     for (std::size_t j = 0; j < servers_.size(); ++j)
       cfg << "server." << (j + 1) << "=127.0.0.1:" << servers_[j].quorum_port << ":" << servers_[j].election_port << "\n";
@@ -129,6 +150,7 @@ void zk_quorum::start_server(int i) {
   auto& s = servers_[static_cast<std::size_t>(i)];
   if (s.process && s.process->running()) return;
   s.process.reset();
+  s.catch_up_zxid.reset();
   std::vector<std::string> argv{java_binary(),
                                 "-Xmx" + std::to_string(opts_.heap_mb) + "m",
                                 "-Xms16m",
@@ -158,6 +180,9 @@ void zk_quorum::kill(int i) {
   s.process->signal(SIGKILL);
   s.process->wait_exit(std::chrono::seconds(30));
   s.process.reset();
+  // Losing a server can make the others elect and resync too (when it led): each of them has
+  // to show again that it caught up.
+  for (auto& other : servers_) other.catch_up_zxid.reset();
 }
 
 void zk_quorum::kill(const std::vector<int>& which) {
@@ -172,18 +197,32 @@ bool zk_quorum::running(int i) {
 }
 
 std::optional<std::string> zk_quorum::mode(int i) const {
-  auto text = zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr");
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Mode: ", 0) == 0) {
-      auto m = line.substr(6);
-      while (!m.empty() && (m.back() == '\r' || m.back() == ' ')) m.pop_back();
-      if (m == "leader" || m == "follower" || m == "standalone" || m == "observer") return m;
-      return std::nullopt;
-    }
+  auto st = parse_srvr(zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr"));
+  if (!st) return std::nullopt;
+  return st->mode;
+}
+
+std::optional<zk_quorum::server_status> zk_quorum::status(int i, std::chrono::milliseconds timeout) const {
+  return parse_srvr(zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr", timeout));
+}
+
+bool zk_quorum::serving_and_caught_up(int i) {
+  auto& s = servers_[static_cast<std::size_t>(i)];
+  auto st = status(i);
+  if (!st || (st->mode != "leader" && st->mode != "follower")) {
+    // Not serving (down, electing, syncing): the target is taken afresh once it serves again.
+    s.catch_up_zxid.reset();
+    return false;
   }
-  return std::nullopt;
+  if (st->mode == "leader") return true;  // the leader's log is the one the others follow
+  if (!s.catch_up_zxid) {
+    int l = leader();
+    if (l < 0) return false;  // no leader to compare with (an election under way): ask again later
+    auto leader_status = status(l);
+    if (!leader_status) return false;
+    s.catch_up_zxid = leader_status->zxid;
+  }
+  return st->zxid >= *s.catch_up_zxid;
 }
 
 bool zk_quorum::wait_serving(const std::vector<int>& which, std::chrono::milliseconds timeout) const {

@@ -4,12 +4,15 @@
 /// each a child_process — killed and reaped when the object goes away, and dead with the test
 /// process (PR_SET_PDEATHSIG) — with free ports and data dirs under the given folder.
 ///
-/// Tuned for tests: tickTime=200 ms (sessions of 0.4 s .. 30 s are granted), forceSync=no,
-/// no admin server, small heaps. Health is the `srvr` four-letter word's `Mode:` line (`ruok`
-/// answers even without a quorum). Not thread-safe: drive it from the test's main thread (the
+/// Tuned for tests: tickTime=200 ms (sessions of 0.4 s .. 30 s are granted), no admin server,
+/// small heaps. The log is written as a production ensemble writes it (forceSync=yes, the
+/// default: a transaction is acknowledged only once it is on disk), so a test never relies on
+/// durability that a real quorum would not give. Health is the `srvr` four-letter word's
+/// `Mode:` line (`ruok` answers even without a quorum). Not thread-safe: drive it from the test's main thread (the
 /// thread that starts a server is the one whose death kills it).
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -58,6 +61,24 @@ class zk_quorum {
   /// The index of the server that is the ensemble's leader now, or -1.
   int leader() const;
 
+  /// What one `srvr` answer says about a server that serves: its `Mode:` and its `Zxid:` (the
+  /// last transaction it has applied).
+  struct server_status {
+    std::string mode;
+    std::uint64_t zxid = 0;
+  };
+  /// Server `i`'s status, or nullopt when it does not answer within `timeout` or serves no
+  /// quorum (down, electing, or still syncing with the leader). One `srvr` round trip.
+  std::optional<server_status> status(int i, std::chrono::milliseconds timeout = std::chrono::milliseconds(500)) const;
+
+  /// True when server `i` serves (Mode leader or follower) and has caught up: its Zxid is at
+  /// least the leader's Zxid as the first call to see `i` serving (since it was last started,
+  /// killed, or seen not serving) read it. A leader is caught up by definition. Non-blocking
+  /// apart from a few `srvr` round trips: call it once per iteration of a polling loop until it
+  /// holds. A server that has rejoined can be serving yet still behind — the window in which
+  /// losing another server takes the ensemble beyond what it tolerates.
+  bool serving_and_caught_up(int i);
+
   /// The end of every server's log, for failure messages.
   std::string logs() const;
 
@@ -68,6 +89,8 @@ class zk_quorum {
     int election_port = 0;
     std::filesystem::path dir;
     std::unique_ptr<child_process> process;
+    /// The leader's Zxid when this server was first seen serving (serving_and_caught_up).
+    std::optional<std::uint64_t> catch_up_zxid;
   };
   std::filesystem::path dir_;
   options opts_;
