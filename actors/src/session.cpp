@@ -2,7 +2,9 @@
 
 #include "regent/actors/cluster.hpp"
 #include "regent/rpc/client.hpp"
+#include "regent/rpc/errc.hpp"
 #include "regent/rpc/fencing.hpp"
+#include "regent/runtime/host_port.hpp"
 #include "regent/runtime/logging.hpp"
 
 namespace regent::actors {
@@ -10,15 +12,17 @@ namespace regent::actors {
 taskmanager_gateway::~taskmanager_gateway() { close(); }
 
 void taskmanager_gateway::send(const std::string& address, rpc::envelope request, callback done) {
+  // A registration's address was not checked: one that cannot be used fails this request only.
+  auto hp = parse_host_port(address);
+  if (!hp) return done(error{rpc::errc::invalid_argument, "taskmanager address: " + hp.err().message});
   rpc::client* c = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto& slot = clients_[address];
     if (!slot) {
       rpc::client_options o;
-      auto colon = address.rfind(':');
-      o.host = address.substr(0, colon);
-      o.port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+      o.host = hp->host;
+      o.port = hp->port;
       slot = std::make_unique<rpc::client>(o);
     }
     c = slot.get();

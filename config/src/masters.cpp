@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "internal.hpp"
+#include "regent/runtime/host_port.hpp"
 
 namespace regent::config {
 
@@ -54,21 +55,16 @@ result<std::vector<master>> read_masters(const std::filesystem::path& file) {
                         "extra field '" + std::string(trim(text.substr(space))) + "'", expected);
     master m;
     m.line = l.line;
-    auto colon = text.find(':');
-    m.host = std::string(text.substr(0, colon));
-    if (m.host.empty()) return line_error(errc::parse, file, l, "empty host", expected);
-    if (colon != std::string_view::npos) {
-      auto port = text.substr(colon + 1);
-      long value = 0;
-      auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-      bool digits_only = !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
-      if (!digits_only || ptr != port.data() + port.size())
-        return line_error(errc::parse, file, l, "'" + std::string(port) + "' is not a port", expected);
-      if (ec != std::errc() || value < 1 || value > 65535)
-        return line_error(errc::out_of_range, file, l,
-                          "port " + std::string(port) + " is out of range (1..65535)", expected);
-      m.webui_port = static_cast<int>(value);
+    auto hp = parse_host_port(text, 0);  // 0: no port on the line (a port 0 given is an error)
+    if (!hp) {
+      const std::string& msg = hp.err().message;
+      const std::string marker = " is not host:port: ";
+      auto why = msg.substr(msg.find(marker) + marker.size());
+      bool range = why.find("out of range") != std::string::npos;
+      return line_error(range ? errc::out_of_range : errc::parse, file, l, why, expected);
     }
+    m.host = hp->host;
+    if (hp->port != 0) m.webui_port = hp->port;
     out.push_back(std::move(m));
   }
   return out;

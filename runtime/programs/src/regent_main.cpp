@@ -17,6 +17,7 @@
 
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
+#include "regent/runtime/host_port.hpp"
 
 using json = nlohmann::json;
 namespace rpc = regent::rpc;
@@ -49,19 +50,9 @@ struct endpoint {
 };
 
 endpoint parse_endpoint(const std::string& text, std::uint16_t default_port) {
-  endpoint e;
-  auto colon = text.rfind(':');
-  e.host = colon == std::string::npos ? text : text.substr(0, colon);
-  e.port = default_port;
-  if (colon != std::string::npos) {
-    try {
-      auto p = std::stoi(text.substr(colon + 1));
-      if (p <= 0 || p > 65535) throw std::out_of_range("port");
-      e.port = static_cast<std::uint16_t>(p);
-    } catch (const std::exception&) {
-      throw usage_error{"not a host:port: " + text};
-    }
-  }
+  auto hp = regent::parse_host_port(text, default_port);
+  if (!hp) throw usage_error{hp.err().message};
+  endpoint e{hp->host, hp->port};
   if (e.host == "localhost") e.host = "127.0.0.1";
   return e;
 }

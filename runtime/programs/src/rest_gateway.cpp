@@ -8,6 +8,7 @@
 
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
+#include "regent/runtime/host_port.hpp"
 #include "regent/runtime/job_spec.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
@@ -117,15 +118,19 @@ void rest_gateway::ask_leader(const char* method, std::string payload, done_fn d
                               std::function<void(std::string)> on_reply) {
   auto leader = retrieval_.current();
   if (!leader || leader->rpc_address.empty()) return done(error_response(503, no_leader_message));
+  // A leader record with an address that cannot be used is an answer, not a crash of this thread.
+  auto hp = parse_host_port(leader->rpc_address);
+  if (!hp)
+    return done(error_response(502, "the leader " + leader->token.to_string() +
+                                        " published an rpc address that cannot be used: " + hp.err().message));
   std::shared_ptr<rpc::client> client;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!client_ || client_address_ != leader->rpc_address) {
       if (client_) retired_.push_back(client_);  // never closed from its own io thread
-      auto colon = leader->rpc_address.rfind(':');
       rpc::client_options o;
-      o.host = leader->rpc_address.substr(0, colon);
-      o.port = static_cast<std::uint16_t>(std::stoi(leader->rpc_address.substr(colon + 1)));
+      o.host = hp->host;
+      o.port = hp->port;
       client_ = std::make_shared<rpc::client>(o);
       client_address_ = leader->rpc_address;
     }

@@ -10,6 +10,7 @@
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/fencing.hpp"
 #include "regent/runtime/errc.hpp"
+#include "regent/runtime/host_port.hpp"
 #include "regent/runtime/job_spec.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
@@ -46,21 +47,6 @@ result<rpc::envelope> fold(result<rpc::envelope> r) {
 bool is_stopped(const error& e) { return e.code == rpc::errc::stopped; }
 
 }  // namespace
-
-std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return std::nullopt;
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned long port = 0;
-  for (char c : address.substr(colon + 1)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    port = port * 10 + static_cast<unsigned long>(c - '0');
-    if (port > 65535) return std::nullopt;
-  }
-  if (host.empty() || port == 0) return std::nullopt;
-  return std::make_pair(host, static_cast<std::uint16_t>(port));
-}
 
 task_executor::task_executor(task_executor_options options)
     : options_(std::move(options)), log_(logging::get("taskmanager")) {
@@ -413,14 +399,14 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
 
   auto fresh = std::make_shared<leader_session>();
   fresh->leader = *leader;
-  if (auto hp = split_host_port(leader->rpc_address)) {
+  if (auto hp = parse_host_port(leader->rpc_address)) {
     rpc::client_options co;
-    co.host = hp->first;
-    co.port = hp->second;
+    co.host = hp->host;
+    co.port = hp->port;
     fresh->client = std::make_shared<rpc::client>(co);
   } else {
-    log_->error("leader {} published rpc address '{}', which is not host:port; waiting for a change",
-                leader->token.to_string(), leader->rpc_address);
+    log_->error("leader {} published an rpc address that cannot be used ({}); waiting for a change",
+                leader->token.to_string(), hp.err().message);
   }
   // An epoch is accepted once and never goes back: a leader whose epoch is not above the one
   // accepted (the same epoch from another session means the HA backend granted it twice) gets

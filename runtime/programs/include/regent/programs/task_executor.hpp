@@ -175,7 +175,5 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::thread control_;
 };
 
-/// Splits "host:port" (or "[v6]:port"); nullopt when it is not of that form.
-std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& address);
 
 }  // namespace regent::programs
