@@ -104,10 +104,23 @@ class session : public std::enable_shared_from_this<session> {
     r.body = std::move(req.body());
     bool keep_alive = req.keep_alive();
     auto self = shared_from_this();
-    server_->handler(std::move(r), [self, keep_alive](http_response answer) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto respond = [self, keep_alive, answered](http_response answer) {
+      if (answered->exchange(true)) return;  // one answer per request
       net::post(self->stream_.get_executor(),
                 [self, keep_alive, answer = std::move(answer)]() mutable { self->write(std::move(answer), keep_alive); });
-    });
+    };
+    // A handler that throws answers 500 and the server goes on, as the RPC server does.
+    const std::string what = r.method + " " + r.target;
+    try {
+      server_->handler(std::move(r), respond);
+    } catch (const std::exception& e) {
+      logging::get("rpc")->error("REST handler of {} threw: {}", what, e.what());
+      respond(error_response(500, std::string("the handler of this request failed: ") + e.what()));
+    } catch (...) {
+      logging::get("rpc")->error("REST handler of {} threw a non-exception", what);
+      respond(error_response(500, "the handler of this request failed"));
+    }
   }
 
   void write(http_response answer, bool keep_alive) {
