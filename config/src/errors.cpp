@@ -2,32 +2,29 @@
 // <file>:<line>", so that every message names the key and where its value came from.
 #include "internal.hpp"
 
+#include "regent/runtime/errc_category.hpp"
+
 namespace regent::config {
 
 namespace {
 
-/// The `std::error_category` of `config::errc`; a stateless singleton.
-class config_category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "regent.config"; }
-  std::string message(int code) const override {
-    switch (static_cast<errc>(code)) {
-      case errc::io: return "cannot read a configuration file";
-      case errc::parse: return "cannot parse a configuration file";
-      case errc::unknown_value: return "unknown configuration value";
-      case errc::missing: return "required configuration key not set";
-      case errc::malformed: return "malformed configuration value";
-      case errc::out_of_range: return "configuration value out of range";
-      case errc::usage: return "malformed command-line argument";
-    }
-    return "unknown configuration error";
+const char* describe(errc e) {
+  switch (e) {
+    case errc::io: return "cannot read a configuration file";
+    case errc::parse: return "cannot parse a configuration file";
+    case errc::unknown_value: return "unknown configuration value";
+    case errc::missing: return "required configuration key not set";
+    case errc::malformed: return "malformed configuration value";
+    case errc::out_of_range: return "configuration value out of range";
+    case errc::usage: return "malformed command-line argument";
   }
-};
+  return nullptr;
+}
 
 }  // namespace
 
 const std::error_category& category() {
-  static const config_category instance;
+  static const errc_category<errc> instance{"regent.config", describe};
   return instance;
 }
 

@@ -1,33 +1,33 @@
 #include "regent/rpc/errc.hpp"
 
+#include "regent/runtime/errc_category.hpp"
+
 namespace regent::rpc {
 
 namespace {
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "rpc"; }
-  std::string message(int c) const override {
-    switch (static_cast<errc>(c)) {
-      case errc::timeout: return "deadline expired";
-      case errc::disconnected: return "connection lost";
-      case errc::connect_failed: return "cannot connect";
-      case errc::frame_too_large: return "frame too large";
-      case errc::malformed_frame: return "malformed frame";
-      case errc::fencing_mismatch: return "fencing token mismatch";
-      case errc::bind_failed: return "cannot listen";
-      case errc::stopped: return "stopped";
-      case errc::handler_failed: return "handler failed";
-      case errc::unknown_method: return "unknown method";
-      case errc::invalid_argument: return "invalid argument";
-    }
-    return "unknown rpc error";
+
+const char* describe(errc e) {
+  switch (e) {
+    case errc::timeout: return "deadline expired";
+    case errc::disconnected: return "connection lost";
+    case errc::connect_failed: return "cannot connect";
+    case errc::frame_too_large: return "frame too large";
+    case errc::malformed_frame: return "malformed frame";
+    case errc::fencing_mismatch: return "fencing token mismatch";
+    case errc::bind_failed: return "cannot listen";
+    case errc::stopped: return "stopped";
+    case errc::handler_failed: return "handler failed";
+    case errc::unknown_method: return "unknown method";
+    case errc::invalid_argument: return "invalid argument";
   }
-};
+  return nullptr;
+}
+
 }  // namespace
 
 const std::error_category& category() {
-  static category_impl c;
-  return c;
+  static const errc_category<errc> instance{"rpc", describe};
+  return instance;
 }
 
 std::error_code make_error_code(errc e) { return {static_cast<int>(e), category()}; }
