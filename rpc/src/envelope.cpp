@@ -1,6 +1,7 @@
 #include "regent/rpc/envelope.hpp"
 
 #include "regent/rpc/errc.hpp"
+#include "regent/runtime/errc_category.hpp"
 
 namespace regent::rpc {
 
@@ -23,21 +24,16 @@ envelope make_reply(const envelope& request, std::string payload) {
 
 envelope make_error_reply(const envelope& request, const error& err) {
   envelope e = make_reply(request, {});
-  wire_error w;
-  if (err.code.category() == category()) {
-    w.code = err.code.value();
-    w.message = err.message;
-  } else {
-    w.code = static_cast<std::int32_t>(errc::handler_failed);
-    w.message = std::string(err.code.category().name()) + ": " + err.message;
-  }
-  e.error = std::move(w);
+  const bool ours = err.code.category() == category();
+  e.error = wire_error{err.code.value(), err.message, ours ? std::string() : std::string(err.code.category().name())};
   return e;
 }
 
 result<envelope> to_result(envelope response) {
   if (!response.error) return response;
-  return error(std::error_code(response.error->code, category()), response.error->message);
+  const auto& w = *response.error;
+  const std::error_category& cat = w.category.empty() ? category() : category_named(w.category);
+  return error(std::error_code(w.code, cat), w.message);
 }
 
 }  // namespace regent::rpc

@@ -23,6 +23,7 @@ void to_proto(const envelope& e, Envelope& p) {
   p.set_is_response(e.is_response);
   if (e.error) {
     p.mutable_error()->set_code(e.error->code);
+    p.mutable_error()->set_category(e.error->category);
     p.mutable_error()->set_message(e.error->message);
   }
 }
@@ -35,7 +36,7 @@ envelope from_proto(Envelope& p) {
   e.method = std::move(*p.mutable_method());
   e.payload = std::move(*p.mutable_payload());
   e.is_response = p.is_response();
-  if (p.has_error()) e.error = wire_error{p.error().code(), p.error().message()};
+  if (p.has_error()) e.error = wire_error{p.error().code(), p.error().message(), p.error().category()};
   return e;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "regent/programs/http_status.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/host_port.hpp"
@@ -27,19 +28,11 @@ constexpr auto rpc_timeout = std::chrono::seconds(20);
 
 http_response ok(int status, std::string body) { return http_response{status, "application/json; charset=UTF-8", std::move(body)}; }
 
-/// The HTTP status for an RPC failure: a leader change in progress is 503, a missing job 404,
-/// a duplicate 409, a refused spec 400.
+/// The HTTP answer to a failure of a request forwarded to the leader (see http_status.hpp).
 http_response http_error_of(const error& e) {
-  const auto& m = e.message;
-  auto has = [&m](const char* s) { return m.find(s) != std::string::npos; };
-  if (e.code == rpc::errc::timeout || e.code == rpc::errc::disconnected || e.code == rpc::errc::connect_failed ||
-      e.code == rpc::errc::fencing_mismatch || e.code == rpc::errc::stopped)
-    return error_response(503, std::string(no_leader_message) + " (" + m + ")");
-  if (has("no job") || has("no running job")) return error_response(404, m);
-  if (has("already")) return error_response(409, m);
-  if (has("not a job id")) return error_response(404, m);
-  if (has("not found")) return error_response(404, m);
-  return error_response(500, m);
+  const int status = http_status_of(e.code);
+  if (status == 503) return error_response(503, std::string(no_leader_message) + " (" + e.message + ")");
+  return error_response(status, e.message);
 }
 
 std::string query_param(const std::string& target, const std::string& name) {

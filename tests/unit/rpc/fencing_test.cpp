@@ -61,13 +61,21 @@ TEST(fencing, error_reply_answers_the_request_without_leaking_the_token) {
   EXPECT_EQ(as_result.err().message, check.err().message);
 }
 
-TEST(fencing, foreign_error_travels_as_handler_failed_with_its_category) {
+TEST(fencing, an_error_of_another_category_travels_with_its_category_and_code) {
   envelope request = make_request("m", current, "");
-  envelope reply = make_error_reply(
-      request, error(std::make_error_code(std::errc::io_error), "disk on fire"));
+  envelope reply = make_error_reply(request, error(std::make_error_code(std::errc::io_error), "disk on fire"));
   ASSERT_TRUE(reply.error.has_value());
-  EXPECT_EQ(reply.error->code, static_cast<std::int32_t>(errc::handler_failed));
-  EXPECT_EQ(reply.error->message, "generic: disk on fire");
+  EXPECT_EQ(reply.error->category, "generic");
+  EXPECT_EQ(reply.error->message, "disk on fire");
+  auto back = to_result(reply);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.err().code, std::make_error_code(std::errc::io_error));
+  EXPECT_EQ(back.err().message, "disk on fire");
+  // A category this process does not know keeps its name and code.
+  reply.error = wire_error{7, "from a newer peer", "regent.future"};
+  auto unknown = to_result(reply);
+  EXPECT_STREQ(unknown.err().code.category().name(), "regent.future");
+  EXPECT_EQ(unknown.err().code.value(), 7);
 }
 
 TEST(fencing, successful_reply_is_its_own_result) {

@@ -35,7 +35,7 @@ std::vector<envelope> drain(frame_decoder& d) {
 TEST(frame_codec, round_trips_every_field) {
   envelope response = sample(42);
   response.is_response = true;
-  response.error = wire_error{static_cast<std::int32_t>(errc::fencing_mismatch), "stale"};
+  response.error = wire_error{static_cast<std::int32_t>(errc::fencing_mismatch), "stale", "ha"};
   for (const envelope& e : {sample(1), response, envelope{}}) {
     frame_decoder d;
     d.feed(encode_frame(e));

@@ -15,9 +15,10 @@ namespace regent::rpc {
 struct wire_error {
   std::int32_t code = 0;
   std::string message;
+  std::string category;  ///< the name of the code's error category; "" is "rpc"
 
   friend bool operator==(const wire_error& a, const wire_error& b) {
-    return a.code == b.code && a.message == b.message;
+    return a.code == b.code && a.message == b.message && a.category == b.category;
   }
   friend bool operator!=(const wire_error& a, const wire_error& b) { return !(a == b); }
 };
@@ -48,12 +49,12 @@ envelope make_request(std::string method, fencing_token token, std::string paylo
 /// A successful response to `request`: same correlation id and method, `is_response` set.
 envelope make_reply(const envelope& request, std::string payload);
 
-/// A failed response to `request`. An error of the rpc category keeps its code; any other
-/// category travels as `errc::handler_failed` with the category's name before the message.
+/// A failed response to `request`: the error's category (by name), code and message travel
+/// as they are, so the receiver gets the same std::error_code (see regent::category_named).
 /// The reply carries no token: a stale sender must not learn the current one.
 envelope make_error_reply(const envelope& request, const error& e);
 
-/// The response itself when it succeeded; its error (code in the rpc category) otherwise.
+/// The response itself when it succeeded; its error, in its own category, otherwise.
 result<envelope> to_result(envelope response);
 
 }  // namespace regent::rpc

@@ -6,15 +6,32 @@
 ///   const std::error_category& category() { static const errc_category<errc> c{"ha", describe}; return c; }
 
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace regent {
+
+/// Error categories by name, so that an error that crossed a process boundary as
+/// (category name, code) is the same std::error_code on the other side. Every errc_category
+/// registers itself when it is made; for a name nobody registered (a newer peer, or a module
+/// not linked here) a category of that name is made once, which describes codes generically.
+/// Thread-safe.
+const std::error_category& category_named(std::string_view name);
+void register_category(const std::error_category& c);
+
+/// True when `code` is `e` — by the category's name and the value, so it holds as well for a
+/// code that came over the wire before this process made `e`'s category.
+template <class Errc>
+bool is(const std::error_code& code, Errc e) {
+  const std::error_code want = make_error_code(e);
+  return code.value() == want.value() && std::string_view(code.category().name()) == want.category().name();
+}
 
 template <class Errc>
 class errc_category final : public std::error_category {
  public:
   using describe_fn = const char* (*)(Errc);
-  constexpr errc_category(const char* name, describe_fn describe) : name_(name), describe_(describe) {}
+  errc_category(const char* name, describe_fn describe) : name_(name), describe_(describe) { register_category(*this); }
   const char* name() const noexcept override { return name_; }
   std::string message(int code) const override {
     const char* m = describe_(static_cast<Errc>(code));
