@@ -18,33 +18,28 @@ constexpr std::chrono::milliseconds max_settle{500};
 }  // namespace
 
 graph_cache::graph_cache(pointer_files& files, znode_layout z, file_layout f)
-    : files_(files), z_(std::move(z)), f_(std::move(f)) {}
+    : files_(files), z_(std::move(z)), f_(std::move(f)), watcher_(files.conn) {}
 
 graph_cache::~graph_cache() { stop(); }
 
 void graph_cache::start() {
   std::lock_guard<std::mutex> lock(run_mu_);
-  if (thread_.joinable()) return;
-  events_.reset();
-  slot_ = files_.conn.subscribe([this](const zk_event& e) { events_.push(e); });
   {
     std::lock_guard<std::mutex> copy(mu_);
+    if (running_) return;
     running_ = true;
   }
-  thread_ = std::thread([this] { run(); });
+  watcher_.start([this] { run(); });
 }
 
 void graph_cache::stop() {
   std::lock_guard<std::mutex> lock(run_mu_);
-  if (!thread_.joinable()) return;
   {
     std::lock_guard<std::mutex> copy(mu_);
+    if (!running_) return;
     running_ = false;
   }
-  events_.stop();
-  thread_.join();
-  files_.conn.unsubscribe(slot_);
-  slot_ = nullptr;
+  watcher_.stop();
   std::lock_guard<std::mutex> copy(mu_);
   label_.reset();
   graphs_.clear();
@@ -71,23 +66,23 @@ void graph_cache::run() {
     auto r = refresh();
     if (!r && r.err().message != last_error) log->debug("job graph copy not refreshed: {}", r.err().message);
     last_error = r ? std::string() : r.err().message;
-    auto e = events_.pop(r ? idle_wait : retry_wait);
-    if (events_.stopping()) return;
+    auto e = watcher_.events().pop(r ? idle_wait : retry_wait);
+    if (watcher_.events().stopping()) return;
     if (!e) continue;
     const auto until = std::chrono::steady_clock::now() + max_settle;
-    while (std::chrono::steady_clock::now() < until && events_.pop(settle)) {
+    while (std::chrono::steady_clock::now() < until && watcher_.events().pop(settle)) {
     }
-    if (events_.stopping()) return;
+    if (watcher_.events().stopping()) return;
   }
 }
 
 result<void> graph_cache::refresh() {
   auto& conn = files_.conn;
   const auto folder_path = z_.jobgraphs();
-  auto folder = conn.get(folder_path, slot_, prompt);
+  auto folder = conn.get(folder_path, watcher_.slot(), prompt);
   if (!folder) return std::move(folder).err();
   if (!*folder) {  // no graph was ever written: watch for the folder to appear
-    auto st = conn.exists(folder_path, slot_, prompt);
+    auto st = conn.exists(folder_path, watcher_.slot(), prompt);
     if (!st) return std::move(st).err();
     if (*st) return error{errc::unavailable, folder_path + " appeared while read"};
     std::lock_guard<std::mutex> lock(mu_);

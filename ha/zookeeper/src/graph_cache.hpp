@@ -24,10 +24,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "event_queue.hpp"
+#include "watching_thread.hpp"
 #include "layout.hpp"
 #include "pointer_files.hpp"
 
@@ -65,10 +64,8 @@ class graph_cache {
   znode_layout z_;
   file_layout f_;
 
-  mutable std::mutex run_mu_;  // start / stop
-  std::thread thread_;
-  event_queue events_;
-  watch_slot* slot_ = nullptr;
+  std::mutex run_mu_;  // start / stop
+  watching_thread watcher_;
 
   mutable std::mutex mu_;  // the copy
   bool running_ = false;

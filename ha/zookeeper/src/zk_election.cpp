@@ -32,24 +32,18 @@ zk_election::~zk_election() { stop(); }
 
 result<void> zk_election::start(leader_election_listener& listener) {
   std::lock_guard<std::mutex> lock(run_mu_);
-  if (thread_.joinable()) return error{errc::invalid_argument, "leader election already started"};
-  queue_.reset();
-  slot_ = conn_->subscribe([this](const zk_event& e) { queue_.push(e); });
+  if (watcher_.running()) return error{errc::invalid_argument, "leader election already started"};
   contender_uuid_ = random_source::instance().uuid();
   latch_node_.clear();
   find_own_node_ = false;
-  thread_ = std::thread([this, &listener] { run(&listener); });
+  if (!watcher_.start([this, &listener] { run(&listener); }))
+    return error{errc::invalid_argument, "leader election already started"};
   return ok();
 }
 
 void zk_election::stop() {
   std::lock_guard<std::mutex> lock(run_mu_);
-  if (!thread_.joinable()) return;
-  queue_.stop();
-  thread_.join();
-  conn_->unsubscribe(slot_);
-  slot_ = nullptr;
-  give_up();
+  if (watcher_.stop()) give_up();
 }
 
 bool zk_election::leading() const {
@@ -71,7 +65,7 @@ void zk_election::refuse(const fencing_token& token, epoch_t seen, const std::st
     if (!leading_ || token_ != token) return;
     refusal_ = std::make_pair(token, why);
   }
-  queue_.push(zk_event{zk_event::kind::node, 0, session_state::connected, 0, ""});  // wakes the thread
+  watcher_.events().push(zk_event{zk_event::kind::node, 0, session_state::connected, 0, ""});  // wakes the thread
 }
 
 std::optional<std::string> zk_election::take_refusal() {
@@ -142,24 +136,24 @@ void zk_election::run(leader_election_listener* listener) {
       give_up();
       log->error("leader election stopped: {}", next.failure.message);
       listener->on_error(next.failure);
-      while (queue_.pop(idle_wait) || !queue_.stopping()) {
+      while (watcher_.events().pop(idle_wait) || !watcher_.events().stopping()) {
       }
       return;
     }
     if (next.kind == next_step::again) {
-      if (queue_.stopping()) return;
+      if (watcher_.events().stopping()) return;
       continue;
     }
     auto wait = next.kind == next_step::retry
                     ? std::min<std::chrono::milliseconds>(conn_->settings().retry_wait, std::chrono::milliseconds(1000))
                     : idle_wait;
-    auto e = queue_.pop(wait);
-    if (queue_.stopping()) return;
+    auto e = watcher_.events().pop(wait);
+    if (watcher_.events().stopping()) return;
     while (e) {
       handle(*e, *listener);
-      e = queue_.try_pop();
+      e = watcher_.events().try_pop();
     }
-    if (queue_.stopping()) return;
+    if (watcher_.events().stopping()) return;
   }
 }
 
@@ -221,7 +215,7 @@ zk_election::next_step zk_election::step(leader_election_listener& listener) {
   }
   revoke(listener, "another contender is ahead in the latch");
   // Watch only the contender just ahead; if it is gone already, look again.
-  auto pred = conn_->exists(paths_.latch_dir() + "/" + pos.predecessor, slot_, prompt);
+  auto pred = conn_->exists(paths_.latch_dir() + "/" + pos.predecessor, watcher_.slot(), prompt);
   if (!pred) return {next_step::retry, {}};
   if (!*pred) return {next_step::again, {}};
   return {};
@@ -324,10 +318,10 @@ zk_election::next_step zk_election::grant(leader_election_listener& listener, co
 zk_election::next_step zk_election::watch_leadership(leader_election_listener& listener) {
   // Watch our own latch node (removed by hand) and the epoch (moved under us): either means
   // our writes are fenced off, so revoke and look again.
-  auto own = conn_->exists(latch_node_, slot_, prompt);
+  auto own = conn_->exists(latch_node_, watcher_.slot(), prompt);
   if (!own) return {next_step::retry, {}};
   if (!*own) return {next_step::again, {}};
-  auto epoch = conn_->get(paths_.epoch(), slot_, prompt);
+  auto epoch = conn_->get(paths_.epoch(), watcher_.slot(), prompt);
   if (!epoch) return {next_step::retry, {}};
   int expected;
   {

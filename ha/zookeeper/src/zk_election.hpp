@@ -18,9 +18,8 @@
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
-#include "event_queue.hpp"
+#include "watching_thread.hpp"
 #include "fenced_writer.hpp"
 #include "layout.hpp"
 #include "regent/ha/epoch_watermark.hpp"
@@ -74,8 +73,7 @@ class zk_election final : public leader_election_driver, public leadership_fence
   clock& clock_;
   bool tolerate_suspended_;
   fenced_writer writer_;
-  event_queue queue_;
-  watch_slot* slot_ = nullptr;
+  watching_thread watcher_{*conn_};
 
   // Only the contending thread (and stop() after joining it) touches these.
   std::string contender_uuid_;
@@ -95,7 +93,6 @@ class zk_election final : public leader_election_driver, public leadership_fence
   epoch_watermark seen_;  // every epoch granted or read; a grant goes above it
 
   std::mutex run_mu_;  // start/stop
-  std::thread thread_;
 };
 
 }  // namespace regent::ha::zookeeper

@@ -21,24 +21,14 @@ zk_retrieval::zk_retrieval(std::shared_ptr<zk_connection> conn, znode_layout pat
 zk_retrieval::~zk_retrieval() { stop(); }
 
 result<void> zk_retrieval::start(leader_retrieval_listener& listener) {
-  std::lock_guard<std::mutex> lock(run_mu_);
-  if (thread_.joinable()) return error{errc::invalid_argument, "leader retrieval already started"};
   if (component_.empty() || component_.find('/') != std::string::npos)
     return error{errc::invalid_argument, "invalid component name '" + component_ + "'"};
-  queue_.reset();
-  slot_ = conn_->subscribe([this](const zk_event& e) { queue_.push(e); });
-  thread_ = std::thread([this, &listener] { run(&listener); });
+  if (!watcher_.start([this, &listener] { run(&listener); }))
+    return error{errc::invalid_argument, "leader retrieval already started"};
   return ok();
 }
 
-void zk_retrieval::stop() {
-  std::lock_guard<std::mutex> lock(run_mu_);
-  if (!thread_.joinable()) return;
-  queue_.stop();
-  thread_.join();
-  conn_->unsubscribe(slot_);
-  slot_ = nullptr;
-}
+void zk_retrieval::stop() { watcher_.stop(); }
 
 std::optional<leader_info> zk_retrieval::current() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -50,21 +40,21 @@ result<std::optional<leader_info>> zk_retrieval::observe() {
   const auto epoch_path = paths_.epoch();
   const auto info_path = paths_.connection_info(component_);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto epoch_node = conn_->get(epoch_path, slot_, prompt);
+    auto epoch_node = conn_->get(epoch_path, watcher_.slot(), prompt);
     if (!epoch_node) return std::move(epoch_node).err();
     if (!*epoch_node) {
       // Nobody was ever granted: watch for the epoch to appear.
-      auto again = conn_->exists(epoch_path, slot_, prompt);
+      auto again = conn_->exists(epoch_path, watcher_.slot(), prompt);
       if (!again) return std::move(again).err();
       if (*again) continue;
       return none();
     }
     auto epoch = parse_decimal((*epoch_node)->data, "epoch", epoch_path);
     if (!epoch) return std::move(epoch).err();
-    auto info_node = conn_->get(info_path, slot_, prompt);
+    auto info_node = conn_->get(info_path, watcher_.slot(), prompt);
     if (!info_node) return std::move(info_node).err();
     if (!*info_node) {
-      auto again = conn_->exists(info_path, slot_, prompt);
+      auto again = conn_->exists(info_path, watcher_.slot(), prompt);
       if (!again) return std::move(again).err();
       if (*again) continue;
       return none();  // not published (yet)
@@ -112,9 +102,9 @@ void zk_retrieval::run(leader_retrieval_listener* listener) {
     first = false;
     auto wait = retry ? std::min<std::chrono::milliseconds>(conn_->settings().retry_wait, std::chrono::milliseconds(1000))
                       : idle_wait;
-    auto e = queue_.pop(wait);
-    if (queue_.stopping()) return;
-    while (e) e = queue_.try_pop();  // any change: observe again
+    auto e = watcher_.events().pop(wait);
+    if (watcher_.events().stopping()) return;
+    while (e) e = watcher_.events().try_pop();  // any change: observe again
   }
 }
 

@@ -13,9 +13,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
-#include "event_queue.hpp"
+#include "watching_thread.hpp"
 #include "layout.hpp"
 #include "regent/ha/leader_retrieval.hpp"
 
@@ -41,14 +40,11 @@ class zk_retrieval final : public leader_retrieval {
   znode_layout paths_;
   std::string component_;
   bool tolerate_suspended_;
-  event_queue queue_;
-  watch_slot* slot_ = nullptr;
   std::string last_error_;  // only the watching thread
 
   mutable std::mutex mu_;
   std::optional<leader_info> current_;
-  std::mutex run_mu_;
-  std::thread thread_;
+  watching_thread watcher_{*conn_};
 };
 
 }  // namespace regent::ha::zookeeper
