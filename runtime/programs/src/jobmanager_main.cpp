@@ -11,6 +11,7 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <unistd.h>
@@ -19,7 +20,7 @@
 
 #include "regent/actors/cluster.hpp"
 #include "regent/actors/leadership_supervisor.hpp"
-#include "regent/programs/ha_wiring.hpp"
+#include "regent/programs/daemon_start.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
 #include "regent/programs/rest_gateway.hpp"
@@ -37,34 +38,15 @@ constexpr const char* usage_text =
 }  // namespace
 
 int main(int argc, char** argv) {
-  programs::block_shutdown_signals();
-  auto args = programs::parse_args(std::vector<std::string>(argv + 1, argv + argc));
-  if (!args) {
-    std::fprintf(stderr, "jobmanager: %s\n%s", args.err().message.c_str(), usage_text);
-    return 2;
-  }
-  if (args->help) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  auto loaded = programs::load_config(*args);
-  if (!loaded) {
-    std::fprintf(stderr, "jobmanager: configuration error: %s\n", loaded.err().message.c_str());
-    return 2;
-  }
-  const auto& s = loaded->settings;
-  if (auto err = programs::init_daemon_logging("jobmanager", s)) {
-    std::fprintf(stderr, "jobmanager: %s\n", err->c_str());
-    return 2;
-  }
+  auto started = programs::start_daemon({"jobmanager", usage_text, true}, argc, argv);
+  if (auto* code = std::get_if<int>(&started)) return *code;
+  auto& daemon = std::get<programs::daemon_start>(started);
+  const auto& s = daemon.config.settings;
+  const auto& loaded = daemon.config;
+  auto& ha = daemon.ha;
   auto log = logging::get("runtime");
-  auto ha = programs::make_ha_services(s);
-  if (!ha) {
-    log->critical("{}", ha.err().message);
-    return 2;
-  }
   log->info("jobmanager starting: pid={} high-availability.type={} cluster-id={} storage={}", ::getpid(),
-            (*ha)->backend_name(), s.cluster_id, s.storage_dir);
+            ha->backend_name(), s.cluster_id, s.storage_dir);
 
   // The RPC endpoint: taskmanagers and clients learn its address from the leader info, so
   // under HA its port is random unless high-availability.jobmanager.port says otherwise.
@@ -88,7 +70,7 @@ int main(int argc, char** argv) {
   ro.port = static_cast<std::uint16_t>(s.rest_port);
   ro.max_body_bytes = static_cast<std::size_t>(s.rest_max_content_length);
   ro.request_timeout = s.rest_request_timeout;
-  auto retrieval = (*ha)->make_retrieval(ha::component::dispatcher);
+  auto retrieval = ha->make_retrieval(ha::component::dispatcher);
   // Every leader this jobmanager sees raises the epoch its own grants must exceed: should the
   // backend lose the write that stored an epoch, this process still never reuses it.
   struct epoch_observer final : ha::leader_retrieval_listener {
@@ -97,7 +79,7 @@ int main(int argc, char** argv) {
       if (leader) election.observe_epoch(leader->token.epoch);
     }
     ha::leader_election_driver& election;
-  } observe_epochs{(*ha)->election()};
+  } observe_epochs{ha->election()};
   if (auto r = retrieval->start(observe_epochs); !r) {
     log->critical("cannot start leader retrieval: {}", r.err().message);
     return 1;
@@ -111,7 +93,7 @@ int main(int argc, char** argv) {
     done(rpc::error_response(503, "Service temporarily unavailable due to an ongoing leader election. Please refresh."));
   };
   auto rest = rpc::rest_server::start(ro, to_gateway);
-  if (!rest && loaded->conf.find("rest.port") == nullptr) {
+  if (!rest && loaded.conf.find("rest.port") == nullptr) {
     // rest.port left at its default (8081): several jobmanagers on one host (tests, benches,
     // local clusters without conf/masters ports) must not fail on it; the leader info tells
     // clients where this one listens.
@@ -141,12 +123,12 @@ int main(int argc, char** argv) {
     sc.rest_url = rest_url;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
     sc.board = std::make_shared<actors::leadership_board>();
-    auto supervisor = actors::spawn_leadership_supervisor(sys, **ha, sc);
+    auto supervisor = actors::spawn_leadership_supervisor(sys, *ha, sc);
     programs::rest_gateway_config gc;
     gc.own_rpc_address = rpc_address;
     gc.own_rest_url = rest_url;
     gc.uploads_dir = (std::filesystem::path(s.storage_dir) / s.cluster_id / "uploads").string();
-    gc.effective_config = loaded->conf.effective();
+    gc.effective_config = loaded.conf.effective();
     gc.status = [board = sc.board] {  // never waits on the supervisor (runs on the REST io thread)
       auto r = board->get();
       return programs::leadership_status{r.role, r.epoch, r.changes, r.last_takeover_ms};
@@ -154,8 +136,8 @@ int main(int argc, char** argv) {
     gateway = std::make_unique<programs::rest_gateway>(gc, *retrieval);
     serving = gateway.get();
     auto listener = actors::make_election_listener(supervisor);
-    (*ha)->job_graphs().keep_warm();  // a grant's recovery then reads less
-    if (auto r = (*ha)->election().start(*listener); !r) {
+    ha->job_graphs().keep_warm();  // a grant's recovery then reads less
+    if (auto r = ha->election().start(*listener); !r) {
       log->critical("cannot start leader election: {}", r.err().message);
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
       return 1;
@@ -172,7 +154,7 @@ int main(int argc, char** argv) {
       self->send(supervisor, actors::shutdown_atom::value);
       self->wait_for(supervisor);
     }
-    (*ha)->election().stop();
+    ha->election().stop();
     serving = nullptr;
     (*rest)->stop();
     gateway.reset();

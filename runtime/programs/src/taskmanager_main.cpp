@@ -11,12 +11,13 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <unistd.h>
 
 #include "regent/ha/leader_election.hpp"
-#include "regent/programs/ha_wiring.hpp"
+#include "regent/programs/daemon_start.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
 #include "regent/programs/task_executor.hpp"
@@ -45,49 +46,26 @@ std::filesystem::path tmp_root(const config::configuration& conf) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  programs::block_shutdown_signals();
-  auto args = programs::parse_args(std::vector<std::string>(argv + 1, argv + argc));
-  if (!args) {
-    std::fprintf(stderr, "taskmanager: %s\n%s", args.err().message.c_str(), usage_text);
-    return 2;
-  }
-  if (args->help) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  if (args->webui_port) {
-    std::fprintf(stderr, "taskmanager: --webui-port is a jobmanager option\n%s", usage_text);
-    return 2;
-  }
-  auto loaded = programs::load_config(*args);
-  if (!loaded) {
-    std::fprintf(stderr, "taskmanager: configuration error: %s\n", loaded.err().message.c_str());
-    return 2;
-  }
-  const auto& s = loaded->settings;
-  if (auto err = programs::init_daemon_logging("taskmanager", s)) {
-    std::fprintf(stderr, "taskmanager: %s\n", err->c_str());
-    return 2;
-  }
+  auto started = programs::start_daemon({"taskmanager", usage_text, false}, argc, argv);
+  if (auto* code = std::get_if<int>(&started)) return *code;
+  auto& daemon = std::get<programs::daemon_start>(started);
+  const auto& s = daemon.config.settings;
+  const auto& loaded = daemon.config;
+  auto& ha = daemon.ha;
   auto log = logging::get("taskmanager");
-  auto ha = programs::make_ha_services(s);
-  if (!ha) {
-    log->critical("{}", ha.err().message);
-    return 2;
-  }
 
   programs::task_executor_options o;
   o.taskmanager_id = random_source::instance().uuid();
-  if (args->host) {
-    o.bind_host = *args->host;
-  } else if (const auto* h = loaded->conf.find("taskmanager.host"); h && !h->value.empty()) {
+  if (daemon.args.host) {
+    o.bind_host = *daemon.args.host;
+  } else if (const auto* h = loaded.conf.find("taskmanager.host"); h && !h->value.empty()) {
     o.bind_host = h->value;
   }
   o.port = static_cast<std::uint16_t>(s.taskmanager_rpc_port);
   o.slots = s.taskmanager_slots;
   o.heartbeat_interval = s.heartbeat_interval;
   o.checkpoints_dir = s.checkpoints_dir;
-  o.tmp_dir = tmp_root(loaded->conf) / ("regent-taskmanager-" + o.taskmanager_id);
+  o.tmp_dir = tmp_root(loaded.conf) / ("regent-taskmanager-" + o.taskmanager_id);
 
   auto executor = programs::task_executor::start(o);
   if (!executor) {
@@ -96,9 +74,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   log->info("taskmanager starting: pid={} id={} address={} slots={} high-availability.type={} cluster-id={}",
-            ::getpid(), (*executor)->id(), (*executor)->address(), o.slots, (*ha)->backend_name(), s.cluster_id);
+            ::getpid(), (*executor)->id(), (*executor)->address(), o.slots, ha->backend_name(), s.cluster_id);
 
-  auto retrieval = (*ha)->make_retrieval(ha::component::resource_manager);
+  auto retrieval = ha->make_retrieval(ha::component::resource_manager);
   if (auto r = retrieval->start(**executor); !r) {
     log->critical("cannot watch the leader of resource_manager: {}", r.err().message);
     (*executor)->stop();
