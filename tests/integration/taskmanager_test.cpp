@@ -484,14 +484,15 @@ TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_s
   ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
   EXPECT_EQ(reg.accepted, first.token()) << "a registration names the leadership accepted";
 
-  // The backend loses the first leader's epoch: it reads one less, so the next grant reuses it.
-  auto& second_jm = contend();
+  // The backend loses the first leader's epoch: it reads one less, so the next grant (of a
+  // contender that never saw the first) reuses it.
   first_jm.ha->election().stop();
   auto epoch_file = dir_.path() / "ha" / "tm-test" / "leader" / "epoch";
   ASSERT_TRUE(ha::storage::posix_file_io()
                   .write_atomic(epoch_file, ha::storage::encode_payload(std::to_string(first.token().epoch - 1)))
                   .ok());
   auto from = proc.line_count();
+  auto& second_jm = contend();
   auto& second = lead(second_jm);
   ASSERT_EQ(second.token().epoch, first.token().epoch);
   ASSERT_NE(second.token(), first.token());
