@@ -44,7 +44,6 @@ struct job_entry {
 
 using nlohmann::json;
 
-std::int64_t wall_now() { return system_clock::instance().wall_millis(); }
 
 // Flink's ExecutionState of the job's tasks for a job status (the `tasks` of JobDetails).
 const char* task_state_of(const std::string& job_state) {
@@ -53,7 +52,7 @@ const char* task_state_of(const std::string& job_state) {
   return "CREATED";
 }
 
-json job_row(const std::string& id, const job_entry& e) {
+json job_row(const std::string& id, const job_entry& e, std::int64_t now_ms) {
   json tasks = {{"total", e.parallelism}};
   const std::string current = task_state_of(e.state);
   for (auto* s : {"created", "scheduled", "deploying", "running", "finished", "canceling", "canceled", "failed",
@@ -68,7 +67,7 @@ json job_row(const std::string& id, const job_entry& e) {
           {"state", e.state},
           {"start-time", e.start_ms},
           {"end-time", end},
-          {"duration", (end >= 0 ? end : wall_now()) - e.start_ms},
+          {"duration", (end >= 0 ? end : now_ms) - e.start_ms},
           {"last-modification", e.modified_ms},
           {"tasks", tasks}};
 }
@@ -137,7 +136,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     e.state = "INITIALIZING";
     e.name = spec.name;
     e.parallelism = spec.parallelism;
-    e.start_ms = e.modified_ms = wall_now();
+    e.start_ms = e.modified_ms = ctx->time->wall_millis();
     self->state.jobs[id] = std::move(e);
   };
 
@@ -197,7 +196,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     if (q->what == "jobs") {
       json rows = json::array();
       for (auto& [id, e] : jobs)
-        if (e.state != "CLEANUP") rows.push_back(job_row(id, e));
+        if (e.state != "CLEANUP") rows.push_back(job_row(id, e, ctx->time->wall_millis()));
       return (void)reply.reply(json{{"jobs", rows}}.dump());
     }
     if (q->what == "overview" || q->what == "taskmanagers" || q->what == "metrics") {
@@ -326,12 +325,12 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     e.name = r.name;
     e.start_ms = r.start_time;
     e.end_ms = e.modified_ms = r.end_time;
-    auto row = job_row(q->job_id, e);
+    auto row = job_row(q->job_id, e, ctx->time->wall_millis());
     json timestamps = json::object();
     timestamps[e.state] = r.end_time;
     reply.reply(json{{"jid", q->job_id},       {"name", r.name},          {"isStoppable", false},
                      {"state", e.state},       {"start-time", r.start_time}, {"end-time", r.end_time},
-                     {"duration", r.end_time - r.start_time}, {"maxParallelism", -1}, {"now", wall_now()},
+                     {"duration", r.end_time - r.start_time}, {"maxParallelism", -1}, {"now", ctx->time->wall_millis()},
                      {"timestamps", timestamps}, {"vertices", json::array()}, {"status-counts", json::object()},
                      {"plan", {{"jid", q->job_id}, {"name", r.name}, {"nodes", json::array()}}}}
                     .dump());
@@ -458,7 +457,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
         auto& e = self->state.jobs[id];
         e.state = state;
         e.name = name;
-        e.modified_ms = wall_now();
+        e.modified_ms = ctx->time->wall_millis();
       },
       [=](checkpointed_atom, const std::string&) { ++self->state.checkpoints_completed; },
       [=](final_atom, const std::string& id, const std::string& job_json, const std::string& checkpoints_json,
@@ -476,7 +475,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
         if (e.master) self->unlink_from(e.master);
         e.master = nullptr;
         e.state = state;
-        e.end_ms = e.modified_ms = wall_now();
+        e.end_ms = e.modified_ms = ctx->time->wall_millis();
         self->send(self, cleanup_atom::value, id);
       },
       [=](cleanup_atom, const std::string& id) {

@@ -86,8 +86,7 @@ json execution_states(const char* current, int count) {
 }
 
 // JobDetailsInfo (the wire form, see reference/flink-rest-subset.md).
-json render_job(const jm_state& st) {
-  auto now = system_clock::instance().wall_millis();
+json render_job(const jm_state& st, std::int64_t now) {
   auto start = st.status.start_time();
   auto end = st.status.end_time();
   json timestamps = json::object();
@@ -254,7 +253,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   auto log = logging::get("actors");
   auto& st = self->state;
   st.id = *job_id::parse(id_text);
-  st.status = job::job_status_machine(job::job_status::initializing, system_clock::instance().wall_millis());
+  st.status = job::job_status_machine(job::job_status::initializing, ctx->time->wall_millis());
   st.restarts = std::make_unique<job::restart_strategy>(restart_settings_of(ctx->settings));
   auto take_spec = [self](job_spec spec) {
     auto& st = self->state;
@@ -269,12 +268,12 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
   // Where the subtasks keep checkpoint `id` of this job.
   auto chk_dir = [checkpoints_dir, job](std::int64_t id) { return checkpoints_dir / job / ("chk-" + std::to_string(id)); };
-  auto now = [] { return job::instant::of(system_clock::instance()); };
+  auto now = [ctx] { return job::instant::of(*ctx->time); };
 
   auto move_to = [=](job::job_status s) {
     auto& st = self->state;
     if (st.status.current() == s) return;
-    if (auto r = st.status.transition(s, system_clock::instance().wall_millis()); !r) {
+    if (auto r = st.status.transition(s, ctx->time->wall_millis()); !r) {
       log->debug("job {}: {}", job, r.err().message);
       return;
     }
@@ -316,7 +315,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (st.terminal) return;
     st.terminal = true;
     (void)st.coordinator->abort_pending("job ended", now());
-    auto wall = system_clock::instance().wall_millis();
+    auto wall = ctx->time->wall_millis();
     ha::job_result r;
     r.id = st.id;
     r.application_status = job::to_string(job::application_status_of(end));
@@ -343,7 +342,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
                move_to(end);
                log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
                cancel_attempt();
-               self->send(dispatcher, final_atom::value, job, render_job(st).dump(),
+               self->send(dispatcher, final_atom::value, job, render_job(st, ctx->time->wall_millis()).dump(),
                           render_checkpoints(st.coordinator->statistics()).dump(), render_exceptions(st).dump());
                self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
                self->quit();
@@ -355,7 +354,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     auto& st = self->state;
     if (st.terminal || !st.deployed) return;
     log->warn("job {} attempt {} failed: {}", job, st.attempt, cause);
-    st.failures.push_front({cause, system_clock::instance().wall_millis()});
+    st.failures.push_front({cause, ctx->time->wall_millis()});
     if (st.failures.size() > 16) st.failures.pop_back();
     (void)st.coordinator->abort_pending(cause, now());
     cancel_attempt();
@@ -584,7 +583,7 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
         auto& st = self->state;
         if (what == "checkpoints") return render_checkpoints(st.coordinator->statistics()).dump();
         if (what == "exceptions") return render_exceptions(st).dump();
-        return render_job(st).dump();
+        return render_job(st, ctx->time->wall_millis()).dump();
       },
   };
 }

@@ -87,14 +87,15 @@ leadership_supervisor_actor::behavior_type supervisor(
         end_session();
         st.last_epoch = token.epoch;
         ++st.changes;
-        st.granted_at = std::chrono::steady_clock::now();
+        st.granted_at = cfg.time->now();
         log->info("granted leadership {}", token.to_string());
         auto ctx = std::make_shared<session_context>();
         ctx->token = token;
         ctx->since_ms = since_ms;
         ctx->ha = ha;
         ctx->settings = cfg.settings;
-        ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
+        ctx->time = cfg.time;
+        ctx->taskmanagers = std::make_shared<taskmanager_gateway>(*cfg.time);
         ctx->blocking = blocking;
         session s{token, spawn_dispatcher(self->system(), ctx), {}, ctx->taskmanagers, ctx};
         s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
@@ -122,7 +123,7 @@ leadership_supervisor_actor::behavior_type supervisor(
                   if (!recovered) return fatal("recovery failed for " + token.to_string());
                   st.current->ready = true;
                   st.last_takeover_ms =
-                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - st.granted_at).count();
+                      std::chrono::duration<double, std::milli>(cfg.time->now() - st.granted_at).count();
                   report();
                   log->info("leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at {})",
                             token.to_string(), st.last_takeover_ms, cfg.rpc_address.empty() ? "-" : cfg.rpc_address);

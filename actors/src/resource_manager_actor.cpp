@@ -77,7 +77,7 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
       return (void)reply.fail(error{rpc::errc::fencing_mismatch, why});
     }
     auto& st = self->state;
-    auto now = std::chrono::steady_clock::now();
+    auto now = ctx->time->now();
     if (!st.pool.has_taskmanager(m->taskmanager_id)) {
       if (auto r = st.pool.add_taskmanager(m->taskmanager_id, m->address, m->slots); !r) return (void)reply.fail(r.err());
       log->info("registered taskmanager {} at {} with {} slots ({})", m->taskmanager_id, m->address, m->slots,
@@ -90,7 +90,7 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
   auto on_heartbeat = [=](const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_heartbeat(req.payload);
     if (!m) return (void)reply.fail(m.err());
-    bool known = self->state.heartbeats.heartbeat(m->taskmanager_id, std::chrono::steady_clock::now());
+    bool known = self->state.heartbeats.heartbeat(m->taskmanager_id, ctx->time->now());
     reply.reply(rpc::encode(rpc::heartbeat_reply{known}));
   };
   return {
@@ -125,7 +125,7 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
       [=](query_atom) -> std::string {
         // Flink's TaskManagersInfo; fields Regent has no notion of carry neutral values.
         auto& st = self->state;
-        auto now = std::chrono::steady_clock::now();
+        auto now = ctx->time->now();
         auto rows = nlohmann::json::array();
         for (auto& tm : st.pool.taskmanagers()) {
           auto age = st.heartbeats.since_last(tm.id, now);
@@ -151,7 +151,7 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
       },
       [=](tick_atom) {
         auto& st = self->state;
-        for (auto& tm : st.heartbeats.expired(std::chrono::steady_clock::now(), timeout)) {
+        for (auto& tm : st.heartbeats.expired(ctx->time->now(), timeout)) {
           st.heartbeats.remove(tm);
           auto jobs = st.pool.remove_taskmanager(tm);
           log->warn("taskmanager {} missed its heartbeats for {} ms: removed ({} jobs lose slots)", tm, timeout.count(),

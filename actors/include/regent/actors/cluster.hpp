@@ -23,6 +23,7 @@
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/envelope.hpp"
 #include "regent/rpc/server.hpp"
+#include "regent/runtime/clock.hpp"
 #include "regent/runtime/ids.hpp"
 
 namespace regent::actors {
@@ -32,12 +33,15 @@ namespace regent::actors {
 class taskmanager_gateway {
  public:
   using callback = std::function<void(result<rpc::envelope>)>;
+  /// Request deadlines are taken on `time`, which must outlive the gateway.
+  explicit taskmanager_gateway(const clock& time = system_clock::instance()) : time_(time) {}
   ~taskmanager_gateway();
   void send(const std::string& address, rpc::envelope request, callback done);
   /// Closes every client (blocks until their io threads end; not from a callback).
   void close();
 
  private:
+  const clock& time_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<rpc::client>> clients_;
 };
@@ -48,6 +52,8 @@ struct session_context {
   std::int64_t since_ms = 0;
   ha::ha_services* ha = nullptr;
   config::settings settings;
+  /// The session's time: deadlines, heartbeats, checkpoint intervals and every timestamp.
+  const clock* time = &system_clock::instance();
   std::shared_ptr<taskmanager_gateway> taskmanagers;
   /// Where the job masters make their blocking HA calls (the process's pool).
   std::shared_ptr<const blocking_pool> blocking;

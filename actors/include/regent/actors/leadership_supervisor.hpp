@@ -27,6 +27,7 @@
 
 #include "regent/actors/messages.hpp"
 #include "regent/config/settings.hpp"
+#include "regent/runtime/clock.hpp"
 #include "regent/ha/ha_services.hpp"
 
 namespace regent::actors {
@@ -70,6 +71,8 @@ struct supervisor_config {
   std::function<void(int exit_code, const std::string& why)> on_fatal;
   /// Kept up to date on every transition; may be null.
   std::shared_ptr<leadership_board> board;
+  /// Every component's time (deadlines, heartbeats, timestamps); must outlive the supervisor.
+  const clock* time = &system_clock::instance();
 };
 
 /// Spawns the supervisor. `ha` (and `cfg.router`) must outlive it.
