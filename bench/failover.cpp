@@ -66,7 +66,10 @@ int main(int argc, char** argv) {
     if (const char* tick = std::getenv("REGENT_BENCH_ZK_TICK_MS")) zo.tick_ms = std::atoi(tick);
     std::printf("ZooKeeper tickTime %d ms\n", zo.tick_ms);
     quorum = std::make_unique<harness::zk_quorum>(zkdir.path(), zo);
-    if (!quorum->start(60s)) { std::fprintf(stderr, "quorum did not start\n%s", quorum->logs().c_str()); return 1; }
+    if (!quorum->start(60s)) {
+      std::fprintf(stderr, "quorum did not start\n%s", quorum->logs().c_str());
+      return 1;
+    }
   }
   int cluster = 0;
   for (int n : ns) {
@@ -90,15 +93,17 @@ int main(int argc, char** argv) {
       else
         conf << "high-availability.type: filesystem\n";
       conf << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
-                                                << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
-                                                << "execution.checkpointing.interval: 200 ms\n"
+           << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
+           << "execution.checkpointing.interval: 200 ms\n"
            << "rest.port: 0\n"
-                                                << "taskmanager.numberOfTaskSlots: " << slots << "\n"
-                                                << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
-                                                << "log.level: info\n"
+           << "taskmanager.numberOfTaskSlots: " << slots << "\n"
+           << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
+           << "log.level: info\n"
            << "env.log.dir: " << (dir.path() / "log").string() << "\n";
       conf.close();
-      auto args = [&](const char* p) { return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()}; };
+      auto args = [&](const char* p) {
+        return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()};
+      };
       harness::child_process a(args("jobmanager"), dir.path() / "a.log", true);
       auto ready = a.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s);
       if (!ready) return fail("no leader");
@@ -110,7 +115,8 @@ int main(int argc, char** argv) {
       if (!std::regex_search(*ready, m, re)) return fail("cannot parse " + *ready);
       fencing_token token{std::stoull(m[1]), m[2]};
       rpc::client c({m[3], static_cast<std::uint16_t>(std::stoi(m[4]))});
-      if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s)) return fail("the standby never contended");
+      if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s))
+        return fail("the standby never contended");
       if (!a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s))
         return fail("no taskmanager registered with the leader");
       std::size_t regs = 0;
@@ -124,9 +130,11 @@ int main(int argc, char** argv) {
       }
       std::set<std::string> jobs;
       for (int j = 0; j < n; ++j) {
-        std::string spec = "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
-                           "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
-        auto r = c.request(rpc::make_request(rpc::method::dispatcher_submit, token, rpc::encode(rpc::submit_job{spec, {}})), 10s);
+        std::string spec =
+            "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
+            "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
+        auto r = c.request(
+            rpc::make_request(rpc::method::dispatcher_submit, token, rpc::encode(rpc::submit_job{spec, {}})), 10s);
         if (!r || r->error) return fail("a submission failed");
         jobs.insert(rpc::decode_job_ref(r->payload)->job_id);
       }
@@ -143,12 +151,16 @@ int main(int argc, char** argv) {
       std::set<std::string> redeployed;
       std::size_t at = from;
       while (redeployed.size() < jobs.size()) {
-        auto l = b.wait_for_line([](auto& l) { return has(l, "restoring from checkpoint") || has(l, "starting from scratch"); }, 30s, at);
-        if (!l) return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) + " jobs redeployed");
+        auto l = b.wait_for_line(
+            [](auto& l) { return has(l, "restoring from checkpoint") || has(l, "starting from scratch"); }, 30s, at);
+        if (!l)
+          return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) +
+                      " jobs redeployed");
         auto lines = b.lines();
         for (; at < lines.size(); ++at)
           for (auto& j : jobs)
-            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting")) redeployed.insert(j);
+            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting"))
+              redeployed.insert(j);
       }
       auto tr = clk::now();
       for (auto& j : jobs)

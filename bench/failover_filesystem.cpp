@@ -27,7 +27,6 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-
 long rss_kb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string key;
@@ -56,24 +55,34 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep < reps; ++rep) {
     for (int mode = 0; mode < 2; ++mode) {
       harness::temp_dir dir("bench-failover-fs");
-      std::ofstream(dir.path() / "config.yaml") << "high-availability.type: filesystem\n"
-                                                << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
-                                                << "env.log.dir: " << (dir.path() / "log").string() << "\n";
+      std::ofstream(dir.path() / "config.yaml")
+          << "high-availability.type: filesystem\n"
+          << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
+          << "env.log.dir: " << (dir.path() / "log").string() << "\n";
       auto args = [&](int port) {
         return std::vector<std::string>{jm, "--config-dir", dir.path().string(), "--webui-port", std::to_string(port)};
       };
       auto t0 = clk::now();
       harness::child_process a(args(18081), dir.path() / "a.log", true);
-      if (!a.wait_for_line(is_ready, deadline)) { std::fprintf(stderr, "no leader\n%s", a.log_text().c_str()); return 1; }
+      if (!a.wait_for_line(is_ready, deadline)) {
+        std::fprintf(stderr, "no leader\n%s", a.log_text().c_str());
+        return 1;
+      }
       auto t1 = clk::now();
       harness::child_process b(args(18082), dir.path() / "b.log", true);
-      if (!b.wait_for_line(is_started, deadline)) { std::fprintf(stderr, "standby did not start\n"); return 1; }
+      if (!b.wait_for_line(is_started, deadline)) {
+        std::fprintf(stderr, "standby did not start\n");
+        return 1;
+      }
       start_ms.add(clk::now() - t1);
       (void)t0;
       rss.push_back(rss_kb(b.pid()));
       auto t = clk::now();
       a.signal(mode == 0 ? SIGKILL : SIGTERM);
-      if (!b.wait_for_line(is_ready, deadline)) { std::fprintf(stderr, "no takeover\n%s", b.log_text().c_str()); return 1; }
+      if (!b.wait_for_line(is_ready, deadline)) {
+        std::fprintf(stderr, "no takeover\n%s", b.log_text().c_str());
+        return 1;
+      }
       (mode == 0 ? kill_ms : term_ms).add(clk::now() - t);
       a.wait_exit(deadline);
     }

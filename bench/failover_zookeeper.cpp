@@ -34,7 +34,6 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-
 bool is_granted(const std::string& l) { return l.rfind("GRANTED", 0) == 0; }
 
 }  // namespace

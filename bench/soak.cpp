@@ -72,10 +72,12 @@ struct cluster {
     return {(harness::bin_dir() / program).string(), "--config-dir", dir.string(), "-D", "rest.port=0"};
   }
   void start_jm(std::size_t i) {
-    jms[i] = std::make_unique<harness::child_process>(args("jobmanager"), dir / ("jm-" + std::to_string(spawned++) + ".out"), true);
+    jms[i] = std::make_unique<harness::child_process>(args("jobmanager"),
+                                                      dir / ("jm-" + std::to_string(spawned++) + ".out"), true);
   }
   void start_tm(std::size_t i) {
-    tms[i] = std::make_unique<harness::child_process>(args("taskmanager"), dir / ("tm-" + std::to_string(spawned++) + ".out"), true);
+    tms[i] = std::make_unique<harness::child_process>(args("taskmanager"),
+                                                      dir / ("tm-" + std::to_string(spawned++) + ".out"), true);
   }
 
   /// The current leader's RPC address and token, from the newest "leader ready" line of a live jobmanager.
@@ -112,7 +114,7 @@ std::vector<int> fault_kinds(bool zookeeper) {
   std::vector<int> out;
   const char* env = std::getenv("REGENT_SOAK_FAULTS");
   for (int k = 0; k < (zookeeper ? 4 : 3); ++k)
-    if (!env || std::string(",") .append(env).append(",").find(std::string(",") + names[k] + ",") != std::string::npos)
+    if (!env || std::string(",").append(env).append(",").find(std::string(",") + names[k] + ",") != std::string::npos)
       out.push_back(k);
   return out;
 }
@@ -127,9 +129,7 @@ std::optional<zk_mode> zk_mode_from_env() {
   return std::nullopt;
 }
 
-const char* to_string(zk_mode m) {
-  return m == zk_mode::within_tolerance ? "within-tolerance" : "beyond-tolerance";
-}
+const char* to_string(zk_mode m) { return m == zk_mode::within_tolerance ? "within-tolerance" : "beyond-tolerance"; }
 
 /// When and which ZooKeeper server to kill (see REGENT_SOAK_ZK_MODE in the header). Driven by
 /// the soak loop: `poll()` once per iteration, `may_kill()` and `kill_one()` at a zk-kill fault.
@@ -296,7 +296,10 @@ int count_lines(const std::vector<fs::path>& files, const std::vector<std::strin
   int n = 0;
   for_each_line(files, [&](const std::string& l, const fs::path&) {
     for (auto& w : words)
-      if (has(l, w)) { ++n; break; }
+      if (has(l, w)) {
+        ++n;
+        break;
+      }
   });
   return n;
 }
@@ -344,20 +347,22 @@ int main(int argc, char** argv) {
        << "job-result-store.delete-on-commit: false\n"
        << "env.log.dir: " << (dir.path() / "log").string() << "\n";
   conf.close();
-  cluster c{dir.path(), std::vector<std::unique_ptr<harness::child_process>>(2), std::vector<std::unique_ptr<harness::child_process>>(2)};
+  cluster c{dir.path(), std::vector<std::unique_ptr<harness::child_process>>(2),
+            std::vector<std::unique_ptr<harness::child_process>>(2)};
   for (std::size_t i = 0; i < 2; ++i) c.start_jm(i), c.start_tm(i);
 
   std::map<std::string, int> faults;
   const long long n = 20000;
-  std::map<std::string, fs::path> running;  // job id → output folder
+  std::map<std::string, fs::path> running;         // job id → output folder
   std::map<std::string, std::string> ended_badly;  // job id → FAILED or CANCELED
   int submitted = 0, exact = 0, lost = 0, duplicated = 0, seq = 0;
   auto submit = [&] {
     char id[33];
     std::snprintf(id, sizeof id, "%032x", ++seq);
     auto out = dir.path() / "out" / id;
-    std::string spec = std::string("{\"name\":\"soak\",\"job-id\":\"") + id + "\",\"parallelism\":2,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" +
-                       std::to_string(n) + ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" + out.string() + "\"}}";
+    std::string spec = std::string("{\"name\":\"soak\",\"job-id\":\"") + id +
+                       "\",\"parallelism\":2,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(n) +
+                       ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" + out.string() + "\"}}";
     auto r = c.ask(rpc::method::dispatcher_submit, rpc::encode(rpc::submit_job{spec, {}}));
     // The ids are this soak's own, so "already submitted" or "already reached a globally
     // terminal state" means an earlier try went through but its answer was lost (the leader
@@ -379,7 +384,10 @@ int main(int argc, char** argv) {
         it = running.erase(it);
         continue;
       }
-      if (!s || s->state != "FINISHED") { ++it; continue; }
+      if (!s || s->state != "FINISHED") {
+        ++it;
+        continue;
+      }
       auto out = harness::committed_records(it->second);
       std::size_t copies = 0, first_shown = 0;
       for (auto& [v, files] : out) {
@@ -387,13 +395,15 @@ int main(int argc, char** argv) {
         if (files.size() > 1 && first_shown++ < 3) {
           std::string where;
           for (auto& f : files) where += " " + f;
-          std::printf("job %s: record %lld committed %zu times:%s\n", it->first.c_str(), v, files.size(), where.c_str());
+          std::printf("job %s: record %lld committed %zu times:%s\n", it->first.c_str(), v, files.size(),
+                      where.c_str());
         }
       }
       if (copies == static_cast<std::size_t>(n) && out.size() == copies) ++exact;
       if (out.size() < static_cast<std::size_t>(n)) {
         ++lost;
-        std::printf("job %s: %zu of %lld records missing\n", it->first.c_str(), static_cast<std::size_t>(n) - out.size(), n);
+        std::printf("job %s: %zu of %lld records missing\n", it->first.c_str(),
+                    static_cast<std::size_t>(n) - out.size(), n);
       }
       if (copies > out.size()) ++duplicated;
       it = running.erase(it);
@@ -423,7 +433,10 @@ int main(int argc, char** argv) {
     check_finished();
     if (zk_faults) zk_faults->poll();
     if (clk::now() >= next_fault) {
-      if (stopped) { stopped->signal(SIGCONT); stopped = nullptr; }
+      if (stopped) {
+        stopped->signal(SIGCONT);
+        stopped = nullptr;
+      }
       int what = kinds[rng() % kinds.size()];
       if (what == 3 && !zk_faults->may_kill()) {
         // Within tolerance the ensemble is not whole yet: the other faults go on meanwhile.
@@ -431,9 +444,23 @@ int main(int argc, char** argv) {
         what = other_kinds.empty() ? -1 : other_kinds[rng() % other_kinds.size()];
       }
       std::size_t i = rng() % 2;
-      if (what == 0) { c.jms[i]->signal(SIGKILL); c.jms[i]->wait_exit(10s); c.start_jm(i); ++faults["jobmanager kill -9"]; }
-      if (what == 1) { c.jms[i]->signal(SIGSTOP); stopped = c.jms[i].get(); ++faults["jobmanager SIGSTOP/SIGCONT"]; }
-      if (what == 2) { c.tms[i]->signal(SIGKILL); c.tms[i]->wait_exit(10s); c.start_tm(i); ++faults["taskmanager kill -9"]; }
+      if (what == 0) {
+        c.jms[i]->signal(SIGKILL);
+        c.jms[i]->wait_exit(10s);
+        c.start_jm(i);
+        ++faults["jobmanager kill -9"];
+      }
+      if (what == 1) {
+        c.jms[i]->signal(SIGSTOP);
+        stopped = c.jms[i].get();
+        ++faults["jobmanager SIGSTOP/SIGCONT"];
+      }
+      if (what == 2) {
+        c.tms[i]->signal(SIGKILL);
+        c.tms[i]->wait_exit(10s);
+        c.start_tm(i);
+        ++faults["taskmanager kill -9"];
+      }
       if (what == 3) zk_faults->kill_one();
       next_fault = clk::now() + std::chrono::milliseconds(1000 + rng() % 3000);
     }
@@ -513,7 +540,8 @@ int main(int argc, char** argv) {
   row("still unfinished after drain", unfinished, true);
   row("HA files/znodes left behind", orphans, true);
   row("epochs granted", static_cast<long long>(epochs.granted), false);
-  row(beyond ? "epochs granted twice (reported only)" : "epochs granted twice", static_cast<long long>(epochs.twice.size()), !beyond);
+  row(beyond ? "epochs granted twice (reported only)" : "epochs granted twice",
+      static_cast<long long>(epochs.twice.size()), !beyond);
   if (beyond) {
     row("jobs restarted from scratch after a checkpoint", static_cast<long long>(scratch.size()), false);
     row("  ... of them not failed loudly", scratch_counted, true);

@@ -44,10 +44,10 @@ struct job_entry {
 
 using nlohmann::json;
 
-
 // Flink's ExecutionState of the job's tasks for a job status (the `tasks` of JobDetails).
 const char* task_state_of(const std::string& job_state) {
-  if (job_state == "RUNNING" || job_state == "FINISHED" || job_state == "CANCELED" || job_state == "FAILED") return job_state.c_str();
+  if (job_state == "RUNNING" || job_state == "FINISHED" || job_state == "CANCELED" || job_state == "FAILED")
+    return job_state.c_str();
   if (job_state == "CANCELLING") return "CANCELING";
   return "CREATED";
 }
@@ -79,8 +79,8 @@ json execution_result(const ha::job_result& r) {
              {"accumulator-results", json::object()},
              {"net-runtime", r.net_runtime_ms}};
   if (r.failure_cause)
-    jr["failure-cause"] = {{"class", "regent.JobFailure"}, {"stack-trace", *r.failure_cause},
-                           {"serialized-throwable", ""}};
+    jr["failure-cause"] = {
+        {"class", "regent.JobFailure"}, {"stack-trace", *r.failure_cause}, {"serialized-throwable", ""}};
   return {{"status", {{"id", "COMPLETED"}}}, {"job-execution-result", jr}};
 }
 
@@ -96,7 +96,7 @@ job::cleanup_backoff backoff_of(const config::cleanup_settings& c) {
   job::cleanup_backoff_settings s;
   s.kind = c.kind == config::cleanup_kind::none          ? job::cleanup_backoff_kind::none
            : c.kind == config::cleanup_kind::fixed_delay ? job::cleanup_backoff_kind::fixed_delay
-                                                          : job::cleanup_backoff_kind::exponential_delay;
+                                                         : job::cleanup_backoff_kind::exponential_delay;
   s.initial_backoff = c.initial_backoff;
   s.max_backoff = c.max_backoff;
   s.exponential_attempts = c.exponential_attempts;
@@ -162,8 +162,11 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     auto id = spec->id->str();
     auto done = hap->job_results().has_entry(*spec->id);
     if (!done) return (void)reply.fail(done.err());
-    if (*done) return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " already reached a globally terminal state; it is not run again"});
-    if (self->state.jobs.count(id)) return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " was already submitted"});
+    if (*done)
+      return (void)reply.fail(error{ha::errc::already_exists,
+                                    "job " + id + " already reached a globally terminal state; it is not run again"});
+    if (self->state.jobs.count(id))
+      return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " was already submitted"});
     for (auto& [key, data] : m->artifacts)
       if (auto r = hap->blobs().put(token, *spec->id, key, data); !r) return (void)reply.fail(r.err());
     auto stored = to_json(*spec);
@@ -177,7 +180,8 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     auto m = rpc::decode_job_ref(req.payload);
     if (!m) return (void)reply.fail(m.err());
     auto it = self->state.jobs.find(m->job_id);
-    if (it != self->state.jobs.end()) return (void)reply.reply(rpc::encode(rpc::job_status{m->job_id, it->second.state, it->second.name}));
+    if (it != self->state.jobs.end())
+      return (void)reply.reply(rpc::encode(rpc::job_status{m->job_id, it->second.state, it->second.name}));
     auto id = job_id::parse(m->job_id);
     if (!id) return (void)reply.fail(error{ha::errc::invalid_argument, "not a job id: " + m->job_id});
     auto entry = hap->job_results().get(*id);
@@ -230,16 +234,17 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
                   out += "# TYPE regent_slots_available gauge\nregent_slots_available " + std::to_string(free) + "\n";
                   return (void)reply.reply(out);
                 }
-                reply.reply(json{{"taskmanagers", count},
-                                 {"slots-total", total},
-                                 {"slots-available", free},
-                                 {"jobs-running", jobs_running_of(by_state)},
-                                 {"jobs-finished", n("FINISHED")},
-                                 {"jobs-cancelled", n("CANCELED")},
-                                 {"jobs-failed", n("FAILED")},
-                                 {"flink-version", "regent-0.1"},
-                                 {"flink-commit", "unknown"}}
-                                .dump());
+                reply.reply(json{
+                    {"taskmanagers", count},
+                    {"slots-total", total},
+                    {"slots-available", free},
+                    {"jobs-running", jobs_running_of(by_state)},
+                    {"jobs-finished", n("FINISHED")},
+                    {"jobs-cancelled", n("CANCELED")},
+                    {"jobs-failed", n("FAILED")},
+                    {"flink-version", "regent-0.1"},
+                    {"flink-commit",
+                     "unknown"}}.dump());
               },
               [=](caf::error& e) {
                 reply.fail(error{rpc::errc::handler_failed, "resource manager: " + self->system().render(e)});
@@ -264,10 +269,12 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
         auto checkpoints = hap->checkpoints().list(id);
         auto blobs = hap->blobs().list(id);
         std::error_code ec;
-        row["artifacts"] = {{"job-graph", graph.ok()},
-                            {"checkpoints", checkpoints ? json(*checkpoints) : json::array()},
-                            {"blobs", blobs ? json(*blobs) : json::array()},
-                            {"checkpoint-data", std::filesystem::exists(std::filesystem::path(ctx->settings.checkpoints_dir) / id.str(), ec)}};
+        row["artifacts"] = {
+            {"job-graph", graph.ok()},
+            {"checkpoints", checkpoints ? json(*checkpoints) : json::array()},
+            {"blobs", blobs ? json(*blobs) : json::array()},
+            {"checkpoint-data",
+             std::filesystem::exists(std::filesystem::path(ctx->settings.checkpoints_dir) / id.str(), ec)}};
         rows.push_back(row);
       }
       return (void)reply.reply(json{{"dirty", rows}}.dump());
@@ -276,7 +283,8 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     if (it != jobs.end() && it->second.state != "CLEANUP") {
       auto& e = it->second;
       if (q->what == "result") {
-        if (e.master || e.result_json.empty()) return (void)reply.reply(json{{"status", {{"id", "IN_PROGRESS"}}}}.dump());
+        if (e.master || e.result_json.empty())
+          return (void)reply.reply(json{{"status", {{"id", "IN_PROGRESS"}}}}.dump());
         return (void)reply.reply(e.result_json);
       }
       if (e.master) {
@@ -290,7 +298,9 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
                     auto now = self->state.jobs.find(job);
                     if (now != self->state.jobs.end() && !now->second.master) {
                       auto& k = now->second;
-                      const auto& kept = what == "checkpoints" ? k.checkpoints_json : what == "exceptions" ? k.exceptions_json : k.job_json;
+                      const auto& kept = what == "checkpoints"  ? k.checkpoints_json
+                                         : what == "exceptions" ? k.exceptions_json
+                                                                : k.job_json;
                       if (!kept.empty()) {
                         reply.reply(kept);
                         return;
@@ -300,7 +310,9 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
                   });
         return;
       }
-      const auto& kept = q->what == "checkpoints" ? e.checkpoints_json : q->what == "exceptions" ? e.exceptions_json : e.job_json;
+      const auto& kept = q->what == "checkpoints"  ? e.checkpoints_json
+                         : q->what == "exceptions" ? e.exceptions_json
+                                                   : e.job_json;
       if (!kept.empty()) return (void)reply.reply(kept);
     }
     // A job that ended before this session: only its JobResultStore entry is left.
@@ -311,7 +323,13 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     if (!entry->has_value()) return (void)reply.fail(error{ha::errc::not_found, "no job " + q->job_id});
     auto& r = (*entry)->result;
     if (q->what == "result") return (void)reply.reply(execution_result(r).dump());
-    if (q->what == "checkpoints") return (void)reply.reply(json{{"counts", {{"restored", 0}, {"total", 0}, {"in_progress", 0}, {"completed", 0}, {"failed", 0}}}, {"summary", json::object()}, {"latest", {{"completed", nullptr}, {"savepoint", nullptr}, {"failed", nullptr}, {"restored", nullptr}}}, {"history", json::array()}}.dump());
+    if (q->what == "checkpoints")
+      return (
+                 void)reply.reply(json{
+          {"counts", {{"restored", 0}, {"total", 0}, {"in_progress", 0}, {"completed", 0}, {"failed", 0}}},
+          {"summary", json::object()},
+          {"latest", {{"completed", nullptr}, {"savepoint", nullptr}, {"failed", nullptr}, {"restored", nullptr}}},
+          {"history", json::array()}}.dump());
     if (q->what == "exceptions") {
       json j = {{"root-exception", r.failure_cause ? json(*r.failure_cause) : json(nullptr)},
                 {"timestamp", r.failure_cause ? json(r.end_time) : json(nullptr)},
@@ -328,10 +346,18 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
     auto row = job_row(q->job_id, e, ctx->time->wall_millis());
     json timestamps = json::object();
     timestamps[e.state] = r.end_time;
-    reply.reply(json{{"jid", q->job_id},       {"name", r.name},          {"isStoppable", false},
-                     {"state", e.state},       {"start-time", r.start_time}, {"end-time", r.end_time},
-                     {"duration", r.end_time - r.start_time}, {"maxParallelism", -1}, {"now", ctx->time->wall_millis()},
-                     {"timestamps", timestamps}, {"vertices", json::array()}, {"status-counts", json::object()},
+    reply.reply(json{{"jid", q->job_id},
+                     {"name", r.name},
+                     {"isStoppable", false},
+                     {"state", e.state},
+                     {"start-time", r.start_time},
+                     {"end-time", r.end_time},
+                     {"duration", r.end_time - r.start_time},
+                     {"maxParallelism", -1},
+                     {"now", ctx->time->wall_millis()},
+                     {"timestamps", timestamps},
+                     {"vertices", json::array()},
+                     {"status-counts", json::object()},
                      {"plan", {{"jid", q->job_id}, {"name", r.name}, {"nodes", json::array()}}}}
                     .dump());
   };
@@ -397,7 +423,9 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
       [](rpc_atom, const rpc::envelope&, const rpc::responder&) { return caf::skip; },
       [](state_atom, const std::string&, const std::string&, const std::string&) { return caf::skip; },
       [](checkpointed_atom, const std::string&) { return caf::skip; },
-      [](final_atom, const std::string&, const std::string&, const std::string&, const std::string&) { return caf::skip; },
+      [](final_atom, const std::string&, const std::string&, const std::string&, const std::string&) {
+        return caf::skip;
+      },
       [](terminal_atom, const std::string&, const std::string&) { return caf::skip; },
       [](cleanup_atom, const std::string&) { return caf::skip; },
       [](tm_lost_atom, const std::string&) { return caf::skip; },
@@ -418,7 +446,8 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
           auto entry = hap->job_results().get(*id);
           if (!entry) return (void)reply.fail(entry.err());
           if (!entry->has_value() || !(*entry)->dirty)
-            return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id + " with a dirty result to clean up"});
+            return (void)reply.fail(
+                error{ha::errc::not_found, "no job " + m->job_id + " with a dirty result to clean up"});
           log->info("job {}: cleanup requested by an operator", m->job_id);
           self->state.cleanup_failures.erase(m->job_id);
           self->send(self, cleanup_atom::value, m->job_id);
@@ -489,11 +518,14 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
         ++failures;
         auto delay = backoff.next_delay(failures);
         if (!delay) {
-          log->error("job {}: cleanup gave up after {} attempts ({}): {}; its JobResultStore entry stays dirty and the next leader retries",
-                     id, failures, backoff.describe(), r.err().message);
+          log->error(
+              "job {}: cleanup gave up after {} attempts ({}): {}; its JobResultStore entry stays dirty and the next "
+              "leader retries",
+              id, failures, backoff.describe(), r.err().message);
           return;
         }
-        log->warn("job {}: cleanup attempt {} failed: {}; retrying in {} ms", id, failures, r.err().message, delay->count());
+        log->warn("job {}: cleanup attempt {} failed: {}; retrying in {} ms", id, failures, r.err().message,
+                  delay->count());
         self->delayed_send(self, *delay, cleanup_atom::value, id);
       },
       [=](tm_lost_atom, const std::string& tm) {

@@ -41,8 +41,8 @@ struct jm_state {
   job_id id;
   job_spec spec;
   job::job_status_machine status;
-  std::uint64_t attempts = 0;   // attempts started in this session
-  std::uint64_t attempt = 0;    // the current attempt's id (unique across sessions)
+  std::uint64_t attempts = 0;  // attempts started in this session
+  std::uint64_t attempt = 0;   // the current attempt's id (unique across sessions)
   std::vector<slot> slots;
   std::unique_ptr<job::checkpoint_coordinator> coordinator;
   std::unique_ptr<job::restart_strategy> restarts;
@@ -67,13 +67,20 @@ using nlohmann::json;
 // Flink's execution state of the one vertex (the operator chain) for a job status.
 const char* vertex_status(job::job_status s) {
   switch (s) {
-    case job::job_status::running: return "RUNNING";
-    case job::job_status::finished: return "FINISHED";
-    case job::job_status::canceled: return "CANCELED";
-    case job::job_status::failed: return "FAILED";
-    case job::job_status::cancelling: return "CANCELING";
-    case job::job_status::created: return "SCHEDULED";
-    default: return "CREATED";
+    case job::job_status::running:
+      return "RUNNING";
+    case job::job_status::finished:
+      return "FINISHED";
+    case job::job_status::canceled:
+      return "CANCELED";
+    case job::job_status::failed:
+      return "FAILED";
+    case job::job_status::cancelling:
+      return "CANCELING";
+    case job::job_status::created:
+      return "SCHEDULED";
+    default:
+      return "CREATED";
   }
 }
 
@@ -102,9 +109,15 @@ json render_job(const jm_state& st, std::int64_t now) {
                  {"end-time", end ? *end : -1},
                  {"duration", (end ? *end : now) - start},
                  {"tasks", execution_states(vs, st.spec.parallelism)},
-                 {"metrics", {{"read-bytes", 0}, {"read-bytes-complete", false}, {"write-bytes", 0},
-                              {"write-bytes-complete", false}, {"read-records", 0}, {"read-records-complete", false},
-                              {"write-records", 0}, {"write-records-complete", false}}}};
+                 {"metrics",
+                  {{"read-bytes", 0},
+                   {"read-bytes-complete", false},
+                   {"write-bytes", 0},
+                   {"write-bytes-complete", false},
+                   {"read-records", 0},
+                   {"read-records-complete", false},
+                   {"write-records", 0},
+                   {"write-records-complete", false}}}};
   return {{"jid", st.id.str()},
           {"name", st.spec.name},
           {"isStoppable", false},
@@ -117,14 +130,15 @@ json render_job(const jm_state& st, std::int64_t now) {
           {"timestamps", timestamps},
           {"vertices", json::array({vertex})},
           {"status-counts", execution_states(vs, 1)},
-          {"plan", {{"jid", st.id.str()},
-                    {"name", st.spec.name},
-                    {"type", "STREAMING"},
-                    {"nodes", json::array({{{"id", vertex_id},
-                                            {"parallelism", st.spec.parallelism},
-                                            {"operator", ""},
-                                            {"description", st.spec.name},
-                                            {"inputs", json::array()}}})}}}};
+          {"plan",
+           {{"jid", st.id.str()},
+            {"name", st.spec.name},
+            {"type", "STREAMING"},
+            {"nodes", json::array({{{"id", vertex_id},
+                                    {"parallelism", st.spec.parallelism},
+                                    {"operator", ""},
+                                    {"description", st.spec.name},
+                                    {"inputs", json::array()}}})}}}};
 }
 
 json render_checkpoint(const job::checkpoint_stats& c) {
@@ -158,8 +172,8 @@ json render_checkpoint(const job::checkpoint_stats& c) {
 }
 
 json render_summary(const job::stats_summary& s) {
-  return {{"min", s.min()}, {"max", s.max()}, {"avg", s.avg()}, {"p50", s.quantile(0.5)}, {"p90", s.quantile(0.9)},
-          {"p95", s.quantile(0.95)}, {"p99", s.quantile(0.99)}, {"p999", s.quantile(0.999)}};
+  return {{"min", s.min()},         {"max", s.max()},          {"avg", s.avg()},          {"p50", s.quantile(0.5)},
+          {"p90", s.quantile(0.9)}, {"p95", s.quantile(0.95)}, {"p99", s.quantile(0.99)}, {"p999", s.quantile(0.999)}};
 }
 
 // CheckpointingStatistics (wire form).
@@ -174,8 +188,11 @@ json render_checkpoints(const job::checkpoint_statistics& s) {
                 {"is_savepoint", false},
                 {"external_path", s.latest_restored->external_path}};
   return {{"counts",
-           {{"restored", s.counts.restored}, {"total", s.counts.total}, {"in_progress", s.counts.in_progress},
-            {"completed", s.counts.completed}, {"failed", s.counts.failed}}},
+           {{"restored", s.counts.restored},
+            {"total", s.counts.total},
+            {"in_progress", s.counts.in_progress},
+            {"completed", s.counts.completed},
+            {"failed", s.counts.failed}}},
           {"summary",
            {{"state_size", render_summary(s.state_size)},
             {"end_to_end_duration", render_summary(s.end_to_end_duration)},
@@ -201,9 +218,12 @@ json render_exceptions(const jm_state& st) {
                        {"taskName", st.spec.name},
                        {"location", nullptr},
                        {"concurrentExceptions", json::array()}});
-    all.push_back({{"exception", f.cause}, {"task", st.spec.name}, {"location", "(unassigned)"}, {"timestamp", f.timestamp}});
+    all.push_back(
+        {{"exception", f.cause}, {"task", st.spec.name}, {"location", "(unassigned)"}, {"timestamp", f.timestamp}});
   }
-  json j = {{"all-exceptions", all}, {"truncated", false}, {"exceptionHistory", {{"entries", entries}, {"truncated", false}}}};
+  json j = {{"all-exceptions", all},
+            {"truncated", false},
+            {"exceptionHistory", {{"entries", entries}, {"truncated", false}}}};
   if (!st.failures.empty()) {
     j["root-exception"] = st.failures.front().cause;
     j["timestamp"] = st.failures.front().timestamp;
@@ -267,7 +287,9 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   const std::string job = id_text;
   const std::filesystem::path checkpoints_dir = ctx->settings.checkpoints_dir;
   // Where the subtasks keep checkpoint `id` of this job.
-  auto chk_dir = [checkpoints_dir, job](std::int64_t id) { return checkpoints_dir / job / ("chk-" + std::to_string(id)); };
+  auto chk_dir = [checkpoints_dir, job](std::int64_t id) {
+    return checkpoints_dir / job / ("chk-" + std::to_string(id));
+  };
   auto now = [ctx] { return job::instant::of(*ctx->time); };
 
   auto move_to = [=](job::job_status s) {
@@ -285,9 +307,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     std::set<std::string> addresses;
     for (auto& s : self->state.slots) addresses.insert(s.address);
     for (auto& a : addresses) {
-      ctx->taskmanagers->send(a, rpc::make_request(method, token, payload), [log, job, method](result<rpc::envelope> r) {
-        if (!r) log->warn("job {}: {} failed: {}", job, method, r.err().message);
-      });
+      ctx->taskmanagers->send(a, rpc::make_request(method, token, payload),
+                              [log, job, method](result<rpc::envelope> r) {
+                                if (!r) log->warn("job {}: {} failed: {}", job, method, r.err().message);
+                              });
     }
   };
 
@@ -301,7 +324,9 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   };
 
   // Makes a blocking HA call off CAF's workers (see off_worker).
-  auto blocking = [self, ctx](auto work, auto then) { off_worker(self, *ctx->blocking, std::move(work), std::move(then)); };
+  auto blocking = [self, ctx](auto work, auto then) {
+    off_worker(self, *ctx->blocking, std::move(work), std::move(then));
+  };
 
   // The latest completed checkpoint of this job, for `then`.
   auto read_latest = [=](std::function<void(result<std::optional<ha::completed_checkpoint>>)> then) {
@@ -326,27 +351,28 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     if (!cause.empty()) r.failure_cause = cause;
     if (!cause.empty() && (st.failures.empty() || st.failures.front().cause != cause))
       st.failures.push_front({cause, wall});
-    blocking([ctx, token, r] { return ctx->ha->job_results().create_dirty(token, r); },
-             [=](result<void> written) {
-               auto& st = self->state;
-               if (!written && written.err().code != ha::errc::already_exists) {
-                 // Most likely leadership is gone: the next leader recovers the job and ends it again.
-                 log->warn("job {} reached {} but its result could not be recorded: {} (the job stays for the next leader)",
-                           job, job::to_string(end), written.err().message);
-                 cancel_attempt();
-                 self->quit();
-                 return;
-               }
-               if (end == job::job_status::canceled) move_to(job::job_status::cancelling);
-               if (end == job::job_status::failed) move_to(job::job_status::failing);
-               move_to(end);
-               log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
-               cancel_attempt();
-               self->send(dispatcher, final_atom::value, job, render_job(st, ctx->time->wall_millis()).dump(),
-                          render_checkpoints(st.coordinator->statistics()).dump(), render_exceptions(st).dump());
-               self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
-               self->quit();
-             });
+    blocking(
+        [ctx, token, r] { return ctx->ha->job_results().create_dirty(token, r); },
+        [=](result<void> written) {
+          auto& st = self->state;
+          if (!written && written.err().code != ha::errc::already_exists) {
+            // Most likely leadership is gone: the next leader recovers the job and ends it again.
+            log->warn("job {} reached {} but its result could not be recorded: {} (the job stays for the next leader)",
+                      job, job::to_string(end), written.err().message);
+            cancel_attempt();
+            self->quit();
+            return;
+          }
+          if (end == job::job_status::canceled) move_to(job::job_status::cancelling);
+          if (end == job::job_status::failed) move_to(job::job_status::failing);
+          move_to(end);
+          log->info("job {} ({}) is {}{}", job, st.spec.name, job::to_string(end), cause.empty() ? "" : ": " + cause);
+          cancel_attempt();
+          self->send(dispatcher, final_atom::value, job, render_job(st, ctx->time->wall_millis()).dump(),
+                     render_checkpoints(st.coordinator->statistics()).dump(), render_exceptions(st).dump());
+          self->send(dispatcher, terminal_atom::value, job, std::string(job::to_string(end)));
+          self->quit();
+        });
   };
 
   // `unrecoverable`: a subtask said a restart cannot help (its output shows HA state was lost).
@@ -380,8 +406,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
       auto action = std::move(todo.front());
       todo.pop_front();
       if (auto* t = std::get_if<job::send_trigger>(&action)) {
-        to_subtasks(rpc::method::tm_trigger,
-                    rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(t->checkpoint_id)}));
+        to_subtasks(rpc::method::tm_trigger, rpc::encode(rpc::checkpoint_command{
+                                                 job, st.attempt, static_cast<std::uint64_t>(t->checkpoint_id)}));
       } else if (auto* s = std::get_if<job::store_checkpoint>(&action)) {
         auto id = s->metadata.checkpoint_id;
         auto bytes = job::serialize_checkpoint_metadata(s->metadata);
@@ -410,8 +436,8 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
             });
         return;
       } else if (auto* n = std::get_if<job::send_notify_complete>(&action)) {
-        to_subtasks(rpc::method::tm_notify,
-                    rpc::encode(rpc::checkpoint_command{job, st.attempt, static_cast<std::uint64_t>(n->checkpoint_id)}));
+        to_subtasks(rpc::method::tm_notify, rpc::encode(rpc::checkpoint_command{
+                                                job, st.attempt, static_cast<std::uint64_t>(n->checkpoint_id)}));
       } else if (auto* a = std::get_if<job::send_abort>(&action)) {
         log->warn("job {} checkpoint {} failed: {}", job, a->checkpoint_id, a->reason);
       } else if (auto* i = std::get_if<job::ignored_event>(&action)) {
@@ -446,9 +472,10 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     blocking([dir = sink.path] { return count_committed_parts(dir); },
              [=](std::size_t parts) {
                if (parts > 0)
-                 log->error("job {} recovered with no completed checkpoint, but its sink folder {} holds {} committed "
-                            "part files: it completed checkpoints before, which the HA store has lost",
-                            job, sink.path, parts);
+                 log->error(
+                     "job {} recovered with no completed checkpoint, but its sink folder {} holds {} committed "
+                     "part files: it completed checkpoints before, which the HA store has lost",
+                     job, sink.path, parts);
              });
   };
 
@@ -477,15 +504,18 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
     }
     auto spec_json = to_json(st.spec);
     for (auto& s : st.slots) {
-      rpc::deploy d{{job, st.attempt, s.subtask}, st.spec.parallelism, spec_json, restore[static_cast<std::size_t>(s.subtask)],
+      rpc::deploy d{{job, st.attempt, s.subtask},
+                    st.spec.parallelism,
+                    spec_json,
+                    restore[static_cast<std::size_t>(s.subtask)],
                     checkpoints_dir.string()};
       auto attempt = st.attempt;
-      ctx->taskmanagers->send(s.address, rpc::make_request(rpc::method::tm_deploy, token, rpc::encode(d)),
-                              [self = caf::actor_cast<job_master_actor>(self), attempt, job, log](result<rpc::envelope> r) {
-                                auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
-                                if (!folded)
-                                  caf::anon_send(self, retry_atom::value, attempt, "deploy failed: " + folded.err().message);
-                              });
+      ctx->taskmanagers->send(
+          s.address, rpc::make_request(rpc::method::tm_deploy, token, rpc::encode(d)),
+          [self = caf::actor_cast<job_master_actor>(self), attempt, job, log](result<rpc::envelope> r) {
+            auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
+            if (!folded) caf::anon_send(self, retry_atom::value, attempt, "deploy failed: " + folded.err().message);
+          });
     }
     st.deployed = true;
     move_to(job::job_status::running);

@@ -18,27 +18,26 @@ struct session {
   resource_manager_actor rm;
   std::shared_ptr<taskmanager_gateway> taskmanagers;
   std::shared_ptr<const session_context> ctx;
-  bool ready = false;      // published and recovered
+  bool ready = false;  // published and recovered
 };
 
 /// State of one supervisor: the session it leads (if any) and counters for status.
 struct supervisor_state {
   static inline const char* name = "leadership_supervisor";
   std::optional<session> current;
-  epoch_t last_epoch = 0;         // newest epoch seen, to drop stale grants
-  std::uint64_t changes = 0;      // grants + revokes handled
+  epoch_t last_epoch = 0;     // newest epoch seen, to drop stale grants
+  std::uint64_t changes = 0;  // grants + revokes handled
   std::chrono::steady_clock::time_point granted_at;
-  double last_takeover_ms = -1;   // grant → recovered of the newest session
+  double last_takeover_ms = -1;  // grant → recovered of the newest session
   bool fatal_reported = false;
 };
 
 /// The components whose leader info a leader publishes.
-const char* components[] = {ha::component::resource_manager, ha::component::dispatcher,
-                            ha::component::rest_server};
+const char* components[] = {ha::component::resource_manager, ha::component::dispatcher, ha::component::rest_server};
 
 leadership_supervisor_actor::behavior_type supervisor(
-    leadership_supervisor_actor::stateful_pointer<supervisor_state> self, ha::ha_services* ha,
-    supervisor_config cfg, std::shared_ptr<const blocking_pool> blocking) {
+    leadership_supervisor_actor::stateful_pointer<supervisor_state> self, ha::ha_services* ha, supervisor_config cfg,
+    std::shared_ptr<const blocking_pool> blocking) {
   auto log = logging::get("actors");
   for (auto& w : blocking->workers()) self->link_to(w);  // a supervisor that fails takes them along
   auto fatal = [self, cfg, log](const std::string& why) {
@@ -125,12 +124,15 @@ leadership_supervisor_actor::behavior_type supervisor(
                   st.last_takeover_ms =
                       std::chrono::duration<double, std::milli>(cfg.time->now() - st.granted_at).count();
                   report();
-                  log->info("leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at {})",
-                            token.to_string(), st.last_takeover_ms, cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
+                  log->info(
+                      "leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at "
+                      "{})",
+                      token.to_string(), st.last_takeover_ms, cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
                 },
                 [=](caf::error& e) {
                   auto& st = self->state;
-                  if (st.current && st.current->token == token) fatal("recovery of " + token.to_string() + " failed: " + self->system().render(e));
+                  if (st.current && st.current->token == token)
+                    fatal("recovery of " + token.to_string() + " failed: " + self->system().render(e));
                 });
       },
       [=](revoke_atom, const fencing_token& token) {
@@ -173,9 +175,7 @@ class forwarding_listener final : public ha::leader_election_listener {
   void on_grant(const fencing_token& token, std::int64_t since_ms) override {
     caf::anon_send(supervisor_, grant_atom::value, token, since_ms);
   }
-  void on_revoke(const fencing_token& token) override {
-    caf::anon_send(supervisor_, revoke_atom::value, token);
-  }
+  void on_revoke(const fencing_token& token) override { caf::anon_send(supervisor_, revoke_atom::value, token); }
   void on_error(const error& e) override {
     caf::anon_send(supervisor_, failed_atom::value, "leader election failed: " + e.message);
   }
@@ -194,8 +194,7 @@ leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, 
   return sys.spawn<caf::detached>(supervisor, &ha, std::move(cfg), std::move(blocking));
 }
 
-std::unique_ptr<ha::leader_election_listener> make_election_listener(
-    leadership_supervisor_actor supervisor) {
+std::unique_ptr<ha::leader_election_listener> make_election_listener(leadership_supervisor_actor supervisor) {
   return std::make_unique<forwarding_listener>(std::move(supervisor));
 }
 

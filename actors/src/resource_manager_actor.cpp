@@ -69,8 +69,9 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
       // This epoch was granted to another session before (the HA backend lost the write that
       // stored it): our token is not unique, so nothing we command may count. Step down; the
       // next grant takes an epoch above the taskmanager's.
-      auto why = "taskmanager " + m->taskmanager_id + " has accepted " + m->accepted.to_string() +
-                 ", so " + ctx->token.to_string() + " is not a unique fencing token (the HA backend lost "
+      auto why = "taskmanager " + m->taskmanager_id + " has accepted " + m->accepted.to_string() + ", so " +
+                 ctx->token.to_string() +
+                 " is not a unique fencing token (the HA backend lost "
                  "acknowledged writes); stepping down to lead again with a higher epoch";
       log->error("refusing the registration of taskmanager {}: {}", m->taskmanager_id, why);
       election.refuse(ctx->token, m->accepted.epoch, why);
@@ -79,7 +80,8 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
     auto& st = self->state;
     auto now = ctx->time->now();
     if (!st.pool.has_taskmanager(m->taskmanager_id)) {
-      if (auto r = st.pool.add_taskmanager(m->taskmanager_id, m->address, m->slots); !r) return (void)reply.fail(r.err());
+      if (auto r = st.pool.add_taskmanager(m->taskmanager_id, m->address, m->slots); !r)
+        return (void)reply.fail(r.err());
       log->info("registered taskmanager {} at {} with {} slots ({})", m->taskmanager_id, m->address, m->slots,
                 ctx->token.to_string());
     }
@@ -130,22 +132,27 @@ resource_manager_actor::behavior_type resource_manager(resource_manager_actor::s
         for (auto& tm : st.pool.taskmanagers()) {
           auto age = st.heartbeats.since_last(tm.id, now);
           auto resource = [](int slots) {
-            return nlohmann::json{{"cpuCores", static_cast<double>(slots)}, {"taskHeapMemory", 0}, {"taskOffHeapMemory", 0},
-                                  {"managedMemory", 0}, {"networkMemory", 0}, {"extendedResources", nlohmann::json::object()}};
+            return nlohmann::json{{"cpuCores", static_cast<double>(slots)},
+                                  {"taskHeapMemory", 0},
+                                  {"taskOffHeapMemory", 0},
+                                  {"managedMemory", 0},
+                                  {"networkMemory", 0},
+                                  {"extendedResources", nlohmann::json::object()}};
           };
           auto port = tm.address.substr(tm.address.rfind(':') + 1);
-          rows.push_back({{"id", tm.id},
-                          {"path", tm.address},
-                          {"dataPort", std::atoi(port.c_str())},
-                          {"jmxPort", -1},
-                          {"timeSinceLastHeartbeat",
-                           age ? std::chrono::duration_cast<std::chrono::milliseconds>(*age).count() : 0},
-                          {"slotsNumber", tm.slots},
-                          {"freeSlots", tm.free_slots},
-                          {"totalResource", resource(tm.slots)},
-                          {"freeResource", resource(tm.free_slots)},
-                          {"hardware", {{"cpuCores", tm.slots}, {"physicalMemory", -1}, {"freeMemory", -1}, {"managedMemory", 0}}},
-                          {"memoryConfiguration", nlohmann::json::object()}});
+          rows.push_back(
+              {{"id", tm.id},
+               {"path", tm.address},
+               {"dataPort", std::atoi(port.c_str())},
+               {"jmxPort", -1},
+               {"timeSinceLastHeartbeat",
+                age ? std::chrono::duration_cast<std::chrono::milliseconds>(*age).count() : 0},
+               {"slotsNumber", tm.slots},
+               {"freeSlots", tm.free_slots},
+               {"totalResource", resource(tm.slots)},
+               {"freeResource", resource(tm.free_slots)},
+               {"hardware", {{"cpuCores", tm.slots}, {"physicalMemory", -1}, {"freeMemory", -1}, {"managedMemory", 0}}},
+               {"memoryConfiguration", nlohmann::json::object()}});
         }
         return nlohmann::json{{"taskmanagers", rows}}.dump();
       },

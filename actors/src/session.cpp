@@ -60,7 +60,8 @@ void rpc_router::route(const rpc::envelope& request, rpc::responder reply) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto fenced = rpc::check_fencing(token_, request); !fenced) {
-      logging::get("rpc")->warn("rejected {} from a stale or unknown session: {}", request.method, fenced.err().message);
+      logging::get("rpc")->warn("rejected {} from a stale or unknown session: {}", request.method,
+                                fenced.err().message);
       reply.fail(fenced.err());
       return;
     }

@@ -17,8 +17,8 @@ using detail::key_error;
 using detail::trim;
 
 /// Flink hides these in `GET /jobmanager/config` (GlobalConfiguration's sensitive keys).
-constexpr const char* sensitive_parts[] = {"password", "secret", "fs.azure.account.key", "apikey",
-                                           "api-key", "auth-params", "service-key", "token",
+constexpr const char* sensitive_parts[] = {"password",   "secret",      "fs.azure.account.key", "apikey",
+                                           "api-key",    "auth-params", "service-key",          "token",
                                            "basic-auth", "jaas.config", "http-headers"};
 
 bool is_sensitive(const std::string& key) {
@@ -89,12 +89,10 @@ void configuration::set(const std::string& key, std::string value, origin where)
 result<void> configuration::apply_override(std::string_view key_equals_value) {
   auto arg = "-D '" + std::string(key_equals_value) + "'";
   auto eq = key_equals_value.find('=');
-  if (eq == std::string_view::npos)
-    return error{errc::usage, arg + ": expected key=value"};
+  if (eq == std::string_view::npos) return error{errc::usage, arg + ": expected key=value"};
   auto key = trim(key_equals_value.substr(0, eq));
   if (key.empty()) return error{errc::usage, arg + ": the key is empty (expected key=value)"};
-  set(std::string(key), std::string(trim(key_equals_value.substr(eq + 1))),
-      {"-D (command line)", 0});
+  set(std::string(key), std::string(trim(key_equals_value.substr(eq + 1))), {"-D (command line)", 0});
   return ok();
 }
 
@@ -113,9 +111,7 @@ origin configuration::where(const std::string& key) const {
   return e ? e->where : origin{"default", 0};
 }
 
-result<std::string> configuration::get_string(const std::string& key) const {
-  return required(*this, key);
-}
+result<std::string> configuration::get_string(const std::string& key) const { return required(*this, key); }
 
 result<std::chrono::milliseconds> configuration::get_duration(const std::string& key) const {
   auto text = required(*this, key);
@@ -133,17 +129,14 @@ result<std::uint64_t> configuration::get_size(const std::string& key) const {
   return *s;
 }
 
-result<std::int64_t> configuration::get_int(const std::string& key, std::int64_t min,
-                                            std::int64_t max) const {
+result<std::int64_t> configuration::get_int(const std::string& key, std::int64_t min, std::int64_t max) const {
   auto text = required(*this, key);
   if (!text) return std::move(text).err();
   auto v = parse_int(*text);
   if (!v) return with_key(*this, key, std::move(v).err());
   if (*v < min || *v > max) {
-    auto range = max == INT_MAX ? ">= " + std::to_string(min)
-                                : std::to_string(min) + ".." + std::to_string(max);
-    return key_error(errc::out_of_range, *this, key,
-                     "'" + *text + "' is out of range (expected " + range + ")");
+    auto range = max == INT_MAX ? ">= " + std::to_string(min) : std::to_string(min) + ".." + std::to_string(max);
+    return key_error(errc::out_of_range, *this, key, "'" + *text + "' is out of range (expected " + range + ")");
   }
   return *v;
 }

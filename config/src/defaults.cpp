@@ -40,44 +40,44 @@ std::string log_dir(const configuration& c) {
 const std::vector<key_spec>& table() {
   // A function-local static: safe to use from other static initialisers.
   static const std::vector<key_spec> keys = {
-    // key                                                   fixed default        computed               alias
-    {"cleanup-strategy",                                     "exponential-delay", nullptr,               "cleanup-strategy.type"},
-    {"cleanup-strategy.exponential-delay.attempts",          nullptr,             nullptr,               nullptr},  // unset: unlimited
-    {"cleanup-strategy.exponential-delay.initial-backoff",   "1 s",               nullptr,               nullptr},
-    {"cleanup-strategy.exponential-delay.max-backoff",       "1 h",               nullptr,               nullptr},
-    {"cleanup-strategy.fixed-delay.attempts",                "1",                 nullptr,               nullptr},
-    {"cleanup-strategy.fixed-delay.delay",                   "1 s",               nullptr,               nullptr},
-    {"env.log.dir",                                          nullptr,             log_dir,               nullptr},
-    {"execution.checkpointing.interval",                     "0",                 nullptr,               nullptr},  // 0: off
-    {"execution.checkpointing.num-retained",                 "1",                 nullptr,               "state.checkpoints.num-retained"},
-    {"heartbeat.interval",                                   "10 s",              nullptr,               nullptr},
-    {"heartbeat.timeout",                                    "50 s",              nullptr,               nullptr},
-    {"high-availability.cluster-id",                         "default",           nullptr,               nullptr},
-    {"high-availability.jobmanager.port",                    "0",                 nullptr,               nullptr},  // 0: any free port
-    {"high-availability.storageDir",                         nullptr,             nullptr,               nullptr},  // required unless type none
-    {"high-availability.type",                               "filesystem",        nullptr,               "high-availability"},
-    {"high-availability.zookeeper.client.connection-timeout", "15 s",             nullptr,               nullptr},
-    {"high-availability.zookeeper.client.max-retry-attempts", "3",                nullptr,               nullptr},
-    {"high-availability.zookeeper.client.retry-wait",        "5 s",               nullptr,               nullptr},
-    {"high-availability.zookeeper.client.session-timeout",   "60 s",              nullptr,               nullptr},
-    {"high-availability.zookeeper.client.tolerate-suspended-connections", "false", nullptr,             nullptr},
-    {"high-availability.zookeeper.path.root",                "/flink",            nullptr,               nullptr},
-    {"high-availability.zookeeper.quorum",                   nullptr,             nullptr,               nullptr},  // required for zookeeper
-    {"job-result-store.delete-on-commit",                    "true",              nullptr,               nullptr},
-    {"job-result-store.storage-path",                        nullptr,             job_result_store_path, nullptr},
-    {"jobmanager.rpc.address",                               "localhost",         nullptr,               nullptr},
-    {"jobmanager.rpc.port",                                  "6123",              nullptr,               nullptr},
-    {"log.level",                                            "info",              nullptr,               nullptr},  // Regent's own key
-    {"rest.address",                                         "localhost",         nullptr,               nullptr},
-    {"rest.port",                                            "8081",              nullptr,               nullptr},
-    {"rest.server.max-content-length",                       "100 mb",            nullptr,               nullptr},
-    {"rest.server.request-timeout",                          "30 s",              nullptr,               nullptr},  // Regent's own key
-    {"restart-strategy.fixed-delay.attempts",                "3",                 nullptr,               nullptr},
-    {"restart-strategy.fixed-delay.delay",                   "1 s",               nullptr,               nullptr},
-    {"restart-strategy.type",                                "fixed-delay",       nullptr,               "restart-strategy"},
-    {"state.checkpoints.dir",                                nullptr,             checkpoints_dir,       "execution.checkpointing.dir"},
-    {"taskmanager.numberOfTaskSlots",                        "1",                 nullptr,               nullptr},
-    {"taskmanager.rpc.port",                                 "0",                 nullptr,               nullptr},  // 0: any free port
+      // key                                                   fixed default        computed               alias
+      {"cleanup-strategy", "exponential-delay", nullptr, "cleanup-strategy.type"},
+      {"cleanup-strategy.exponential-delay.attempts", nullptr, nullptr, nullptr},  // unset: unlimited
+      {"cleanup-strategy.exponential-delay.initial-backoff", "1 s", nullptr, nullptr},
+      {"cleanup-strategy.exponential-delay.max-backoff", "1 h", nullptr, nullptr},
+      {"cleanup-strategy.fixed-delay.attempts", "1", nullptr, nullptr},
+      {"cleanup-strategy.fixed-delay.delay", "1 s", nullptr, nullptr},
+      {"env.log.dir", nullptr, log_dir, nullptr},
+      {"execution.checkpointing.interval", "0", nullptr, nullptr},  // 0: off
+      {"execution.checkpointing.num-retained", "1", nullptr, "state.checkpoints.num-retained"},
+      {"heartbeat.interval", "10 s", nullptr, nullptr},
+      {"heartbeat.timeout", "50 s", nullptr, nullptr},
+      {"high-availability.cluster-id", "default", nullptr, nullptr},
+      {"high-availability.jobmanager.port", "0", nullptr, nullptr},  // 0: any free port
+      {"high-availability.storageDir", nullptr, nullptr, nullptr},   // required unless type none
+      {"high-availability.type", "filesystem", nullptr, "high-availability"},
+      {"high-availability.zookeeper.client.connection-timeout", "15 s", nullptr, nullptr},
+      {"high-availability.zookeeper.client.max-retry-attempts", "3", nullptr, nullptr},
+      {"high-availability.zookeeper.client.retry-wait", "5 s", nullptr, nullptr},
+      {"high-availability.zookeeper.client.session-timeout", "60 s", nullptr, nullptr},
+      {"high-availability.zookeeper.client.tolerate-suspended-connections", "false", nullptr, nullptr},
+      {"high-availability.zookeeper.path.root", "/flink", nullptr, nullptr},
+      {"high-availability.zookeeper.quorum", nullptr, nullptr, nullptr},  // required for zookeeper
+      {"job-result-store.delete-on-commit", "true", nullptr, nullptr},
+      {"job-result-store.storage-path", nullptr, job_result_store_path, nullptr},
+      {"jobmanager.rpc.address", "localhost", nullptr, nullptr},
+      {"jobmanager.rpc.port", "6123", nullptr, nullptr},
+      {"log.level", "info", nullptr, nullptr},  // Regent's own key
+      {"rest.address", "localhost", nullptr, nullptr},
+      {"rest.port", "8081", nullptr, nullptr},
+      {"rest.server.max-content-length", "100 mb", nullptr, nullptr},
+      {"rest.server.request-timeout", "30 s", nullptr, nullptr},  // Regent's own key
+      {"restart-strategy.fixed-delay.attempts", "3", nullptr, nullptr},
+      {"restart-strategy.fixed-delay.delay", "1 s", nullptr, nullptr},
+      {"restart-strategy.type", "fixed-delay", nullptr, "restart-strategy"},
+      {"state.checkpoints.dir", nullptr, checkpoints_dir, "execution.checkpointing.dir"},
+      {"taskmanager.numberOfTaskSlots", "1", nullptr, nullptr},
+      {"taskmanager.rpc.port", "0", nullptr, nullptr},  // 0: any free port
   };
   return keys;
 }

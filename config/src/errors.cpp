@@ -10,13 +10,20 @@ namespace {
 
 const char* describe(errc e) {
   switch (e) {
-    case errc::io: return "cannot read a configuration file";
-    case errc::parse: return "cannot parse a configuration file";
-    case errc::unknown_value: return "unknown configuration value";
-    case errc::missing: return "required configuration key not set";
-    case errc::malformed: return "malformed configuration value";
-    case errc::out_of_range: return "configuration value out of range";
-    case errc::usage: return "malformed command-line argument";
+    case errc::io:
+      return "cannot read a configuration file";
+    case errc::parse:
+      return "cannot parse a configuration file";
+    case errc::unknown_value:
+      return "unknown configuration value";
+    case errc::missing:
+      return "required configuration key not set";
+    case errc::malformed:
+      return "malformed configuration value";
+    case errc::out_of_range:
+      return "configuration value out of range";
+    case errc::usage:
+      return "malformed command-line argument";
   }
   return nullptr;
 }
@@ -42,14 +49,13 @@ std::string describe(const configuration& conf, const origin& o) {
   return o.to_string();
 }
 
-error key_error(errc code, const configuration& conf, const std::string& key,
-                const std::string& problem) {
+error key_error(errc code, const configuration& conf, const std::string& key, const std::string& problem) {
   return {code, key + ": " + problem + " in " + describe(conf, conf.where(key))};
 }
 
 error missing_key(const configuration& conf, const std::string& key, const std::string& why) {
-  std::string msg = key + ": not set in " + conf.file_name() + " (" + why +
-                    "; set it there or with -D " + key + "=...)";
+  std::string msg =
+      key + ": not set in " + conf.file_name() + " (" + why + "; set it there or with -D " + key + "=...)";
   // Keys are case-sensitive as in Flink; `storagedir` for `storageDir` is an easy slip.
   for (const auto& [k, e] : conf.entries())
     if (k != key && to_lower(k) == to_lower(key))

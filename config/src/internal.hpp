@@ -15,9 +15,9 @@ namespace regent::config::detail {
 /// older or alternative Flink name that is read when the key itself is not set.
 struct key_spec {
   const char* key;
-  const char* fixed_default;                       ///< nullptr: no fixed default
-  std::string (*computed)(const configuration&);   ///< nullptr unless the default is derived
-  const char* alias;                               ///< nullptr: no alternative name
+  const char* fixed_default;                      ///< nullptr: no fixed default
+  std::string (*computed)(const configuration&);  ///< nullptr unless the default is derived
+  const char* alias;                              ///< nullptr: no alternative name
 };
 
 /// THE table of keys with defaults, sorted by key. Defined in defaults.cpp.
@@ -36,8 +36,7 @@ std::string to_lower(std::string_view s);
 /// "conf/config.yaml:3", "-D (command line)", or "the default (not set in conf/config.yaml)".
 std::string describe(const configuration& conf, const origin& o);
 /// An error about the value of `key` in force, naming the key and where the value came from.
-error key_error(errc code, const configuration& conf, const std::string& key,
-                const std::string& problem);
+error key_error(errc code, const configuration& conf, const std::string& key, const std::string& problem);
 /// "<key>: not set in <file> (<why>; set it there or with -D <key>=...)", plus a hint when a
 /// key differing only in case is set.
 error missing_key(const configuration& conf, const std::string& key, const std::string& why);

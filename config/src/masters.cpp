@@ -35,10 +35,10 @@ result<std::vector<hosts_line>> read_lines(const std::filesystem::path& file) {
   return out;
 }
 
-error line_error(errc code, const std::filesystem::path& file, const hosts_line& l,
-                 const std::string& problem, const char* expected) {
-  return {code, file.string() + ":" + std::to_string(l.line) + ": " + problem + " in '" + l.text +
-                    "' (expected " + expected + ")"};
+error line_error(errc code, const std::filesystem::path& file, const hosts_line& l, const std::string& problem,
+                 const char* expected) {
+  return {code, file.string() + ":" + std::to_string(l.line) + ": " + problem + " in '" + l.text + "' (expected " +
+                    expected + ")"};
 }
 
 }  // namespace
@@ -51,8 +51,7 @@ result<std::vector<master>> read_masters(const std::filesystem::path& file) {
   for (const auto& l : *lines) {
     std::string_view text = l.text;
     if (auto space = text.find_first_of(" \t"); space != std::string_view::npos)
-      return line_error(errc::parse, file, l,
-                        "extra field '" + std::string(trim(text.substr(space))) + "'", expected);
+      return line_error(errc::parse, file, l, "extra field '" + std::string(trim(text.substr(space))) + "'", expected);
     master m;
     m.line = l.line;
     auto hp = parse_host_port(text, 0);  // 0: no port on the line (a port 0 given is an error)

@@ -41,8 +41,7 @@ struct number_and_unit {
 };
 
 /// `what` names the form in messages ("duration", "size").
-result<number_and_unit> split(std::string_view text, const std::string& what,
-                              const std::string& expected) {
+result<number_and_unit> split(std::string_view text, const std::string& what, const std::string& expected) {
   auto t = trim(text);
   auto quoted = "'" + std::string(text) + "'";
   if (t.empty()) return malformed("an empty value is not a " + what + " (" + expected + ")");
@@ -66,15 +65,37 @@ struct unit_factor {
 
 // Flink's labels, each also with an 's' appended where Flink allows the plural.
 constexpr unit_factor duration_units[] = {
-    {"ns", 0, 1000000}, {"nano", 0, 1000000}, {"nanos", 0, 1000000},
-    {"nanosecond", 0, 1000000}, {"nanoseconds", 0, 1000000},
-    {"us", 0, 1000}, {"\xC2\xB5s", 0, 1000}, {"micro", 0, 1000}, {"micros", 0, 1000},
-    {"microsecond", 0, 1000}, {"microseconds", 0, 1000},
-    {"ms", 1}, {"milli", 1}, {"millis", 1}, {"millisecond", 1}, {"milliseconds", 1},
-    {"s", 1000}, {"sec", 1000}, {"secs", 1000}, {"second", 1000}, {"seconds", 1000},
-    {"min", 60000}, {"m", 60000}, {"minute", 60000}, {"minutes", 60000},
-    {"h", 3600000}, {"hour", 3600000}, {"hours", 3600000},
-    {"d", 86400000}, {"day", 86400000}, {"days", 86400000},
+    {"ns", 0, 1000000},
+    {"nano", 0, 1000000},
+    {"nanos", 0, 1000000},
+    {"nanosecond", 0, 1000000},
+    {"nanoseconds", 0, 1000000},
+    {"us", 0, 1000},
+    {"\xC2\xB5s", 0, 1000},
+    {"micro", 0, 1000},
+    {"micros", 0, 1000},
+    {"microsecond", 0, 1000},
+    {"microseconds", 0, 1000},
+    {"ms", 1},
+    {"milli", 1},
+    {"millis", 1},
+    {"millisecond", 1},
+    {"milliseconds", 1},
+    {"s", 1000},
+    {"sec", 1000},
+    {"secs", 1000},
+    {"second", 1000},
+    {"seconds", 1000},
+    {"min", 60000},
+    {"m", 60000},
+    {"minute", 60000},
+    {"minutes", 60000},
+    {"h", 3600000},
+    {"hour", 3600000},
+    {"hours", 3600000},
+    {"d", 86400000},
+    {"day", 86400000},
+    {"days", 86400000},
 };
 
 const char* duration_form =
@@ -88,11 +109,20 @@ struct size_unit {
 };
 
 constexpr size_unit size_units[] = {
-    {"b", 1}, {"bytes", 1},
-    {"k", 1ULL << 10}, {"kb", 1ULL << 10}, {"kibibytes", 1ULL << 10},
-    {"m", 1ULL << 20}, {"mb", 1ULL << 20}, {"mebibytes", 1ULL << 20},
-    {"g", 1ULL << 30}, {"gb", 1ULL << 30}, {"gibibytes", 1ULL << 30},
-    {"t", 1ULL << 40}, {"tb", 1ULL << 40}, {"tebibytes", 1ULL << 40},
+    {"b", 1},
+    {"bytes", 1},
+    {"k", 1ULL << 10},
+    {"kb", 1ULL << 10},
+    {"kibibytes", 1ULL << 10},
+    {"m", 1ULL << 20},
+    {"mb", 1ULL << 20},
+    {"mebibytes", 1ULL << 20},
+    {"g", 1ULL << 30},
+    {"gb", 1ULL << 30},
+    {"gibibytes", 1ULL << 30},
+    {"t", 1ULL << 40},
+    {"tb", 1ULL << 40},
+    {"tebibytes", 1ULL << 40},
 };
 
 const char* size_form =
@@ -111,8 +141,7 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     std::uint64_t ms = 0;
     if (u.per_ms != 0) {
       // A positive value that rounds to 0 ms would silently mean "off" for an interval.
-      if (parts->number % u.per_ms != 0)
-        return malformed(quoted + " is not a whole number of milliseconds");
+      if (parts->number % u.per_ms != 0) return malformed(quoted + " is not a whole number of milliseconds");
       ms = parts->number / u.per_ms;
     } else {
       if (parts->number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / u.to_ms)

@@ -39,14 +39,13 @@ struct spelling {
 };
 
 template <class E>
-result<E> read_choice(const configuration& c, const std::string& key,
-                      std::initializer_list<spelling<E>> choices, const std::string& expected) {
+result<E> read_choice(const configuration& c, const std::string& key, std::initializer_list<spelling<E>> choices,
+                      const std::string& expected) {
   auto raw = c.get(key);
   auto v = to_lower(trim(raw));
   for (const auto& s : choices)
     if (v == s.text) return s.value;
-  return key_error(errc::unknown_value, c, key,
-                   "unknown value '" + raw + "' (expected " + expected + ")");
+  return key_error(errc::unknown_value, c, key, "unknown value '" + raw + "' (expected " + expected + ")");
 }
 
 result<ha_type> read_ha_type(const configuration& c) {
@@ -54,11 +53,9 @@ result<ha_type> read_ha_type(const configuration& c) {
   if (to_lower(trim(c.get(key))) == "kubernetes")
     return key_error(errc::unknown_value, c, key,
                      "'kubernetes' is not supported yet (expected none, filesystem or zookeeper)");
-  return read_choice<ha_type>(c, key,
-                              {{"none", ha_type::none},
-                               {"filesystem", ha_type::filesystem},
-                               {"zookeeper", ha_type::zookeeper}},
-                              "none, filesystem or zookeeper");
+  return read_choice<ha_type>(
+      c, key, {{"none", ha_type::none}, {"filesystem", ha_type::filesystem}, {"zookeeper", ha_type::zookeeper}},
+      "none, filesystem or zookeeper");
 }
 
 /// A local path; Flink's `file://` prefix is accepted and dropped, other schemes are not served.
@@ -66,9 +63,9 @@ result<std::string> read_path(const configuration& c, const std::string& key) {
   std::string v(trim(c.get(key)));
   if (v.rfind("file://", 0) == 0) return v.substr(7);
   if (auto p = v.find("://"); p != std::string::npos)
-    return key_error(errc::unknown_value, c, key,
-                     "'" + v + "' uses the scheme '" + v.substr(0, p) +
-                         "', but only local paths (or file://) are supported");
+    return key_error(
+        errc::unknown_value, c, key,
+        "'" + v + "' uses the scheme '" + v.substr(0, p) + "', but only local paths (or file://) are supported");
   return v;
 }
 
@@ -80,8 +77,7 @@ result<std::string> read_nonempty(const configuration& c, const std::string& key
 
 result<std::chrono::milliseconds> read_positive(const configuration& c, const std::string& key) {
   auto d = c.get_duration(key);
-  if (d && d->count() == 0)
-    return key_error(errc::out_of_range, c, key, "'" + c.get(key) + "' must be greater than 0");
+  if (d && d->count() == 0) return key_error(errc::out_of_range, c, key, "'" + c.get(key) + "' must be greater than 0");
   return d;
 }
 
@@ -97,13 +93,13 @@ result<void> read_ha(const configuration& c, settings& s) {
                                std::string("required when high-availability.type is ") + to_string(s.ha));
   auto& zk = s.zookeeper;
   const std::string p = "high-availability.zookeeper.";
-  if (auto r = first_error({
-          assign(zk.path_root, read_nonempty(c, p + "path.root")),
-          assign(zk.session_timeout, read_positive(c, p + "client.session-timeout")),
-          assign(zk.connection_timeout, read_positive(c, p + "client.connection-timeout")),
-          assign(zk.retry_wait, c.get_duration(p + "client.retry-wait")),
-          assign(zk.max_retry_attempts, c.get_int(p + "client.max-retry-attempts", 0, INT_MAX)),
-          assign(zk.tolerate_suspended_connections, c.get_bool(p + "client.tolerate-suspended-connections"))});
+  if (auto r = first_error(
+          {assign(zk.path_root, read_nonempty(c, p + "path.root")),
+           assign(zk.session_timeout, read_positive(c, p + "client.session-timeout")),
+           assign(zk.connection_timeout, read_positive(c, p + "client.connection-timeout")),
+           assign(zk.retry_wait, c.get_duration(p + "client.retry-wait")),
+           assign(zk.max_retry_attempts, c.get_int(p + "client.max-retry-attempts", 0, INT_MAX)),
+           assign(zk.tolerate_suspended_connections, c.get_bool(p + "client.tolerate-suspended-connections"))});
       !r)
     return r;
   if (zk.path_root.front() != '/')
@@ -126,30 +122,28 @@ result<void> read_ha(const configuration& c, settings& s) {
 result<void> read_job_results(const configuration& c, settings& s) {
   const std::string p = "cleanup-strategy.";
   auto& cl = s.cleanup;
-  if (auto r = first_error({
-          assign(s.job_result_store_path, read_path(c, "job-result-store.storage-path")),
-          assign(s.job_result_store_delete_on_commit, c.get_bool("job-result-store.delete-on-commit")),
-          assign(cl.kind, read_choice<cleanup_kind>(
-                              c, "cleanup-strategy",
-                              {{"exponential-delay", cleanup_kind::exponential_delay},
-                               {"exponentialdelay", cleanup_kind::exponential_delay},
-                               {"fixed-delay", cleanup_kind::fixed_delay},
-                               {"fixeddelay", cleanup_kind::fixed_delay},
-                               {"none", cleanup_kind::none},
-                               {"disable", cleanup_kind::none},
-                               {"off", cleanup_kind::none}},
-                              "exponential-delay, fixed-delay or none")),
-          assign(cl.initial_backoff, read_positive(c, p + "exponential-delay.initial-backoff")),
-          assign(cl.max_backoff, read_positive(c, p + "exponential-delay.max-backoff")),
-          assign(cl.fixed_attempts, c.get_int(p + "fixed-delay.attempts", 0, INT_MAX)),
-          assign(cl.fixed_delay, c.get_duration(p + "fixed-delay.delay"))});
+  if (auto r = first_error(
+          {assign(s.job_result_store_path, read_path(c, "job-result-store.storage-path")),
+           assign(s.job_result_store_delete_on_commit, c.get_bool("job-result-store.delete-on-commit")),
+           assign(cl.kind, read_choice<cleanup_kind>(c, "cleanup-strategy",
+                                                     {{"exponential-delay", cleanup_kind::exponential_delay},
+                                                      {"exponentialdelay", cleanup_kind::exponential_delay},
+                                                      {"fixed-delay", cleanup_kind::fixed_delay},
+                                                      {"fixeddelay", cleanup_kind::fixed_delay},
+                                                      {"none", cleanup_kind::none},
+                                                      {"disable", cleanup_kind::none},
+                                                      {"off", cleanup_kind::none}},
+                                                     "exponential-delay, fixed-delay or none")),
+           assign(cl.initial_backoff, read_positive(c, p + "exponential-delay.initial-backoff")),
+           assign(cl.max_backoff, read_positive(c, p + "exponential-delay.max-backoff")),
+           assign(cl.fixed_attempts, c.get_int(p + "fixed-delay.attempts", 0, INT_MAX)),
+           assign(cl.fixed_delay, c.get_duration(p + "fixed-delay.delay"))});
       !r)
     return r;
   if (cl.initial_backoff > cl.max_backoff)
     return key_error(errc::out_of_range, c, p + "exponential-delay.initial-backoff",
-                     "'" + c.get(p + "exponential-delay.initial-backoff") +
-                         "' must not exceed " + p + "exponential-delay.max-backoff ('" +
-                         c.get(p + "exponential-delay.max-backoff") + "' from " +
+                     "'" + c.get(p + "exponential-delay.initial-backoff") + "' must not exceed " + p +
+                         "exponential-delay.max-backoff ('" + c.get(p + "exponential-delay.max-backoff") + "' from " +
                          c.where(p + "exponential-delay.max-backoff").to_string() + ")");
   if (detail::lookup(c, p + "exponential-delay.attempts")) {
     auto attempts = c.get_int(p + "exponential-delay.attempts", 1, INT_MAX);
@@ -160,46 +154,43 @@ result<void> read_job_results(const configuration& c, settings& s) {
 }
 
 result<void> read_jobs(const configuration& c, settings& s) {
-  if (auto r = first_error({
-          assign(s.rpc_address, read_nonempty(c, "jobmanager.rpc.address")),
-          assign(s.rpc_port, c.get_port("jobmanager.rpc.port")),
-          assign(s.rest_address, read_nonempty(c, "rest.address")),
-          assign(s.rest_port, c.get_port("rest.port")),
-          assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
-          assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
-          assign(s.taskmanager_slots, c.get_int("taskmanager.numberOfTaskSlots", 1, INT_MAX)),
-          assign(s.taskmanager_rpc_port, c.get_port("taskmanager.rpc.port")),
-          assign(s.checkpoints_dir, read_path(c, "state.checkpoints.dir")),
-          assign(s.checkpoint_interval, c.get_duration("execution.checkpointing.interval")),
-          assign(s.checkpoints_retained, c.get_int("execution.checkpointing.num-retained", 1, INT_MAX)),
-          assign(s.restart, read_choice<restart_kind>(
-                                c, "restart-strategy.type",
-                                {{"fixed-delay", restart_kind::fixed_delay},
-                                 {"fixeddelay", restart_kind::fixed_delay},
-                                 {"none", restart_kind::none},
-                                 {"off", restart_kind::none},
-                                 {"disable", restart_kind::none}},
-                                "fixed-delay or none")),
-          assign(s.restart_attempts, c.get_int("restart-strategy.fixed-delay.attempts", 0, INT_MAX)),
-          assign(s.restart_delay, c.get_duration("restart-strategy.fixed-delay.delay")),
-          assign(s.heartbeat_interval, read_positive(c, "heartbeat.interval")),
-          assign(s.heartbeat_timeout, c.get_duration("heartbeat.timeout"))});
+  if (auto r = first_error(
+          {assign(s.rpc_address, read_nonempty(c, "jobmanager.rpc.address")),
+           assign(s.rpc_port, c.get_port("jobmanager.rpc.port")),
+           assign(s.rest_address, read_nonempty(c, "rest.address")), assign(s.rest_port, c.get_port("rest.port")),
+           assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
+           assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
+           assign(s.taskmanager_slots, c.get_int("taskmanager.numberOfTaskSlots", 1, INT_MAX)),
+           assign(s.taskmanager_rpc_port, c.get_port("taskmanager.rpc.port")),
+           assign(s.checkpoints_dir, read_path(c, "state.checkpoints.dir")),
+           assign(s.checkpoint_interval, c.get_duration("execution.checkpointing.interval")),
+           assign(s.checkpoints_retained, c.get_int("execution.checkpointing.num-retained", 1, INT_MAX)),
+           assign(s.restart, read_choice<restart_kind>(c, "restart-strategy.type",
+                                                       {{"fixed-delay", restart_kind::fixed_delay},
+                                                        {"fixeddelay", restart_kind::fixed_delay},
+                                                        {"none", restart_kind::none},
+                                                        {"off", restart_kind::none},
+                                                        {"disable", restart_kind::none}},
+                                                       "fixed-delay or none")),
+           assign(s.restart_attempts, c.get_int("restart-strategy.fixed-delay.attempts", 0, INT_MAX)),
+           assign(s.restart_delay, c.get_duration("restart-strategy.fixed-delay.delay")),
+           assign(s.heartbeat_interval, read_positive(c, "heartbeat.interval")),
+           assign(s.heartbeat_timeout, c.get_duration("heartbeat.timeout"))});
       !r)
     return r;
   if (s.heartbeat_timeout <= s.heartbeat_interval)
     return key_error(errc::out_of_range, c, "heartbeat.timeout",
                      "'" + c.get("heartbeat.timeout") + "' must be greater than heartbeat.interval ('" +
-                         c.get("heartbeat.interval") + "' from " +
-                         c.where("heartbeat.interval").to_string() + ")");
+                         c.get("heartbeat.interval") + "' from " + c.where("heartbeat.interval").to_string() + ")");
   return ok();
 }
 
 result<void> read_logging(const configuration& c, settings& s) {
   auto level = to_lower(trim(c.get("log.level")));
   if (!logging::valid_level(level))
-    return key_error(errc::unknown_value, c, "log.level",
-                     "unknown level '" + c.get("log.level") +
-                         "' (expected trace, debug, info, warn, error, critical or off)");
+    return key_error(
+        errc::unknown_value, c, "log.level",
+        "unknown level '" + c.get("log.level") + "' (expected trace, debug, info, warn, error, critical or off)");
   s.log_level = level;
   s.log_dir = std::string(trim(c.get("env.log.dir")));
   return ok();
@@ -209,9 +200,12 @@ result<void> read_logging(const configuration& c, settings& s) {
 
 const char* to_string(ha_type t) {
   switch (t) {
-    case ha_type::none: return "none";
-    case ha_type::filesystem: return "filesystem";
-    case ha_type::zookeeper: return "zookeeper";
+    case ha_type::none:
+      return "none";
+    case ha_type::filesystem:
+      return "filesystem";
+    case ha_type::zookeeper:
+      return "zookeeper";
   }
   return "unknown";
 }

@@ -20,8 +20,7 @@ error parse_error(const std::string& file, int line, const std::string& what) {
 
 /// Adds every leaf of `map` under `prefix` to `conf`. A key given twice (e.g. once nested and
 /// once flat) is an error naming both places: silently taking one hides a mistake.
-result<void> flatten(const YAML::Node& map, const std::string& prefix, const std::string& file,
-                     configuration& conf) {
+result<void> flatten(const YAML::Node& map, const std::string& prefix, const std::string& file, configuration& conf) {
   for (const auto& kv : map) {
     const YAML::Node& k = kv.first;
     const YAML::Node& v = kv.second;
@@ -44,16 +43,14 @@ result<void> flatten(const YAML::Node& map, const std::string& prefix, const std
       case YAML::NodeType::Sequence:
         // A list (e.g. a ZooKeeper quorum) is joined with ',', Flink's list separator.
         for (const auto& item : v) {
-          if (!item.IsScalar())
-            return parse_error(file, line_of(item), key + ": expected a scalar in the list");
+          if (!item.IsScalar()) return parse_error(file, line_of(item), key + ": expected a scalar in the list");
           if (!value.empty()) value += ',';
           value += item.Scalar();
         }
         break;
     }
     if (const entry* before = conf.find(key))
-      return parse_error(file, line,
-                         key + ": set twice, at " + before->where.to_string() + " and here");
+      return parse_error(file, line, key + ": set twice, at " + before->where.to_string() + " and here");
     conf.set(key, std::move(value), {file, line});
   }
   return ok();
@@ -67,8 +64,7 @@ result<configuration> configuration::from_yaml(std::string_view text, const std:
   try {
     YAML::Node root = YAML::Load(std::string(text));
     if (!root || root.IsNull()) return conf;  // an empty file, or only comments
-    if (!root.IsMap())
-      return parse_error(file_name, line_of(root), "expected keys with values at the top level");
+    if (!root.IsMap()) return parse_error(file_name, line_of(root), "expected keys with values at the top level");
     if (auto r = flatten(root, "", file_name, conf); !r) return std::move(r).err();
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;

@@ -8,14 +8,22 @@ namespace {
 
 const char* describe(errc e) {
   switch (e) {
-    case errc::not_leader: return "not the current leader";
-    case errc::not_found: return "not found";
-    case errc::already_exists: return "already exists";
-    case errc::corrupt: return "corrupt payload";
-    case errc::io: return "I/O error";
-    case errc::invalid_argument: return "invalid argument";
-    case errc::unavailable: return "backend unavailable";
-    case errc::stopped: return "stopped";
+    case errc::not_leader:
+      return "not the current leader";
+    case errc::not_found:
+      return "not found";
+    case errc::already_exists:
+      return "already exists";
+    case errc::corrupt:
+      return "corrupt payload";
+    case errc::io:
+      return "I/O error";
+    case errc::invalid_argument:
+      return "invalid argument";
+    case errc::unavailable:
+      return "backend unavailable";
+    case errc::stopped:
+      return "stopped";
   }
   return nullptr;
 }

@@ -41,9 +41,8 @@ result<std::unique_ptr<ha::ha_services>> make_ha_services(const config::settings
       return ha::zookeeper::make_ha_services(o);
     }
   }
-  return error{ha::errc::invalid_argument,
-               std::string("high-availability.type: backend '") + config::to_string(s.ha) +
-                   "' is not available in this build"};
+  return error{ha::errc::invalid_argument, std::string("high-availability.type: backend '") + config::to_string(s.ha) +
+                                               "' is not available in this build"};
 }
 
 }  // namespace regent::programs

@@ -16,10 +16,10 @@ struct row {
 };
 
 const row table[] = {
-      {rpc::errc::timeout, 503},          {rpc::errc::disconnected, 503},       {rpc::errc::connect_failed, 503},
-      {rpc::errc::fencing_mismatch, 503}, {rpc::errc::stopped, 503},            {ha::errc::not_leader, 503},
-      {ha::errc::unavailable, 503},       {ha::errc::not_found, 404},           {ha::errc::invalid_argument, 404},
-      {ha::errc::already_exists, 409},    {runtime_errc::invalid_spec, 400},    {runtime_errc::not_found, 404},
+    {rpc::errc::timeout, 503},          {rpc::errc::disconnected, 503},    {rpc::errc::connect_failed, 503},
+    {rpc::errc::fencing_mismatch, 503}, {rpc::errc::stopped, 503},         {ha::errc::not_leader, 503},
+    {ha::errc::unavailable, 503},       {ha::errc::not_found, 404},        {ha::errc::invalid_argument, 404},
+    {ha::errc::already_exists, 409},    {runtime_errc::invalid_spec, 400}, {runtime_errc::not_found, 404},
 };
 
 }  // namespace

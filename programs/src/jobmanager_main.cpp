@@ -32,8 +32,7 @@ using namespace regent;
 
 namespace {
 
-constexpr const char* usage_text =
-    "usage: jobmanager --config-dir DIR [--host H] [--webui-port P] [-D key=value]...\n";
+constexpr const char* usage_text = "usage: jobmanager --config-dir DIR [--host H] [--webui-port P] [-D key=value]...\n";
 
 }  // namespace
 
@@ -54,9 +53,8 @@ int main(int argc, char** argv) {
   rpc::server_options so;
   so.host = s.rpc_address;
   so.port = static_cast<std::uint16_t>(s.ha == config::ha_type::none ? s.rpc_port : s.ha_jobmanager_port);
-  auto server = rpc::server::start(so, [&router](const rpc::envelope& request, rpc::responder reply) {
-    router.route(request, std::move(reply));
-  });
+  auto server = rpc::server::start(
+      so, [&router](const rpc::envelope& request, rpc::responder reply) { router.route(request, std::move(reply)); });
   if (!server) {
     log->critical("cannot start the RPC endpoint on {}:{}: {}", so.host, so.port, server.err().message);
     return 1;
@@ -90,7 +88,8 @@ int main(int argc, char** argv) {
   std::atomic<programs::rest_gateway*> serving{nullptr};
   rpc::rest_handler to_gateway = [&serving](rpc::http_request request, std::function<void(rpc::http_response)> done) {
     if (auto* g = serving.load()) return g->handle(std::move(request), std::move(done));
-    done(rpc::error_response(503, "Service temporarily unavailable due to an ongoing leader election. Please refresh."));
+    done(
+        rpc::error_response(503, "Service temporarily unavailable due to an ongoing leader election. Please refresh."));
   };
   auto rest = rpc::rest_server::start(ro, to_gateway);
   if (!rest && loaded.conf.find("rest.port") == nullptr) {

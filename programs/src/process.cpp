@@ -68,8 +68,7 @@ std::optional<std::string> init_daemon_logging(const std::string& program, const
   ::gethostname(host, sizeof host - 1);
   logging::options o;
   o.level = s.log_level;
-  if (!s.log_dir.empty())
-    o.file = s.log_dir + "/" + program + "-" + host + "-" + std::to_string(::getpid()) + ".log";
+  if (!s.log_dir.empty()) o.file = s.log_dir + "/" + program + "-" + host + "-" + std::to_string(::getpid()) + ".log";
   return logging::init(o);
 }
 

@@ -60,7 +60,8 @@ endpoint parse_endpoint(const std::string& text, std::uint16_t default_port) {
 /// Every master address to try, in order.
 class cluster {
  public:
-  cluster(std::vector<endpoint> masters, std::chrono::seconds timeout) : masters_(std::move(masters)), timeout_(timeout) {}
+  cluster(std::vector<endpoint> masters, std::chrono::seconds timeout)
+      : masters_(std::move(masters)), timeout_(timeout) {}
 
   /// Sends the request to the masters in turn until one answers with anything but 503; retries
   /// (through a failover) until the deadline.
@@ -102,13 +103,15 @@ class cluster {
 
   static json parse(const rpc::http_response& r) {
     auto j = json::parse(r.body, nullptr, false);
-    if (j.is_discarded()) throw failure{"the cluster sent something that is not JSON (HTTP " + std::to_string(r.status) + ")"};
+    if (j.is_discarded())
+      throw failure{"the cluster sent something that is not JSON (HTTP " + std::to_string(r.status) + ")"};
     return j;
   }
 
   static std::string error_text(const rpc::http_response& r) {
     auto j = json::parse(r.body, nullptr, false);
-    if (!j.is_discarded() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() && j["errors"][0].is_string())
+    if (!j.is_discarded() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() &&
+        j["errors"][0].is_string())
       return j["errors"][0].get<std::string>();
     return "HTTP " + std::to_string(r.status);
   }
@@ -162,11 +165,16 @@ int run(cluster& c, const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) throw usage_error{std::string(name) + " needs a value"};
       return args[++i];
     };
-    if (args[i] == "--artifact") artifact = value("--artifact");
-    else if (args[i] == "--job-id") job_id = value("--job-id");
-    else if (args[i] == "--detached" || args[i] == "-d") detached = true;
-    else if (spec_file.empty() && args[i][0] != '-') spec_file = args[i];
-    else throw usage_error{"unexpected argument to run: " + args[i]};
+    if (args[i] == "--artifact")
+      artifact = value("--artifact");
+    else if (args[i] == "--job-id")
+      job_id = value("--job-id");
+    else if (args[i] == "--detached" || args[i] == "-d")
+      detached = true;
+    else if (spec_file.empty() && args[i][0] != '-')
+      spec_file = args[i];
+    else
+      throw usage_error{"unexpected argument to run: " + args[i]};
   }
   if (spec_file.empty()) throw usage_error{"run needs a job spec file"};
   auto spec = json::parse(read_file(spec_file), nullptr, false);
@@ -220,7 +228,8 @@ int run(cluster& c, const std::vector<std::string>& args) {
       auto cp = cluster::parse(r2);
       auto completed = cp["counts"].value("completed", std::int64_t{0});
       if (completed != last_checkpoints) {
-        if (completed > 0) std::printf("job %s: %lld checkpoints completed\n", id.c_str(), static_cast<long long>(completed));
+        if (completed > 0)
+          std::printf("job %s: %lld checkpoints completed\n", id.c_str(), static_cast<long long>(completed));
         last_checkpoints = completed;
       }
     }
@@ -245,7 +254,8 @@ int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>&
     auto jobs = c.get("/jobs/overview");
     if (jobs["jobs"].empty()) std::printf("No jobs.\n");
     for (auto& j : jobs["jobs"])
-      std::printf("%s  %-10s  %s\n", j.value("jid", "").c_str(), j.value("state", "").c_str(), j.value("name", "").c_str());
+      std::printf("%s  %-10s  %s\n", j.value("jid", "").c_str(), j.value("state", "").c_str(),
+                  j.value("name", "").c_str());
     return 0;
   }
   if (cmd == "status") {
@@ -286,10 +296,12 @@ int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>&
       if (j["dirty"].empty()) std::printf("No dirty JobResultStore entries: every finished job is cleaned up.\n");
       for (auto& d : j["dirty"]) {
         auto& a = d["artifacts"];
-        std::printf("%s  %-9s  %s  cleanup attempts %d; still holds: job graph %s, checkpoints %s, blobs %s, checkpoint data %s\n",
-                    d.value("jid", "").c_str(), d.value("application-status", "").c_str(), d.value("name", "").c_str(),
-                    d.value("cleanup-attempts", 0), a.value("job-graph", false) ? "yes" : "no", a["checkpoints"].dump().c_str(),
-                    a["blobs"].dump().c_str(), a.value("checkpoint-data", false) ? "yes" : "no");
+        std::printf(
+            "%s  %-9s  %s  cleanup attempts %d; still holds: job graph %s, checkpoints %s, blobs %s, checkpoint data "
+            "%s\n",
+            d.value("jid", "").c_str(), d.value("application-status", "").c_str(), d.value("name", "").c_str(),
+            d.value("cleanup-attempts", 0), a.value("job-graph", false) ? "yes" : "no", a["checkpoints"].dump().c_str(),
+            a["blobs"].dump().c_str(), a.value("checkpoint-data", false) ? "yes" : "no");
       }
       return 0;
     }
@@ -317,8 +329,10 @@ int main(int argc, char** argv) {
         if (i + 1 >= args.size()) throw usage_error{std::string(name) + " needs a value"};
         return args[++i];
       };
-      if (rest.empty() && (args[i] == "-m" || args[i] == "--jobmanager")) master = value("-m");
-      else if (rest.empty() && args[i] == "--config-dir") config_dir = value("--config-dir");
+      if (rest.empty() && (args[i] == "-m" || args[i] == "--jobmanager"))
+        master = value("-m");
+      else if (rest.empty() && args[i] == "--config-dir")
+        config_dir = value("--config-dir");
       else if (rest.empty() && args[i] == "--timeout") {
         try {
           timeout_s = std::stoi(value("--timeout"));
@@ -328,10 +342,12 @@ int main(int argc, char** argv) {
       } else if (rest.empty() && (args[i] == "-h" || args[i] == "--help")) {
         std::fputs(usage_text, stdout);
         return 0;
-      } else rest.push_back(args[i]);
+      } else
+        rest.push_back(args[i]);
     }
     if (rest.empty()) throw usage_error{"no command given"};
-    std::vector<endpoint> masters = master.empty() ? masters_of(config_dir) : std::vector<endpoint>{parse_endpoint(master, 8081)};
+    std::vector<endpoint> masters =
+        master.empty() ? masters_of(config_dir) : std::vector<endpoint>{parse_endpoint(master, 8081)};
     cluster c(std::move(masters), std::chrono::seconds(timeout_s));
     return dispatch(c, rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()));
   } catch (const usage_error& e) {

@@ -26,7 +26,9 @@ constexpr const char* no_leader_message =
     "Service temporarily unavailable due to an ongoing leader election. Please refresh.";
 constexpr auto rpc_timeout = std::chrono::seconds(20);
 
-http_response ok(int status, std::string body) { return http_response{status, "application/json; charset=UTF-8", std::move(body)}; }
+http_response ok(int status, std::string body) {
+  return http_response{status, "application/json; charset=UTF-8", std::move(body)};
+}
 
 /// The HTTP answer to a failure of a request forwarded to the leader (see http_status.hpp).
 http_response http_error_of(const error& e) {
@@ -129,8 +131,8 @@ void rest_gateway::ask_leader(const char* method, std::string payload, done_fn d
     }
     client = client_;
   }
-  client->async_request(rpc::make_request(method, leader->token, std::move(payload)), system_clock::instance().now() + rpc_timeout,
-                        [done, on_reply](result<rpc::envelope> r) {
+  client->async_request(rpc::make_request(method, leader->token, std::move(payload)),
+                        system_clock::instance().now() + rpc_timeout, [done, on_reply](result<rpc::envelope> r) {
                           auto folded = r ? rpc::to_result(std::move(r).value()) : std::move(r);
                           if (!folded) return done(http_error_of(folded.err()));
                           on_reply(std::move(folded->payload));
@@ -139,8 +141,9 @@ void rest_gateway::ask_leader(const char* method, std::string payload, done_fn d
 
 void rest_gateway::query(const std::string& what, const std::string& job, done_fn done,
                          std::function<http_response(std::string)> shape) {
-  ask_leader(rpc::method::dispatcher_query, rpc::encode(rpc::query{what, job}), done,
-             [done, shape](std::string answer) { done(shape ? shape(std::move(answer)) : ok(200, std::move(answer))); });
+  ask_leader(
+      rpc::method::dispatcher_query, rpc::encode(rpc::query{what, job}), done,
+      [done, shape](std::string answer) { done(shape ? shape(std::move(answer)) : ok(200, std::move(answer))); });
 }
 
 http_response rest_gateway::leader_json() {
@@ -155,7 +158,9 @@ http_response rest_gateway::leader_json() {
          {"since", leader->since_ms}};
     leading = leader->rpc_address == config_.own_rpc_address;
   }
-  return ok(200, json{{"leader", l}, {"this", {{"rest-url", config_.own_rest_url}, {"role", leading ? "leader" : "standby"}}}}.dump());
+  return ok(
+      200, json{{"leader", l}, {"this", {{"rest-url", config_.own_rest_url}, {"role", leading ? "leader" : "standby"}}}}
+               .dump());
 }
 
 http_response rest_gateway::upload(const rpc::http_request& request) {
@@ -197,7 +202,8 @@ void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
     const std::string field = "operators[" + std::to_string(i) + "].library";
     if (!safe_name(*lib)) return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
     std::ifstream in(std::filesystem::path(config_.uploads_dir) / *lib, std::ios::binary);
-    if (!in) return done(error_response(400, field + ": no uploaded artifact \"" + *lib + "\" (POST /jars/upload first)"));
+    if (!in)
+      return done(error_response(400, field + ": no uploaded artifact \"" + *lib + "\" (POST /jars/upload first)"));
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     m.artifacts.emplace_back(*lib, std::move(bytes));
   }
@@ -232,8 +238,9 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty") return query("dirty", "", done);
   if (m == "POST" && n == 4 && at(0) == "cluster" && at(1) == "ha" && at(2) == "cleanup") {
     if (!job_id::parse(at(3))) return done(error_response(404, "no job " + at(3) + " (not a job id)"));
-    return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{at(3)}), done,
-                      [done](std::string) { done(http_response{202, "application/json; charset=UTF-8", "{}"}); });
+    return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{at(3)}), done, [done](std::string) {
+      done(http_response{202, "application/json; charset=UTF-8", "{}"});
+    });
   }
   if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query("taskmanagers", "", done);
   if (m == "GET" && n == 1 && at(0) == "metrics") {
@@ -247,9 +254,10 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     if (s.last_takeover_ms >= 0) {
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.6f", s.last_takeover_ms / 1000.0);
-      local += "# HELP regent_leadership_last_takeover_seconds From this process's newest grant to its recovery done.\n"
-               "# TYPE regent_leadership_last_takeover_seconds gauge\nregent_leadership_last_takeover_seconds " +
-               std::string(seconds) + "\n";
+      local +=
+          "# HELP regent_leadership_last_takeover_seconds From this process's newest grant to its recovery done.\n"
+          "# TYPE regent_leadership_last_takeover_seconds gauge\nregent_leadership_last_takeover_seconds " +
+          std::string(seconds) + "\n";
     }
     auto leader = retrieval_.current();
     if (!leader || leader->rpc_address.empty()) return done(http_response{200, "text/plain; version=0.0.4", local});
@@ -275,8 +283,9 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
       auto mode = query_param(request.target, "mode");
       if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
         return done(error_response(400, "mode: only \"cancel\" is supported, not \"" + mode + "\""));
-      return ask_leader(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{at(1)}), done,
-                        [done](std::string) { done(http_response{202, "application/json; charset=UTF-8", ""}); });
+      return ask_leader(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{at(1)}), done, [done](std::string) {
+        done(http_response{202, "application/json; charset=UTF-8", ""});
+      });
     }
     if (m == "GET" && n == 3 && at(2) == "checkpoints") return query("checkpoints", at(1), done);
     if (m == "GET" && n == 3 && at(2) == "exceptions") return query("exceptions", at(1), done);

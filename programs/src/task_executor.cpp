@@ -25,11 +25,16 @@ namespace {
 
 const char* kind_name(subtask_event::kind k) {
   switch (k) {
-    case subtask_event::kind::ack: return "ack";
-    case subtask_event::kind::end_of_input: return "end_of_input";
-    case subtask_event::kind::finished: return "finished";
-    case subtask_event::kind::failed: return "failed";
-    case subtask_event::kind::cancelled: return "cancelled";
+    case subtask_event::kind::ack:
+      return "ack";
+    case subtask_event::kind::end_of_input:
+      return "end_of_input";
+    case subtask_event::kind::finished:
+      return "finished";
+    case subtask_event::kind::failed:
+      return "failed";
+    case subtask_event::kind::cancelled:
+      return "cancelled";
   }
   return "event";
 }
@@ -62,9 +67,8 @@ result<std::unique_ptr<task_executor>> task_executor::start(task_executor_option
   rpc::server_options so;
   so.host = raw->options_.bind_host;
   so.port = raw->options_.port;
-  auto server = rpc::server::start(so, [raw](const rpc::envelope& request, rpc::responder reply) {
-    raw->handle(request, reply);
-  });
+  auto server = rpc::server::start(
+      so, [raw](const rpc::envelope& request, rpc::responder reply) { raw->handle(request, reply); });
   if (!server) return std::move(server).err();
   raw->server_ = std::move(*server);
   const std::string& host = raw->options_.advertised_host;
@@ -116,13 +120,15 @@ void task_executor::handle_deploy(const rpc::envelope& request, const rpc::respo
   auto spec = parse_job_spec(d->spec_json);
   if (!spec) return refuse(spec.err());
   auto job = job_id::parse(d->subtask.job_id);
-  if (!job) return refuse({runtime_errc::invalid_argument, "job id '" + d->subtask.job_id + "' is not 32 hex characters"});
+  if (!job)
+    return refuse({runtime_errc::invalid_argument, "job id '" + d->subtask.job_id + "' is not 32 hex characters"});
   if (d->parallelism < 1 || d->subtask.index < 0 || d->subtask.index >= d->parallelism)
     return refuse({runtime_errc::invalid_argument, "subtask index " + std::to_string(d->subtask.index) +
                                                        " is not in [0, " + std::to_string(d->parallelism) + ")"});
   fs::path checkpoints = d->checkpoints_dir.empty() ? options_.checkpoints_dir : fs::path(d->checkpoints_dir);
   if (checkpoints.empty())
-    return refuse({runtime_errc::invalid_argument, "the deploy names no checkpoints dir and state.checkpoints.dir is not set"});
+    return refuse(
+        {runtime_errc::invalid_argument, "the deploy names no checkpoints dir and state.checkpoints.dir is not set"});
 
   task::subtask_config config;
   config.job = *job;
@@ -279,7 +285,8 @@ void task_executor::send_event(const std::shared_ptr<leader_session>& session, s
 
 result<fs::path> task_executor::fetch_library(const std::shared_ptr<leader_session>& session, const std::string& job,
                                               const std::string& key) {
-  if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos || key.find('\0') != std::string::npos)
+  if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos ||
+      key.find('\0') != std::string::npos)
     return error{task::errc::invalid_argument, "library '" + key + "' of job " + job + " is not a plain artifact name"};
   fs::path dir = options_.tmp_dir / "blobs" / job;
   fs::path path = dir / key;
@@ -287,8 +294,10 @@ result<fs::path> task_executor::fetch_library(const std::shared_ptr<leader_sessi
   if (fs::exists(path, ec)) return path;  // written whole by a rename: complete when present
   if (!session->client)
     return error{task::errc::not_found, "cannot fetch library '" + key + "' of job " + job +
-                                            ": the leader's address '" + session->leader.rpc_address + "' is not host:port"};
-  auto request = rpc::make_request(rpc::method::blob_get, session->leader.token, rpc::encode(rpc::blob_request{job, key}));
+                                            ": the leader's address '" + session->leader.rpc_address +
+                                            "' is not host:port"};
+  auto request =
+      rpc::make_request(rpc::method::blob_get, session->leader.token, rpc::encode(rpc::blob_request{job, key}));
   auto got = fold(session->client->request(std::move(request), options_.request_timeout));
   if (!got)
     return error{task::errc::not_found, "cannot fetch library '" + key + "' of job " + job + " from the leader at " +
@@ -391,7 +400,8 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   logged_no_leader_ = false;
   leader_known_ = true;
   auto now = clock_type::now();
-  if (connected_ && connected_->leader.token == leader->token && connected_->leader.rpc_address == leader->rpc_address) {
+  if (connected_ && connected_->leader.token == leader->token &&
+      connected_->leader.rpc_address == leader->rpc_address) {
     log_->info("leader {} {} is known again; registering", leader->rpc_address, leader->token.to_string());
     next_register_ = now;
     return;
@@ -413,9 +423,10 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   // no command through. It still gets our registration, which names the accepted token, so
   // that it steps down and comes back with a higher epoch.
   if (accepted_.valid() && leader->token != accepted_ && leader->token.epoch <= accepted_.epoch) {
-    log_->warn("refusing leader {} {}: {} was accepted before, and a taskmanager accepts each epoch once and "
-               "never an older one; telling that leader", leader->rpc_address, leader->token.to_string(),
-               accepted_.to_string());
+    log_->warn(
+        "refusing leader {} {}: {} was accepted before, and a taskmanager accepts each epoch once and "
+        "never an older one; telling that leader",
+        leader->rpc_address, leader->token.to_string(), accepted_.to_string());
     fresh->refused = true;
     connected_ = fresh;
     if (fresh->client) next_register_ = now;
@@ -462,8 +473,7 @@ void task_executor::send_register() {
   auto generation = generation_;
   rpc::register_taskmanager m{id(), address_, options_.slots, accepted_};
   s->client->async_request(rpc::make_request(rpc::method::rm_register, s->leader.token, rpc::encode(m)),
-                           clock_type::now() + options_.request_timeout,
-                           [this, generation](result<rpc::envelope> r) {
+                           clock_type::now() + options_.request_timeout, [this, generation](result<rpc::envelope> r) {
                              post([this, generation, r] { on_register_reply(generation, r); });
                            });
 }
@@ -474,7 +484,8 @@ void task_executor::on_register_reply(std::uint64_t generation, result<rpc::enve
   auto now = clock_type::now();
   const auto& leader = connected_->leader;
   auto folded = fold(std::move(reply));
-  result<rpc::register_reply> r = folded ? rpc::decode_register_reply(folded->payload) : result<rpc::register_reply>(folded.err());
+  result<rpc::register_reply> r =
+      folded ? rpc::decode_register_reply(folded->payload) : result<rpc::register_reply>(folded.err());
   if (!r) {
     if (!register_failure_logged_) {
       log_->warn("registration at leader {} {} failed: {}; retrying", leader.rpc_address, leader.token.to_string(),
@@ -500,11 +511,13 @@ void task_executor::send_heartbeat() {
   if (!s || !s->client || !leader_known_ || !registered_) return;
   request_in_flight_ = true;
   auto generation = generation_;
-  auto deadline = clock_type::now() + std::min<std::chrono::milliseconds>(heartbeat_interval_, options_.request_timeout);
-  s->client->async_request(rpc::make_request(rpc::method::rm_heartbeat, s->leader.token, rpc::encode(rpc::heartbeat{id()})),
-                           deadline, [this, generation](result<rpc::envelope> r) {
-                             post([this, generation, r] { on_heartbeat_reply(generation, r); });
-                           });
+  auto deadline =
+      clock_type::now() + std::min<std::chrono::milliseconds>(heartbeat_interval_, options_.request_timeout);
+  s->client->async_request(
+      rpc::make_request(rpc::method::rm_heartbeat, s->leader.token, rpc::encode(rpc::heartbeat{id()})), deadline,
+      [this, generation](result<rpc::envelope> r) {
+        post([this, generation, r] { on_heartbeat_reply(generation, r); });
+      });
 }
 
 void task_executor::on_heartbeat_reply(std::uint64_t generation, result<rpc::envelope> reply) {
@@ -513,7 +526,8 @@ void task_executor::on_heartbeat_reply(std::uint64_t generation, result<rpc::env
   auto now = clock_type::now();
   const auto& leader = connected_->leader;
   auto folded = fold(std::move(reply));
-  result<rpc::heartbeat_reply> r = folded ? rpc::decode_heartbeat_reply(folded->payload) : result<rpc::heartbeat_reply>(folded.err());
+  result<rpc::heartbeat_reply> r =
+      folded ? rpc::decode_heartbeat_reply(folded->payload) : result<rpc::heartbeat_reply>(folded.err());
   if (!r) {
     if (!heartbeat_failure_logged_) {
       log_->warn("heartbeat to leader {} {} failed: {}; retrying every {} ms", leader.rpc_address,

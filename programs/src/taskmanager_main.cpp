@@ -69,8 +69,7 @@ int main(int argc, char** argv) {
 
   auto executor = programs::task_executor::start(o);
   if (!executor) {
-    log->critical("cannot serve RPCs on {}:{} (taskmanager.rpc.port): {}", o.bind_host, o.port,
-                  executor.err().message);
+    log->critical("cannot serve RPCs on {}:{} (taskmanager.rpc.port): {}", o.bind_host, o.port, executor.err().message);
     return 1;
   }
   log->info("taskmanager starting: pid={} id={} address={} slots={} high-availability.type={} cluster-id={}",

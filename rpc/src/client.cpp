@@ -26,8 +26,7 @@ namespace {
 /// One connection attempt and, once connected, the connection itself. Replaced (never reused)
 /// after a loss, so handlers of an old one recognise themselves as stale. Io thread only.
 struct session {
-  explicit session(asio::io_context& io, std::size_t max_frame_bytes)
-      : socket(io), decoder(max_frame_bytes) {}
+  explicit session(asio::io_context& io, std::size_t max_frame_bytes) : socket(io), decoder(max_frame_bytes) {}
   tcp::socket socket;
   frame_decoder decoder;
   std::array<char, 16 * 1024> buffer;
@@ -82,8 +81,7 @@ struct client::impl {
     if (frame.size() - 4 > options.max_frame_bytes) {
       deliver(done, error(errc::frame_too_large,
                           "request " + request.method + " of " + std::to_string(frame.size() - 4) +
-                              " bytes is over the frame limit of " +
-                              std::to_string(options.max_frame_bytes)));
+                              " bytes is over the frame limit of " + std::to_string(options.max_frame_bytes)));
       return;
     }
     auto& p = requests[id];
@@ -103,9 +101,8 @@ struct client::impl {
     if (it == requests.end()) return;
     pending p = std::move(it->second);
     requests.erase(it);
-    deliver(p.done, error(errc::timeout, "no response from " + where + " to " + p.method +
-                                             " (correlation id " + std::to_string(id) +
-                                             ") before the deadline"));
+    deliver(p.done, error(errc::timeout, "no response from " + where + " to " + p.method + " (correlation id " +
+                                             std::to_string(id) + ") before the deadline"));
   }
 
   /// Fails every pending request and forgets `s`, when `s` is still the current session.
@@ -125,19 +122,17 @@ struct client::impl {
   void connect() {
     auto s = std::make_shared<session>(io, options.max_frame_bytes);
     current = s;
-    resolver.async_resolve(
-        options.host, std::to_string(options.port), tcp::resolver::numeric_service,
-        [this, s](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
-          if (s != current) return;
-          if (ec) {
-            fail(s, errc::connect_failed, "cannot resolve " + where + ": " + ec.message());
-            return;
-          }
-          asio::async_connect(s->socket, endpoints,
-                              [this, s](boost::system::error_code ec, const tcp::endpoint&) {
-                                on_connect(s, ec);
-                              });
-        });
+    resolver.async_resolve(options.host, std::to_string(options.port), tcp::resolver::numeric_service,
+                           [this, s](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
+                             if (s != current) return;
+                             if (ec) {
+                               fail(s, errc::connect_failed, "cannot resolve " + where + ": " + ec.message());
+                               return;
+                             }
+                             asio::async_connect(
+                                 s->socket, endpoints,
+                                 [this, s](boost::system::error_code ec, const tcp::endpoint&) { on_connect(s, ec); });
+                           });
   }
 
   void on_connect(const std::shared_ptr<session>& s, boost::system::error_code ec) {
@@ -155,9 +150,7 @@ struct client::impl {
 
   void read(const std::shared_ptr<session>& s) {
     s->socket.async_read_some(asio::buffer(s->buffer),
-                              [this, s](boost::system::error_code ec, std::size_t n) {
-                                on_read(s, ec, n);
-                              });
+                              [this, s](boost::system::error_code ec, std::size_t n) { on_read(s, ec, n); });
   }
 
   void on_read(const std::shared_ptr<session>& s, boost::system::error_code ec, std::size_t n) {
@@ -188,8 +181,7 @@ struct client::impl {
     }
     auto it = requests.find(response.correlation_id);
     if (it == requests.end()) {
-      log->debug("late response from {} (correlation id {}) dropped", where,
-                 response.correlation_id);
+      log->debug("late response from {} (correlation id {}) dropped", where, response.correlation_id);
       return;
     }
     pending p = std::move(it->second);
@@ -200,18 +192,16 @@ struct client::impl {
 
   void write(const std::shared_ptr<session>& s) {
     s->writing = true;
-    asio::async_write(s->socket, asio::buffer(s->out.front()),
-                      [this, s](boost::system::error_code ec, std::size_t) {
-                        s->writing = false;
-                        if (s != current) return;
-                        if (ec) {
-                          fail(s, errc::disconnected,
-                               "connection to " + where + " lost: " + ec.message());
-                          return;
-                        }
-                        s->out.pop_front();
-                        if (!s->out.empty()) write(s);
-                      });
+    asio::async_write(s->socket, asio::buffer(s->out.front()), [this, s](boost::system::error_code ec, std::size_t) {
+      s->writing = false;
+      if (s != current) return;
+      if (ec) {
+        fail(s, errc::disconnected, "connection to " + where + " lost: " + ec.message());
+        return;
+      }
+      s->out.pop_front();
+      if (!s->out.empty()) write(s);
+    });
   }
 
   /// On the io thread: fail everything with `errc::stopped` and stop the io_context.
@@ -236,8 +226,7 @@ void client::async_request(envelope request, time_point deadline, callback done)
   {
     std::lock_guard lock(impl_->life_mutex);
     if (!impl_->closed) {
-      asio::post(impl_->io, [s = impl_.get(), r = std::move(request), deadline,
-                             d = std::move(done)]() mutable {
+      asio::post(impl_->io, [s = impl_.get(), r = std::move(request), deadline, d = std::move(done)]() mutable {
         s->start_request(std::move(r), deadline, std::move(d));
       });
       return;
@@ -248,12 +237,10 @@ void client::async_request(envelope request, time_point deadline, callback done)
 
 result<envelope> client::request(envelope request, time_point deadline) {
   if (std::this_thread::get_id() == impl_->io_thread_id)
-    return error(errc::invalid_argument,
-                 "a blocking rpc request cannot run on the client's own io thread");
+    return error(errc::invalid_argument, "a blocking rpc request cannot run on the client's own io thread");
   auto promise = std::make_shared<std::promise<result<envelope>>>();
   auto future = promise->get_future();
-  async_request(std::move(request), deadline,
-                [promise](result<envelope> r) { promise->set_value(std::move(r)); });
+  async_request(std::move(request), deadline, [promise](result<envelope> r) { promise->set_value(std::move(r)); });
   return future.get();
 }
 
@@ -273,8 +260,7 @@ void client::close() {
   }
   // Not under life_mutex: a callback running meanwhile may call async_request.
   std::lock_guard lock(impl_->join_mutex);
-  if (impl_->thread.joinable() && std::this_thread::get_id() != impl_->io_thread_id)
-    impl_->thread.join();
+  if (impl_->thread.joinable() && std::this_thread::get_id() != impl_->io_thread_id) impl_->thread.join();
 }
 
 }  // namespace regent::rpc

@@ -174,8 +174,7 @@ result<subtask_event> decode_subtask_event(const std::string& bytes) {
 result<deploy> decode_deploy(const std::string& bytes) {
   auto p = parse<Deploy>(bytes, "Deploy");
   if (!p) return std::move(p).err();
-  return deploy{from_proto(p->subtask()), p->parallelism(), p->spec_json(), p->restore_handle(),
-                p->checkpoints_dir()};
+  return deploy{from_proto(p->subtask()), p->parallelism(), p->spec_json(), p->restore_handle(), p->checkpoints_dir()};
 }
 
 result<checkpoint_command> decode_checkpoint_command(const std::string& bytes) {

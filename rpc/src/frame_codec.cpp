@@ -53,8 +53,7 @@ std::string encode_frame(const envelope& e) {
   std::string body = p.SerializeAsString();
   // A body over 4 GiB cannot be framed; every decoder rejects far smaller frames anyway, so
   // the length is clamped and the receiver fails it as too large.
-  auto n = static_cast<std::uint32_t>(
-      std::min<std::size_t>(body.size(), std::numeric_limits<std::uint32_t>::max()));
+  auto n = static_cast<std::uint32_t>(std::min<std::size_t>(body.size(), std::numeric_limits<std::uint32_t>::max()));
   std::string frame;
   frame.reserve(header_bytes + body.size());
   frame.push_back(static_cast<char>((n >> 24) & 0xff));
@@ -82,16 +81,15 @@ result<std::optional<envelope>> frame_decoder::next() {
   if (buffered() < header_bytes) return std::optional<envelope>{};
   std::size_t length = read_length(buffer_.data() + offset_);
   if (length > max_frame_bytes_) {
-    failure_ = error(errc::frame_too_large, "frame length " + std::to_string(length) +
-                                                " is over the maximum of " +
+    failure_ = error(errc::frame_too_large, "frame length " + std::to_string(length) + " is over the maximum of " +
                                                 std::to_string(max_frame_bytes_) + " bytes");
     return *failure_;
   }
   if (buffered() < header_bytes + length) return std::optional<envelope>{};
   Envelope p;
   if (!p.ParseFromArray(buffer_.data() + offset_ + header_bytes, static_cast<int>(length))) {
-    failure_ = error(errc::malformed_frame,
-                     "frame body of " + std::to_string(length) + " bytes is not a valid Envelope");
+    failure_ =
+        error(errc::malformed_frame, "frame body of " + std::to_string(length) + " bytes is not a valid Envelope");
     return *failure_;
   }
   offset_ += header_bytes + length;

@@ -27,9 +27,7 @@ bool responder::send(envelope response) const {
   return state_->sink && state_->sink->send(std::move(response));
 }
 
-bool responder::reply(std::string payload) const {
-  return send(make_reply(state_->head, std::move(payload)));
-}
+bool responder::reply(std::string payload) const { return send(make_reply(state_->head, std::move(payload))); }
 
 bool responder::fail(const error& e) const { return send(make_error_reply(state_->head, e)); }
 

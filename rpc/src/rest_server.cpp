@@ -30,11 +30,21 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -107,8 +117,9 @@ class session : public std::enable_shared_from_this<session> {
     auto answered = std::make_shared<std::atomic<bool>>(false);
     auto respond = [self, keep_alive, answered](http_response answer) {
       if (answered->exchange(true)) return;  // one answer per request
-      net::post(self->stream_.get_executor(),
-                [self, keep_alive, answer = std::move(answer)]() mutable { self->write(std::move(answer), keep_alive); });
+      net::post(self->stream_.get_executor(), [self, keep_alive, answer = std::move(answer)]() mutable {
+        self->write(std::move(answer), keep_alive);
+      });
     };
     // A handler that throws answers 500 and the server goes on, as the RPC server does.
     const std::string what = r.method + " " + r.target;
@@ -261,7 +272,9 @@ result<http_response> http_call(const std::string& host, std::uint16_t port, con
     // Before the request went out nothing happened at the server; after, it may have been
     // handled (the caller must not assume either way: an uncertain outcome).
     const bool sent = std::string_view(stage) != "connect to";
-    const errc code = !sent ? errc::connect_failed : failure == beast::error::timeout ? errc::timeout : errc::disconnected;
+    const errc code = !sent                              ? errc::connect_failed
+                      : failure == beast::error::timeout ? errc::timeout
+                                                         : errc::disconnected;
     return error{code, std::string("cannot ") + stage + " " + where + ": " + failure.message()};
   }
   auto res = parser.release();

@@ -93,9 +93,7 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Posts a frame to the connection's strand; any thread (the gate holds the io_context).
   void post(std::string frame) {
     asio::post(socket_.get_executor(),
-               [self = shared_from_this(), f = std::move(frame)]() mutable {
-                 self->enqueue(std::move(f));
-               });
+               [self = shared_from_this(), f = std::move(frame)]() mutable { self->enqueue(std::move(f)); });
   }
 
   /// Closes the socket and leaves the registry. On the strand, or after the io threads stopped.
@@ -110,9 +108,9 @@ class connection : public std::enable_shared_from_this<connection> {
 
  private:
   void read() {
-    socket_.async_read_some(asio::buffer(buffer_),
-                            [self = shared_from_this()](boost::system::error_code ec,
-                                                        std::size_t n) { self->on_read(ec, n); });
+    socket_.async_read_some(
+        asio::buffer(buffer_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(boost::system::error_code ec, std::size_t n) {
@@ -140,8 +138,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void dispatch(envelope request) {
     if (request.is_response) {
-      server_.log->warn("dropping a response (correlation id {}) sent to the server by {}",
-                        request.correlation_id, peer_);
+      server_.log->warn("dropping a response (correlation id {}) sent to the server by {}", request.correlation_id,
+                        peer_);
       return;
     }
     responder reply(sink_, request);
@@ -163,8 +161,7 @@ class connection : public std::enable_shared_from_this<connection> {
                         self->writing_ = false;
                         if (self->closed_) return;
                         if (ec) {
-                          self->server_.log->debug("write to {} failed: {}", self->peer_,
-                                                   ec.message());
+                          self->server_.log->debug("write to {} failed: {}", self->peer_, ec.message());
                           self->close();
                           return;
                         }
@@ -190,17 +187,16 @@ namespace {
 /// open, so a late responder never touches a stopped server's io_context.
 class connection_sink final : public detail::reply_sink {
  public:
-  connection_sink(std::shared_ptr<io_gate> gate, std::weak_ptr<connection> conn,
-                  std::size_t max_frame_bytes)
+  connection_sink(std::shared_ptr<io_gate> gate, std::weak_ptr<connection> conn, std::size_t max_frame_bytes)
       : gate_(std::move(gate)), conn_(std::move(conn)), max_frame_bytes_(max_frame_bytes) {}
 
   bool send(envelope response) override {
     std::string frame = encode_frame(response);
     if (frame.size() - 4 > max_frame_bytes_) {
       frame = encode_frame(make_error_reply(
-          response, error(errc::frame_too_large, "response to " + response.method + " of " +
-                                                     std::to_string(frame.size() - 4) +
-                                                     " bytes is over the frame limit")));
+          response,
+          error(errc::frame_too_large, "response to " + response.method + " of " + std::to_string(frame.size() - 4) +
+                                           " bytes is over the frame limit")));
     }
     std::lock_guard lock(gate_->mutex);
     if (!gate_->open) return false;
@@ -227,11 +223,9 @@ result<void> server::impl::listen() {
   auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
-    return error(errc::bind_failed,
-                 "cannot listen on " + where + ": " + (ec ? ec.message() : "no address"));
+    return error(errc::bind_failed, "cannot listen on " + where + ": " + (ec ? ec.message() : "no address"));
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  if (acceptor.open(endpoint.protocol(), ec) ||
-      acceptor.set_option(tcp::acceptor::reuse_address(true), ec) ||
+  if (acceptor.open(endpoint.protocol(), ec) || acceptor.set_option(tcp::acceptor::reuse_address(true), ec) ||
       acceptor.bind(endpoint, ec) || acceptor.listen(asio::socket_base::max_listen_connections, ec))
     return error(errc::bind_failed, "cannot listen on " + where + ": " + ec.message());
   port = acceptor.local_endpoint(ec).port();
@@ -240,8 +234,7 @@ result<void> server::impl::listen() {
 }
 
 void server::impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
-                                                      tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {
       // e.g. out of file descriptors: retry shortly instead of spinning.

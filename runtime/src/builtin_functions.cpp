@@ -6,12 +6,8 @@ namespace {
 
 // Computed in uint64_t so that overflow wraps instead of being undefined behaviour.
 std::int64_t identity_fn(std::int64_t x) { return x; }
-std::int64_t negate_fn(std::int64_t x) {
-  return static_cast<std::int64_t>(0u - static_cast<std::uint64_t>(x));
-}
-std::int64_t add_one_fn(std::int64_t x) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) + 1u);
-}
+std::int64_t negate_fn(std::int64_t x) { return static_cast<std::int64_t>(0u - static_cast<std::uint64_t>(x)); }
+std::int64_t add_one_fn(std::int64_t x) { return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) + 1u); }
 std::int64_t square_fn(std::int64_t x) {
   const auto u = static_cast<std::uint64_t>(x);
   return static_cast<std::int64_t>(u * u);

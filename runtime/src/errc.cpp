@@ -8,13 +8,20 @@ namespace {
 
 const char* describe(runtime_errc e) {
   switch (e) {
-    case runtime_errc::invalid_spec: return "invalid job spec";
-    case runtime_errc::invalid_transition: return "invalid job status transition";
-    case runtime_errc::invalid_argument: return "invalid argument";
-    case runtime_errc::corrupt_metadata: return "corrupt checkpoint metadata";
-    case runtime_errc::already_exists: return "already exists";
-    case runtime_errc::not_found: return "not found";
-    case runtime_errc::insufficient_slots: return "not enough free slots";
+    case runtime_errc::invalid_spec:
+      return "invalid job spec";
+    case runtime_errc::invalid_transition:
+      return "invalid job status transition";
+    case runtime_errc::invalid_argument:
+      return "invalid argument";
+    case runtime_errc::corrupt_metadata:
+      return "corrupt checkpoint metadata";
+    case runtime_errc::already_exists:
+      return "already exists";
+    case runtime_errc::not_found:
+      return "not found";
+    case runtime_errc::insufficient_slots:
+      return "not enough free slots";
   }
   return nullptr;
 }

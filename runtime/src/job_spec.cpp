@@ -35,21 +35,28 @@ std::string field_path(const std::string& parent, const std::string& key) {
 /// "a string", "an array", ... for "must be X (got Y)" messages.
 std::string kind_of(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_float: return "a number with a fraction";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_float:
+      return "a number with a fraction";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    default:
+      return "an unsupported value";
   }
 }
 
 /// Unknown fields are errors: a typo ("paralelism") must not silently fall back to a default.
-std::optional<error> check_fields(const json& obj, const std::string& path,
-                                  std::initializer_list<const char*> known) {
+std::optional<error> check_fields(const json& obj, const std::string& path, std::initializer_list<const char*> known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     bool found = false;
     for (const char* k : known) found = found || it.key() == k;
@@ -90,8 +97,8 @@ bool valid_artifact(const std::string& key) {
   if (key.empty() || key.size() > max_artifact_length) return false;
   if (key == "." || key == ".." || key.rfind(".tmp-", 0) == 0) return false;
   for (char c : key) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -129,8 +136,7 @@ result<source_spec> parse_source(const json& j) {
   auto t2 = int_field(*to, "source.to");
   if (!t2) return std::move(t2).err();
   if (*t2 < *f)
-    return spec_error("source.to", "must be >= source.from (" + std::to_string(*f) + " > " +
-                                       std::to_string(*t2) + ")");
+    return spec_error("source.to", "must be >= source.from (" + std::to_string(*f) + " > " + std::to_string(*t2) + ")");
   s.from = *f;
   s.to = *t2;
   if (const json* rate = find(j, "rate-per-second")) {
@@ -164,16 +170,15 @@ result<operator_spec> parse_operator(const json& j, const std::string& path) {
     auto l = string_field(*lib, path + ".library");
     if (!l) return std::move(l).err();
     if (!valid_artifact(*l))
-      return spec_error(path + ".library",
-                        "not a valid artifact name '" + *l +
-                            "' (1 to 200 of [A-Za-z0-9._-], not '.', '..' or '.tmp-*')");
+      return spec_error(path + ".library", "not a valid artifact name '" + *l +
+                                               "' (1 to 200 of [A-Za-z0-9._-], not '.', '..' or '.tmp-*')");
     if (!c_identifier(op.function))
       return spec_error(path + ".function",
                         "'" + op.function + "' is not a C identifier (a symbol of library '" + *l + "')");
     op.library = *l;
   } else if (!find_builtin_function(op.function)) {
-    return spec_error(path + ".function", "unknown built-in '" + op.function +
-                                              "' (known: " + builtin_function_names() + ")");
+    return spec_error(path + ".function",
+                      "unknown built-in '" + op.function + "' (known: " + builtin_function_names() + ")");
   }
   return op;
 }
@@ -220,8 +225,8 @@ result<job_spec> parse_root(const json& root) {
     auto p = int_field(*par, "parallelism");
     if (!p) return std::move(p).err();
     if (*p < 1 || *p > max_parallelism)
-      return spec_error("parallelism", "must be from 1 to " + std::to_string(max_parallelism) +
-                                           " (got " + std::to_string(*p) + ")");
+      return spec_error("parallelism",
+                        "must be from 1 to " + std::to_string(max_parallelism) + " (got " + std::to_string(*p) + ")");
     spec.parallelism = static_cast<int>(*p);
   }
   if (const json* id = find(root, "job-id")) {

@@ -10,12 +10,18 @@ namespace {
 
 const char* describe(errc e) {
   switch (e) {
-    case errc::invalid_argument: return "invalid argument";
-    case errc::not_found: return "not found";
-    case errc::io: return "I/O error";
-    case errc::corrupt: return "corrupt snapshot";
-    case errc::user_code: return "user code error";
-    case errc::output_conflict: return "output conflict";
+    case errc::invalid_argument:
+      return "invalid argument";
+    case errc::not_found:
+      return "not found";
+    case errc::io:
+      return "I/O error";
+    case errc::corrupt:
+      return "corrupt snapshot";
+    case errc::user_code:
+      return "user code error";
+    case errc::output_conflict:
+      return "output conflict";
   }
   return nullptr;
 }

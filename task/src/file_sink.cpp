@@ -34,10 +34,7 @@ error io_error(const std::string& what, const fs::path& p, int err) {
 /// An error of the HA storage layer, recoded as ours.
 error from_storage(const error& e) { return {errc::io, "file sink: " + e.message}; }
 
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 /// The fields of a committed part's name `part-<subtask>-<checkpoint>-<seq>`.
 struct part_name {
@@ -118,7 +115,8 @@ result<void> file_sink::restore(const std::optional<sink_state>& state) {
     auto part = parse_part_name(name, "part-" + scope_);
     if (!part || part->subtask != index_ || part->seq < next_seq_) continue;
     return error{errc::output_conflict,
-                 "file sink: " + (dir_ / name).string() + " was committed after the checkpoint this subtask restores (" +
+                 "file sink: " + (dir_ / name).string() +
+                     " was committed after the checkpoint this subtask restores (" +
                      (state ? "which covers its parts numbered below " + std::to_string(next_seq_) + ")"
                             : "none: it starts from scratch)") +
                      ": a later checkpoint of this job completed and was lost from the HA store, or this job ran "
@@ -155,8 +153,7 @@ result<sink_state> file_sink::snapshot(checkpoint_id id) {
     pending_part part;
     part.checkpoint = id;
     part.seq = seq;
-    part.pending_name = hidden_prefix() + std::to_string(id) + "-" + std::to_string(seq) +
-                        "-" + token_ + ".pending";
+    part.pending_name = hidden_prefix() + std::to_string(id) + "-" + std::to_string(seq) + "-" + token_ + ".pending";
     part.final_name = final_name(id, seq);
     if (auto r = posix_file_io().rename(dir_ / from, dir_ / part.pending_name); !r) {
       return from_storage(r.err());
@@ -176,8 +173,7 @@ result<void> file_sink::commit(checkpoint_id id) {
 
 result<void> file_sink::open_part() {
   in_progress_seq_ = next_seq_;
-  in_progress_name_ = hidden_prefix() + std::to_string(in_progress_seq_) + "-" + token_ +
-                      ".inprogress";
+  in_progress_name_ = hidden_prefix() + std::to_string(in_progress_seq_) + "-" + token_ + ".inprogress";
   const fs::path file = dir_ / in_progress_name_;
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create", file, errno);
@@ -220,8 +216,8 @@ result<void> file_sink::commit_part(const pending_part& part) {
   if (!posix_file_io().exists(from)) {
     if (posix_file_io().exists(to)) return ok();  // committed before
     return error{errc::not_found, "file sink: pending part " + from.string() + " of checkpoint " +
-                                      std::to_string(part.checkpoint) + " is missing and " +
-                                      part.final_name + " was never committed"};
+                                      std::to_string(part.checkpoint) + " is missing and " + part.final_name +
+                                      " was never committed"};
   }
   auto r = posix_file_io().rename(from, to, /*no_replace=*/true);
   if (r) return ok();
@@ -232,12 +228,12 @@ result<void> file_sink::commit_part(const pending_part& part) {
     auto same = same_part(from, to);
     if (!same) return same.err();
     if (!*same)
-      return error{errc::output_conflict, "file sink: " + to.string() + " is committed already with other records than " +
-                                              from.string() + " (checkpoint " + std::to_string(part.checkpoint) +
-                                              " committed twice: the HA store lost a checkpoint, or this job ran before "
-                                              "and wrote this folder); refusing to drop either"};
-    logging::get("task")->warn("file sink: {} exists already, removing leftover {}", to.string(),
-                               from.string());
+      return error{errc::output_conflict,
+                   "file sink: " + to.string() + " is committed already with other records than " + from.string() +
+                       " (checkpoint " + std::to_string(part.checkpoint) +
+                       " committed twice: the HA store lost a checkpoint, or this job ran before "
+                       "and wrote this folder); refusing to drop either"};
+    logging::get("task")->warn("file sink: {} exists already, removing leftover {}", to.string(), from.string());
     if (auto rm = posix_file_io().remove(from); !rm) return from_storage(rm.err());
     return ok();
   }

@@ -8,9 +8,7 @@
 namespace regent::task {
 
 library_resolver local_file_resolver() {
-  return [](const std::string& artifact) -> result<std::filesystem::path> {
-    return std::filesystem::path(artifact);
-  };
+  return [](const std::string& artifact) -> result<std::filesystem::path> { return std::filesystem::path(artifact); };
 }
 
 result<operator_chain> build_operator_chain(const std::vector<operator_spec>& operators,
@@ -21,14 +19,13 @@ result<operator_chain> build_operator_chain(const std::vector<operator_spec>& op
     const auto& op = operators[i];
     const std::string where = "operators[" + std::to_string(i) + "]";
     if (op.type != "map") {
-      return error{errc::invalid_argument,
-                   where + ".type: unknown operator type '" + op.type + "' (known: map)"};
+      return error{errc::invalid_argument, where + ".type: unknown operator type '" + op.type + "' (known: map)"};
     }
     if (!op.library) {
       builtin_map_fn fn = find_builtin_function(op.function);
       if (fn == nullptr) {
-        return error{errc::invalid_argument, where + ".function: unknown built-in map function '" +
-                                                 op.function + "' (known: " + builtin_function_names() + ")"};
+        return error{errc::invalid_argument, where + ".function: unknown built-in map function '" + op.function +
+                                                 "' (known: " + builtin_function_names() + ")"};
       }
       chain.add(fn);
       continue;

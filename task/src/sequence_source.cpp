@@ -8,15 +8,13 @@
 
 namespace regent::task {
 
-result<sequence_partition> sequence_partition::make(std::int64_t from, std::int64_t to, int index,
-                                                    int parallelism) {
+result<sequence_partition> sequence_partition::make(std::int64_t from, std::int64_t to, int index, int parallelism) {
   if (parallelism < 1) {
-    return error{errc::invalid_argument,
-                 "parallelism must be at least 1, got " + std::to_string(parallelism)};
+    return error{errc::invalid_argument, "parallelism must be at least 1, got " + std::to_string(parallelism)};
   }
   if (index < 0 || index >= parallelism) {
-    return error{errc::invalid_argument, "subtask index " + std::to_string(index) +
-                                             " is not in [0, " + std::to_string(parallelism) + ")"};
+    return error{errc::invalid_argument,
+                 "subtask index " + std::to_string(index) + " is not in [0, " + std::to_string(parallelism) + ")"};
   }
   const std::int64_t p = parallelism;
   // The first n >= from with floor_mod(n, p) == index; 128-bit so from near INT64_MAX is safe.
@@ -24,8 +22,8 @@ result<sequence_partition> sequence_partition::make(std::int64_t from, std::int6
   if (from > to || first > to) return sequence_partition(from, 0, p);
   const __int128 size = (static_cast<__int128>(to) - first) / p + 1;
   if (size > static_cast<__int128>(std::numeric_limits<std::uint64_t>::max())) {
-    return error{errc::invalid_argument, "source: the range " + std::to_string(from) + ".." +
-                                             std::to_string(to) + " is too large for one subtask"};
+    return error{errc::invalid_argument, "source: the range " + std::to_string(from) + ".." + std::to_string(to) +
+                                             " is too large for one subtask"};
   }
   return sequence_partition(static_cast<std::int64_t>(first), static_cast<std::uint64_t>(size), p);
 }

@@ -11,8 +11,7 @@ result<std::unique_ptr<sink>> make_sink(const sink_spec& spec, int index, const 
     return std::unique_ptr<sink>(std::make_unique<file_sink>(spec.path, index, owner));
   }
   if (spec.type == "discard") return std::unique_ptr<sink>(std::make_unique<discard_sink>());
-  return error{errc::invalid_argument,
-               "sink.type: unknown sink type '" + spec.type + "' (known: file, discard)"};
+  return error{errc::invalid_argument, "sink.type: unknown sink type '" + spec.type + "' (known: file, discard)"};
 }
 
 }  // namespace regent::task

@@ -55,8 +55,7 @@ class line_reader {
     if (nl == std::string_view::npos) return fail("unterminated line");
     auto f = fields(text_.substr(0, nl));
     if (f.empty() || f[0] != key || f.size() != count) {
-      return fail("expected '" + std::string(key) + "' with " + std::to_string(count - 1) +
-                  " value(s)");
+      return fail("expected '" + std::string(key) + "' with " + std::to_string(count - 1) + " value(s)");
     }
     text_.remove_prefix(nl + 1);
     ++line_;
@@ -68,8 +67,7 @@ class line_reader {
   bool at_end() const { return text_.empty(); }
 
   error fail(const std::string& why) const {
-    return {errc::corrupt, "corrupt subtask snapshot " + file_ + " line " +
-                               std::to_string(line_ + 1) + ": " + why};
+    return {errc::corrupt, "corrupt subtask snapshot " + file_ + " line " + std::to_string(line_ + 1) + ": " + why};
   }
 
  private:
@@ -80,10 +78,8 @@ class line_reader {
 
 }  // namespace
 
-fs::path snapshot_path(const fs::path& checkpoints_dir, const job_id& job, checkpoint_id id,
-                       int index) {
-  return checkpoints_dir / job.str() / ("chk-" + std::to_string(id)) /
-         ("subtask-" + std::to_string(index));
+fs::path snapshot_path(const fs::path& checkpoints_dir, const job_id& job, checkpoint_id id, int index) {
+  return checkpoints_dir / job.str() / ("chk-" + std::to_string(id)) / ("subtask-" + std::to_string(index));
 }
 
 std::string encode_snapshot(const subtask_snapshot& s) {
@@ -96,8 +92,7 @@ std::string encode_snapshot(const subtask_snapshot& s) {
       << "source-position " << s.source_position << '\n'
       << "sink-next-seq " << s.sink.next_seq << '\n';
   for (const auto& p : s.sink.pending) {
-    out << "pending " << p.checkpoint << ' ' << p.seq << ' ' << p.pending_name << ' '
-        << p.final_name << '\n';
+    out << "pending " << p.checkpoint << ' ' << p.seq << ' ' << p.pending_name << ' ' << p.final_name << '\n';
   }
   out << "end\n";
   return out.str();
@@ -122,8 +117,8 @@ result<subtask_snapshot> decode_snapshot(std::string_view text, const std::strin
   if (!parse_number((*chk)[1], s.checkpoint)) return in.fail("bad checkpoint id");
   auto sub = in.expect("subtask", 3);
   if (!sub) return std::move(sub).err();
-  if (!parse_number((*sub)[1], s.subtask_index) || !parse_number((*sub)[2], s.parallelism) ||
-      s.parallelism < 1 || s.subtask_index < 0 || s.subtask_index >= s.parallelism) {
+  if (!parse_number((*sub)[1], s.subtask_index) || !parse_number((*sub)[2], s.parallelism) || s.parallelism < 1 ||
+      s.subtask_index < 0 || s.subtask_index >= s.parallelism) {
     return in.fail("bad subtask index or parallelism");
   }
   auto sink = in.expect("sink", 2);
@@ -144,8 +139,8 @@ result<subtask_snapshot> decode_snapshot(std::string_view text, const std::strin
     }
     part.pending_name = std::string((*p)[3]);
     part.final_name = std::string((*p)[4]);
-    if (!plain_name(part.pending_name) || part.pending_name[0] != '.' ||
-        !plain_name(part.final_name) || part.final_name[0] == '.') {
+    if (!plain_name(part.pending_name) || part.pending_name[0] != '.' || !plain_name(part.final_name) ||
+        part.final_name[0] == '.') {
       return in.fail("bad pending part names");
     }
     s.sink.pending.push_back(std::move(part));
@@ -168,8 +163,7 @@ result<subtask_snapshot> read_snapshot(const fs::path& file) {
   auto framed = ha::storage::posix_file_io().read(file);
   if (!framed) {
     const bool missing = framed.err().code == ha::errc::not_found;
-    return error{missing ? errc::not_found : errc::io,
-                 "cannot read subtask snapshot: " + framed.err().message};
+    return error{missing ? errc::not_found : errc::io, "cannot read subtask snapshot: " + framed.err().message};
   }
   auto text = ha::storage::decode_payload(*framed, file.string());
   if (!text) return error{errc::corrupt, text.err().message};

@@ -26,8 +26,8 @@ class subtask::runner {
   explicit runner(subtask& owner)
       : s_(owner),
         log_(logging::get("task")),
-        who_("job=" + owner.config_.job.str() + " subtask=" + std::to_string(owner.config_.index) +
-             "/" + std::to_string(owner.config_.parallelism)) {}
+        who_("job=" + owner.config_.job.str() + " subtask=" + std::to_string(owner.config_.index) + "/" +
+             std::to_string(owner.config_.parallelism)) {}
 
   void run(const std::optional<fs::path>& restore_from) {
     try {
@@ -77,8 +77,8 @@ class subtask::runner {
       limiter_.emplace(c.time->now(), rate);
     }
     if (restore_from) {
-      log_->info("{} restored from checkpoint {} at position {}/{}", who_, last_checkpoint_,
-                 position_, partition_->size());
+      log_->info("{} restored from checkpoint {} at position {}/{}", who_, last_checkpoint_, position_,
+                 partition_->size());
     } else {
       log_->info("{} started fresh, {} records", who_, partition_->size());
     }
@@ -97,8 +97,8 @@ class subtask::runner {
     }
     if (snap.sink_type != sink_->type()) return corrupt("is of a '" + snap.sink_type + "' sink");
     if (snap.source_position > partition_->size()) {
-      return corrupt("has source position " + std::to_string(snap.source_position) +
-                     " beyond the share's " + std::to_string(partition_->size()) + " records");
+      return corrupt("has source position " + std::to_string(snap.source_position) + " beyond the share's " +
+                     std::to_string(partition_->size()) + " records");
     }
     return ok();
   }
@@ -149,9 +149,7 @@ class subtask::runner {
       wait_for_work(limiter_->due(emitted_since_start_));
       return ok();
     }
-    for (std::uint64_t n = 0; n < batch_size && position_ < size &&
-                              limiter_->is_due(emitted_since_start_, now);
-         ++n) {
+    for (std::uint64_t n = 0; n < batch_size && position_ < size && limiter_->is_due(emitted_since_start_, now); ++n) {
       if (auto r = emit_one(); !r) return r;
       if (s_.has_work_.load(std::memory_order_relaxed)) break;
     }
@@ -253,8 +251,8 @@ subtask::~subtask() {
 
 result<void> subtask::start(std::optional<fs::path> restore_from) {
   if (runner_) {
-    return error{errc::invalid_argument, "subtask " + std::to_string(config_.index) +
-                                             " of job " + config_.job.str() + " started twice"};
+    return error{errc::invalid_argument,
+                 "subtask " + std::to_string(config_.index) + " of job " + config_.job.str() + " started twice"};
   }
   runner_ = std::make_unique<runner>(*this);
   thread_ = std::thread([this, restore = std::move(restore_from)] { runner_->run(restore); });

@@ -29,8 +29,7 @@ void* find_symbol(void* handle, const std::string& symbol) {
 
 }  // namespace
 
-user_code_library::user_code_library(fs::path file, void* handle)
-    : file_(std::move(file)), handle_(handle) {}
+user_code_library::user_code_library(fs::path file, void* handle) : file_(std::move(file)), handle_(handle) {}
 
 user_code_library::~user_code_library() {
   if (handle_ != nullptr) ::dlclose(handle_);
@@ -49,8 +48,8 @@ result<std::shared_ptr<user_code_library>> user_code_library::load(const fs::pat
   const fs::path target = fs::absolute(file, ec);
   void* handle = ::dlopen((ec ? file : target).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    return error{errc::user_code, "cannot load user library " + file.string() +
-                                      " (not a loadable shared object?): " + last_dl_error()};
+    return error{errc::user_code,
+                 "cannot load user library " + file.string() + " (not a loadable shared object?): " + last_dl_error()};
   }
   // Owns the handle from here on, so every early return closes it.
   std::shared_ptr<user_code_library> lib(new user_code_library(file, handle));
@@ -62,9 +61,8 @@ result<std::shared_ptr<user_code_library>> user_code_library::load(const fs::pat
   }
   const int version = reinterpret_cast<regent_api_version_fn>(version_sym)();
   if (version != REGENT_OPERATOR_API_VERSION) {
-    return error{errc::user_code, "user library " + file.string() + ": " +
-                                      REGENT_OPERATOR_API_VERSION_SYMBOL + "() returned " +
-                                      std::to_string(version) + ", this runtime supports " +
+    return error{errc::user_code, "user library " + file.string() + ": " + REGENT_OPERATOR_API_VERSION_SYMBOL +
+                                      "() returned " + std::to_string(version) + ", this runtime supports " +
                                       std::to_string(REGENT_OPERATOR_API_VERSION)};
   }
   return lib;
@@ -73,8 +71,7 @@ result<std::shared_ptr<user_code_library>> user_code_library::load(const fs::pat
 result<map_fn_ptr> user_code_library::map_function(const std::string& symbol) const {
   void* sym = find_symbol(handle_, symbol);
   if (sym == nullptr) {
-    return error{errc::user_code, "user library " + file_.string() +
-                                      " does not export map function '" + symbol + "'"};
+    return error{errc::user_code, "user library " + file_.string() + " does not export map function '" + symbol + "'"};
   }
   static_assert(std::is_same_v<map_fn_ptr, regent_map_fn>, "map_fn_ptr must match the C ABI");
   return reinterpret_cast<map_fn_ptr>(sym);

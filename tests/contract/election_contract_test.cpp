@@ -162,7 +162,8 @@ TYPED_TEST(election_contract, retrieval_reports_each_new_leader) {
   for (int round = 0; round < 3; ++round) {
     auto [leader, token] = this->wait_for_leader(left);
     ASSERT_GE(leader, 0);
-    ha::leader_info info{"127.0.0.1:" + std::to_string(7000 + leader), "http://127.0.0.1:" + std::to_string(8000 + leader), token, 5};
+    ha::leader_info info{"127.0.0.1:" + std::to_string(7000 + leader),
+                         "http://127.0.0.1:" + std::to_string(8000 + leader), token, 5};
     ASSERT_TRUE(this->ha_[leader]->election().publish(ha::component::dispatcher, info).ok());
     EXPECT_TRUE(seen.wait_until([&](auto& l) { return l && *l == info; })) << "round " << round;
     EXPECT_EQ(retrieval->current(), info);

@@ -72,7 +72,8 @@ TEST_F(filesystem_backend_test, corrupt_leader_info_reads_as_no_leader_until_rep
   ASSERT_TRUE(retrieval->start(seen).ok());
   ASSERT_TRUE(seen.wait_until([&](auto& x) { return x && *x == info; }));
   {
-    std::fstream f(cluster_ / "leader" / "dispatcher" / "connection_info", std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(cluster_ / "leader" / "dispatcher" / "connection_info",
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(-3, std::ios::end);
     f.write("XYZ", 3);
   }

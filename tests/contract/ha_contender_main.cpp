@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
       } else if (cmd == "put-blob") {
         say(answer((*ha)->blobs().put(token, *job, first, text)));
       } else {
-        say(answer((*ha)->job_results().create_dirty(token, {*job, "FAILED", 0, std::string("by contender"), "", 0, 0})));
+        say(answer(
+            (*ha)->job_results().create_dirty(token, {*job, "FAILED", 0, std::string("by contender"), "", 0, 0})));
       }
     } else if (cmd == "put-graph" || cmd == "get-graph" || cmd == "next-id") {
       auto job = job_id::parse(a);

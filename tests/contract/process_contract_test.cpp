@@ -65,8 +65,8 @@ class process_contract : public ::testing::Test {
   std::string ask(harness::child_process& p, const std::string& cmd) {
     auto from = p.line_count();
     p.send_line(cmd);
-    auto l = p.wait_for_line([](const std::string& l) { return l.rfind("GRANTED", 0) != 0 && l.rfind("REVOKED", 0) != 0; },
-                             deadline, from);
+    auto l = p.wait_for_line(
+        [](const std::string& l) { return l.rfind("GRANTED", 0) != 0 && l.rfind("REVOKED", 0) != 0; }, deadline, from);
     return l.value_or("(no answer)");
   }
 };

@@ -73,7 +73,9 @@ TYPED_TEST(store_contract, batch_reads_answer_each_job_in_order) {
     if (k % 4 == 3) continue;  // every fourth job has no graph
     ASSERT_TRUE(ha->job_graphs().put(token, jobs.back(), "graph " + std::to_string(k)).ok());
     for (int c = 1; c <= k % 3; ++c)  // 0, 1 or 2 checkpoints
-      ASSERT_TRUE(ha->checkpoints().add(token, jobs.back(), static_cast<std::uint64_t>(c * 10 + k), "c" + std::to_string(k)).ok());
+      ASSERT_TRUE(ha->checkpoints()
+                      .add(token, jobs.back(), static_cast<std::uint64_t>(c * 10 + k), "c" + std::to_string(k))
+                      .ok());
   }
   auto graphs = ha->job_graphs().get_many(jobs);
   auto latest = ha->checkpoints().latest_many(jobs);
@@ -214,8 +216,7 @@ TYPED_TEST(store_contract, writes_with_a_lost_leadership_are_rejected) {
   EXPECT_EQ(ha->blobs().put(token, test_job(1), "k", "v").err().code, ha::errc::not_leader);
   ha::job_result r{test_job(1), "FAILED", 1, std::string("boom"), "n", 1, 2};
   EXPECT_EQ(ha->job_results().create_dirty(token, r).err().code, ha::errc::not_leader);
-  EXPECT_EQ(ha->election().publish(ha::component::dispatcher, {"", "", token, 0}).err().code,
-            ha::errc::not_leader);
+  EXPECT_EQ(ha->election().publish(ha::component::dispatcher, {"", "", token, 0}).err().code, ha::errc::not_leader);
   EXPECT_EQ(*ha->job_graphs().get(test_job(1)), "kept") << "a rejected write changes nothing";
 }
 

@@ -32,8 +32,7 @@ class zk_environment final : public ::testing::Environment {
   }
 };
 
-[[maybe_unused]] ::testing::Environment* const environment =
-    ::testing::AddGlobalTestEnvironment(new zk_environment);
+[[maybe_unused]] ::testing::Environment* const environment = ::testing::AddGlobalTestEnvironment(new zk_environment);
 
 }  // namespace
 

@@ -138,8 +138,7 @@ TEST_F(zookeeper_backend_test, latest_follows_the_pointers_when_someone_else_cha
   auto ha = backend_.make_services(/*retained=*/3);
   auto token = lead(*ha, l);
   auto job = test_job(0x1a7e);
-  for (std::uint64_t id : {4, 7})
-    ASSERT_TRUE(ha->checkpoints().add(token, job, id, "chk " + std::to_string(id)).ok());
+  for (std::uint64_t id : {4, 7}) ASSERT_TRUE(ha->checkpoints().add(token, job, id, "chk " + std::to_string(id)).ok());
   auto latest = ha->checkpoints().latest_many({job});
   ASSERT_TRUE(latest[0].ok() && latest[0]->has_value());
   EXPECT_EQ((*latest[0])->id, 7u);
@@ -251,8 +250,7 @@ TEST_F(zookeeper_backend_test, removing_a_jobs_ha_data_leaves_no_node_and_no_pay
   ASSERT_TRUE(ha->checkpoint_ids().remove(token, job).ok());
   ASSERT_TRUE(ha->blobs().remove_job(token, job).ok());
 
-  for (const auto& path : zk_.descendants(ns_))
-    EXPECT_FALSE(mentions(path, job.str())) << "left behind: " << path;
+  for (const auto& path : zk_.descendants(ns_)) EXPECT_FALSE(mentions(path, job.str())) << "left behind: " << path;
   EXPECT_TRUE(files_with_prefix(cluster_ / "jobgraphs", job.str()).empty());
   EXPECT_FALSE(fs::exists(cluster_ / "checkpoints" / job.str()));
   EXPECT_FALSE(fs::exists(cluster_ / "blob" / ("job_" + job.str())));

@@ -69,7 +69,7 @@ bool rejected(const std::string& answer) { return answer.rfind("REJECTED", 0) ==
 TEST_F(zookeeper_faults, with_one_of_three_servers_down_leadership_and_stores_keep_working) {
   auto o = backend_.options();
   o.tolerate_suspended = true;  // a lost connection alone must not cost the leadership here
-  recording_listener l;  // outlives the services, whose threads call it
+  recording_listener l;         // outlives the services, whose threads call it
   auto leader = zookeeper_backend::make(o);
   auto token = lead(*leader, l);
   ASSERT_TRUE(token.valid());
@@ -136,7 +136,7 @@ TEST_F(zookeeper_faults, with_one_server_down_a_leader_on_default_settings_leads
 }
 
 TEST_F(zookeeper_faults, with_two_of_three_servers_down_the_leader_revokes_and_leads_again_after_restart) {
-  recording_listener l;  // outlives the services, whose threads call it
+  recording_listener l;                    // outlives the services, whose threads call it
   auto leader = backend_.make_services();  // tolerate-suspended-connections: false (default)
   auto first = lead(*leader, l);
   ASSERT_TRUE(first.valid());
@@ -208,7 +208,8 @@ TEST_F(zookeeper_faults, a_leader_paused_past_its_session_is_fenced_off_revokes_
   answer = ask(a, "publish");
   EXPECT_TRUE(rejected(answer)) << answer;
   EXPECT_TRUE(a.wait_for_prefix("REVOKED " + std::to_string(first_epoch), deadline, 0))
-      << "the paused leader did not notice\n" << a.log_text();
+      << "the paused leader did not notice\n"
+      << a.log_text();
 
   // The new leader's data is intact, and nothing of the rejected writes is left behind.
   EXPECT_EQ(ask(b, "get-graph " + job), "GRAPH v2");

@@ -38,7 +38,8 @@ TEST(zookeeper_logic, a_contender_finds_its_own_node_by_its_uuid_after_a_lost_cr
 }
 
 TEST(zookeeper_logic, names_that_only_look_like_contenders_are_foreign) {
-  auto view = parse_latch({"latch-not-a-uuid-0000000001", a + "00000000x1", a + "1", a.substr(0, a.size() - 1) + "_0000000001"});
+  auto view = parse_latch(
+      {"latch-not-a-uuid-0000000001", a + "00000000x1", a + "1", a.substr(0, a.size() - 1) + "_0000000001"});
   EXPECT_TRUE(view.contenders.empty());
   EXPECT_EQ(view.foreign.size(), 4u);
 }

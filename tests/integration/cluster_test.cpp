@@ -83,21 +83,21 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
       conf << "high-availability.type: filesystem\n";
     }
     conf << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
-        << "high-availability.cluster-id: " << cluster_id_ << "\n"
-        << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
-        << "execution.checkpointing.interval: 100 ms\n"
-        << "rest.port: 0\n"
-        << "taskmanager.numberOfTaskSlots: 4\n"
-        << "heartbeat.interval: 200 ms\n"
-        << "heartbeat.timeout: 2 s\n"
-        << "restart-strategy.type: fixed-delay\n"
-        << "restart-strategy.fixed-delay.attempts: 20\n"
-        << "restart-strategy.fixed-delay.delay: 100 ms\n"
-        << "job-result-store.delete-on-commit: false\n"
-        << "cleanup-strategy: fixed-delay\n"
-        << "cleanup-strategy.fixed-delay.attempts: 3\n"
-        << "cleanup-strategy.fixed-delay.delay: 100 ms\n"
-        << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
+         << "high-availability.cluster-id: " << cluster_id_ << "\n"
+         << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
+         << "execution.checkpointing.interval: 100 ms\n"
+         << "rest.port: 0\n"
+         << "taskmanager.numberOfTaskSlots: 4\n"
+         << "heartbeat.interval: 200 ms\n"
+         << "heartbeat.timeout: 2 s\n"
+         << "restart-strategy.type: fixed-delay\n"
+         << "restart-strategy.fixed-delay.attempts: 20\n"
+         << "restart-strategy.fixed-delay.delay: 100 ms\n"
+         << "job-result-store.delete-on-commit: false\n"
+         << "cleanup-strategy: fixed-delay\n"
+         << "cleanup-strategy.fixed-delay.attempts: 3\n"
+         << "cleanup-strategy.fixed-delay.delay: 100 ms\n"
+         << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
     conf.close();
     // The test finds the leader the way a client does: leader retrieval from the same conf.
     programs::program_args args;
@@ -124,15 +124,17 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     std::vector<std::string> argv{(harness::bin_dir() / program).string(), "--config-dir", dir_.path().string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     group.push_back(std::make_unique<harness::child_process>(
-        std::move(argv),
-        dir_.path() / (program + std::to_string(n) + "-" + std::to_string(group.size()) + ".out"), true));
+        std::move(argv), dir_.path() / (program + std::to_string(n) + "-" + std::to_string(group.size()) + ".out"),
+        true));
     return *group.back();
   }
 
   /// Waits for a leader whose token differs from `not_this` and returns its info.
   std::optional<ha::leader_info> wait_leader(const fencing_token& not_this = {}) {
     std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] { return changes_.last && changes_.last->token != not_this && !changes_.last->rpc_address.empty(); };
+    auto good = [&] {
+      return changes_.last && changes_.last->token != not_this && !changes_.last->rpc_address.empty();
+    };
     if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
     return changes_.last;
   }
@@ -145,7 +147,8 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
       auto l = wait_leader();
       if (!l) break;
       auto colon = l->rpc_address.rfind(':');
-      rpc::client c({l->rpc_address.substr(0, colon), static_cast<std::uint16_t>(std::stoi(l->rpc_address.substr(colon + 1)))});
+      rpc::client c(
+          {l->rpc_address.substr(0, colon), static_cast<std::uint16_t>(std::stoi(l->rpc_address.substr(colon + 1)))});
       auto r = c.request(rpc::make_request(method, l->token, payload), 5s);
       if (r) {
         auto folded = rpc::to_result(std::move(r).value());
@@ -222,8 +225,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   /// Submits a job spec with REST `POST /jobs` (uploading the artifacts first with
   /// `POST /jars/upload`, the spec then naming the stored file); returns the job id. The spec
   /// carries its own id, so a retry through a failover cannot start the job twice.
-  std::string submit(long long to, int rate, const std::string& function = "identity",
-                     const std::string& library = "",
+  std::string submit(long long to, int rate, const std::string& function = "identity", const std::string& library = "",
                      std::vector<std::pair<std::string, std::string>> artifacts = {}) {
     static int count = 0;
     char id[33];
@@ -238,10 +240,11 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     }
     std::string rate_field = rate > 0 ? ",\"rate-per-second\":" + std::to_string(rate) : "";
     std::string library_field = stored.empty() ? "" : ",\"library\":\"" + stored + "\"";
-    std::string spec = "{\"name\":\"count\",\"job-id\":\"" + std::string(id) +
-                       "\",\"parallelism\":4,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(to) +
-                       rate_field + "},\"operators\":[{\"type\":\"map\",\"function\":\"" + function + "\"" +
-                       library_field + "}],\"sink\":{\"type\":\"file\",\"path\":\"" + out_.string() + "\"}}";
+    std::string spec =
+        "{\"name\":\"count\",\"job-id\":\"" + std::string(id) +
+        "\",\"parallelism\":4,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(to) + rate_field +
+        "},\"operators\":[{\"type\":\"map\",\"function\":\"" + function + "\"" + library_field +
+        "}],\"sink\":{\"type\":\"file\",\"path\":\"" + out_.string() + "\"}}";
     bool uncertain = false;
     auto r = rest({"POST", "/jobs", "application/json", spec}, &uncertain);
     if (r.status == 409 && uncertain) return id;  // an earlier try got through
@@ -252,7 +255,9 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   }
 
   /// True when the committed output holds exactly f(1..n), each once.
-  ::testing::AssertionResult exactly_once(long long n, long long factor = 1) { return exactly_once_in(out_, n, factor); }
+  ::testing::AssertionResult exactly_once(long long n, long long factor = 1) {
+    return exactly_once_in(out_, n, factor);
+  }
   ::testing::AssertionResult exactly_once_in(const fs::path& dir, long long n, long long factor = 1) {
     auto out = committed_output(dir);
     if (out.size() != static_cast<std::size_t>(n))
@@ -297,7 +302,10 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
       if (!found) return false;
       auto lines = p.lines();
       for (std::size_t k = from; k < lines.size(); ++k)
-        if (has(lines[k], what)) { from = k + 1; break; }
+        if (has(lines[k], what)) {
+          from = k + 1;
+          break;
+        }
     }
     return true;
   }
@@ -400,7 +408,8 @@ TEST_P(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
   {
     rpc::client c({host, port});
     fencing_token stale{l->token.epoch - 1 + (l->token.epoch == 0), "00000000-0000-4000-8000-000000000000"};
-    auto r = c.request(rpc::make_request(rpc::method::dispatcher_status, stale, rpc::encode(rpc::job_ref{std::string(32, 'a')})), 5s);
+    auto r = c.request(
+        rpc::make_request(rpc::method::dispatcher_status, stale, rpc::encode(rpc::job_ref{std::string(32, 'a')})), 5s);
     ASSERT_TRUE(r.ok());
     auto folded = rpc::to_result(std::move(r).value());
     ASSERT_FALSE(folded.ok());
@@ -408,8 +417,10 @@ TEST_P(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
   }
   {
     // Garbage: a huge length prefix, then an HTTP request line.
-    harness::child_process nc({"/bin/sh", "-c", "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc -q 1 " + host + " " + std::to_string(port) + "; echo done"},
-                              dir_.path() / "nc.log");
+    harness::child_process nc(
+        {"/bin/sh", "-c",
+         "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc -q 1 " + host + " " + std::to_string(port) + "; echo done"},
+        dir_.path() / "nc.log");
     EXPECT_TRUE(nc.wait_for_prefix("done", deadline));
   }
   EXPECT_TRUE(jm.running()) << "garbage on the RPC port crashed the jobmanager";
@@ -464,7 +475,8 @@ TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   ASSERT_TRUE(next);
   auto* now_leading = leading_jm(next->token);
   ASSERT_NE(now_leading, nullptr);
-  EXPECT_FALSE(now_leading->wait_for_line([&](auto& line) { return has(line, "recovered job graph of job " + job); }, 0ms));
+  EXPECT_FALSE(
+      now_leading->wait_for_line([&](auto& line) { return has(line, "recovered job graph of job " + job); }, 0ms));
   EXPECT_EQ(status(job), "FINISHED") << "the execution result is served from the JobResultStore";
   EXPECT_EQ(committed_output().size(), 1000u);
 }
@@ -487,7 +499,8 @@ TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
   for (int kill = 0; kill < 3; ++kill) {
     auto* jm = leading_jm(current);
     ASSERT_NE(jm, nullptr);
-    ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2)) << "fewer than 2 checkpoints before kill " << kill;
+    ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2))
+        << "fewer than 2 checkpoints before kill " << kill;
     jm->signal(SIGKILL);
     ASSERT_TRUE(jm->wait_exit(deadline));
     start("jobmanager", 2 + kill);
@@ -505,7 +518,8 @@ TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
   ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
   // Kill a taskmanager that runs a subtask of the current attempt (the attempt id is in the
   // leader's "restoring from checkpoint n (attempt A)" line).
-  auto restore_line = jm->wait_for_line([&](auto& x) { return has(x, "job " + job + " restoring from checkpoint"); }, deadline);
+  auto restore_line =
+      jm->wait_for_line([&](auto& x) { return has(x, "job " + job + " restoring from checkpoint"); }, deadline);
   ASSERT_TRUE(restore_line);
   auto attempt = restore_line->substr(restore_line->find("(attempt ") + 1);
   attempt = attempt.substr(0, attempt.find(')'));
@@ -520,7 +534,8 @@ TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
   ASSERT_TRUE(wait_log(*jm, "was lost"));
   // A second restore on this leader: the restart after the taskmanager loss.
   EXPECT_TRUE(wait_log(*jm, "job " + job + " restoring from checkpoint", 2)) << "no restore after the taskmanager kill";
-  EXPECT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 4)) << "fewer than 2 checkpoints after the taskmanager kill";
+  EXPECT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 4))
+      << "fewer than 2 checkpoints after the taskmanager kill";
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
 }
@@ -576,7 +591,8 @@ TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_a
   std::map<std::string, int> completed;
   for (auto& p : jms_)
     for (auto& line : p->lines())
-      if (auto at = line.find("job " + job + " completed checkpoint "); at != std::string::npos) ++completed[line.substr(at)];
+      if (auto at = line.find("job " + job + " completed checkpoint "); at != std::string::npos)
+        ++completed[line.substr(at)];
   for (auto& [what, times] : completed) EXPECT_EQ(times, 1) << what;
   if (zookeeper()) {
     auto lines = jm->lines();
@@ -626,12 +642,15 @@ TEST_P(cluster_test, submissions_racing_a_leader_kill) {
   std::thread killer;
   for (int k = 0; k < jobs; ++k) {
     if (k == 3) killer = std::thread([jm] { jm->signal(SIGKILL); });
-    std::string spec = "{\"name\":\"race\",\"job-id\":\"" + ids[k] + "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" +
-                       std::to_string(n) + ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" +
-                       (out_ / ids[k]).string() + "\"}}";
+    std::string spec = "{\"name\":\"race\",\"job-id\":\"" + ids[k] +
+                       "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(n) +
+                       ",\"rate-per-second\":4000},\"sink\":{\"type\":\"file\",\"path\":\"" + (out_ / ids[k]).string() +
+                       "\"}}";
     auto r = http(urls[k % 2], {"POST", "/jobs", "application/json", spec});
-    if (r && r->status == 202) outcome[k] = 1;
-    else if (r && r->status != 503) outcome[k] = -1;
+    if (r && r->status == 202)
+      outcome[k] = 1;
+    else if (r && r->status != 503)
+      outcome[k] = -1;
   }
   killer.join();
   auto next = wait_leader(l->token);
@@ -710,7 +729,8 @@ class zookeeper_lost_writes_test : public cluster_test {
   /// True when no record of `dir` was committed twice.
   ::testing::AssertionResult no_record_twice(const fs::path& dir) {
     for (auto& [v, files] : harness::committed_records(dir))
-      if (files.size() > 1) return ::testing::AssertionFailure() << "record " << v << " committed " << files.size() << " times";
+      if (files.size() > 1)
+        return ::testing::AssertionFailure() << "record " << v << " committed " << files.size() << " times";
     return ::testing::AssertionSuccess();
   }
   /// Every `granted leadership epoch=N session=S` logged by the jobmanagers, as epoch → sessions.

@@ -47,7 +47,8 @@ class jobmanager_test : public ::testing::Test {
     std::vector<std::string> argv{(harness::bin_dir() / "jobmanager").string(), "--config-dir", dir_.path().string(),
                                   "-D", "rest.port=0"};  // a free port: tests run side by side
     argv.insert(argv.end(), extra.begin(), extra.end());
-    jms_.push_back(std::make_unique<harness::child_process>(argv, dir_.path() / ("jm" + std::to_string(n) + ".out"), true));
+    jms_.push_back(
+        std::make_unique<harness::child_process>(argv, dir_.path() / ("jm" + std::to_string(n) + ".out"), true));
     return *jms_.back();
   }
 
@@ -57,8 +58,8 @@ class jobmanager_test : public ::testing::Test {
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until)
       for (std::size_t k = 0; k < among.size(); ++k)
-        if (jms_[among[k]]->wait_for_line([](auto& l) { return has(l, "leader ready"); },
-                                          std::chrono::milliseconds(10), from.at(k)))
+        if (jms_[among[k]]->wait_for_line([](auto& l) { return has(l, "leader ready"); }, std::chrono::milliseconds(10),
+                                          from.at(k)))
           return among[k];
     return -1;
   }
@@ -71,7 +72,8 @@ TEST_F(jobmanager_test, one_leads_one_stands_by_and_the_standby_takes_over_after
   ASSERT_GE(leader, 0) << "no jobmanager became leader";
   int standby = 1 - leader;
   ASSERT_TRUE(jms_[standby]->wait_for_line([](auto& l) { return has(l, "jobmanager starting"); }, deadline));
-  EXPECT_FALSE(jms_[standby]->wait_for_line([](auto& l) { return has(l, "granted leadership"); }, std::chrono::milliseconds(0)))
+  EXPECT_FALSE(
+      jms_[standby]->wait_for_line([](auto& l) { return has(l, "granted leadership"); }, std::chrono::milliseconds(0)))
       << "both jobmanagers lead";
   auto granted = jms_[leader]->wait_for_line([](auto& l) { return has(l, "granted leadership"); }, deadline);
   ASSERT_TRUE(granted);

@@ -164,8 +164,8 @@ class rest_test : public ::testing::Test {
   }
 
   std::string spec(const std::string& extra = "", std::int64_t to = 2000) {
-    return R"({"name":"count","parallelism":2,)" + extra +
-           R"("source":{"type":"sequence","from":1,"to":)" + std::to_string(to) +
+    return R"({"name":"count","parallelism":2,)" + extra + R"("source":{"type":"sequence","from":1,"to":)" +
+           std::to_string(to) +
            R"(,"rate-per-second":4000},"operators":[{"type":"map","function":"identity"}],"sink":{"type":"file","path":")" +
            (dir_.path() / "out").string() + R"("}})";
   }
@@ -219,18 +219,22 @@ TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
 
   auto overview = get_json(standby, "/jobs/overview");
   ASSERT_EQ(overview["jobs"].size(), 1u);
-  expect_fields(overview["jobs"][0], {"jid", "name", "state", "start-time", "end-time", "duration", "last-modification", "tasks"},
+  expect_fields(overview["jobs"][0],
+                {"jid", "name", "state", "start-time", "end-time", "duration", "last-modification", "tasks"},
                 "/jobs/overview");
-  expect_fields(overview["jobs"][0]["tasks"], {"total", "running", "finished", "canceled", "failed", "created"}, "tasks");
+  expect_fields(overview["jobs"][0]["tasks"], {"total", "running", "finished", "canceled", "failed", "created"},
+                "tasks");
   EXPECT_EQ(overview["jobs"][0]["state"], "FINISHED");
 
   auto details = get_json(leader, "/jobs/" + id);
-  expect_fields(details, {"jid", "name", "isStoppable", "state", "start-time", "end-time", "duration", "now", "timestamps",
-                          "vertices", "status-counts", "plan"},
+  expect_fields(details,
+                {"jid", "name", "isStoppable", "state", "start-time", "end-time", "duration", "now", "timestamps",
+                 "vertices", "status-counts", "plan"},
                 "/jobs/:id");
   EXPECT_EQ(details["isStoppable"], false);
   ASSERT_EQ(details["vertices"].size(), 1u);
-  expect_fields(details["vertices"][0], {"id", "name", "parallelism", "status", "start-time", "end-time", "duration", "tasks", "metrics"},
+  expect_fields(details["vertices"][0],
+                {"id", "name", "parallelism", "status", "start-time", "end-time", "duration", "tasks", "metrics"},
                 "vertex");
   EXPECT_EQ(details["vertices"][0]["parallelism"], 2);
   EXPECT_EQ(details["vertices"][0]["status"], "FINISHED");
@@ -242,13 +246,14 @@ TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
   expect_fields(checkpoints["summary"], {"state_size", "end_to_end_duration", "alignment_buffered"}, "summary");
   expect_fields(checkpoints["latest"], {"completed", "savepoint", "failed", "restored"}, "latest");
   EXPECT_GE(checkpoints["counts"]["completed"].get<int>(), 1);
-  expect_fields(checkpoints["latest"]["completed"], {"clazz", "id", "status", "is_savepoint", "trigger_timestamp",
-                                                     "latest_ack_timestamp", "state_size", "end_to_end_duration",
-                                                     "num_subtasks", "num_acknowledged_subtasks", "external_path"},
+  expect_fields(checkpoints["latest"]["completed"],
+                {"clazz", "id", "status", "is_savepoint", "trigger_timestamp", "latest_ack_timestamp", "state_size",
+                 "end_to_end_duration", "num_subtasks", "num_acknowledged_subtasks", "external_path"},
                 "latest.completed");
 
   auto exceptions = get_json(standby, "/jobs/" + id + "/exceptions");
-  expect_fields(exceptions, {"root-exception", "timestamp", "all-exceptions", "truncated", "exceptionHistory"}, "/exceptions");
+  expect_fields(exceptions, {"root-exception", "timestamp", "all-exceptions", "truncated", "exceptionHistory"},
+                "/exceptions");
   expect_fields(exceptions["exceptionHistory"], {"entries", "truncated"}, "exceptionHistory");
 
   auto result = get_json(standby, "/jobs/" + id + "/execution-result");
@@ -258,20 +263,23 @@ TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
   EXPECT_EQ(result["job-execution-result"]["application-status"], "SUCCEEDED");
 
   auto cluster = get_json(standby, "/overview");
-  expect_fields(cluster, {"taskmanagers", "slots-total", "slots-available", "jobs-running", "jobs-finished", "jobs-cancelled",
-                          "jobs-failed", "flink-version", "flink-commit"},
+  expect_fields(cluster,
+                {"taskmanagers", "slots-total", "slots-available", "jobs-running", "jobs-finished", "jobs-cancelled",
+                 "jobs-failed", "flink-version", "flink-commit"},
                 "/overview");
   EXPECT_EQ(cluster["jobs-finished"], 1);
   EXPECT_EQ(cluster["slots-total"], 4);
 
   auto tms = get_json(standby, "/taskmanagers");
   ASSERT_EQ(tms["taskmanagers"].size(), 1u);
-  expect_fields(tms["taskmanagers"][0], {"id", "path", "dataPort", "timeSinceLastHeartbeat", "slotsNumber", "freeSlots",
-                                         "totalResource", "freeResource", "hardware"},
+  expect_fields(tms["taskmanagers"][0],
+                {"id", "path", "dataPort", "timeSinceLastHeartbeat", "slotsNumber", "freeSlots", "totalResource",
+                 "freeResource", "hardware"},
                 "/taskmanagers");
 
   auto config = get_json(standby, "/config");
-  expect_fields(config, {"refresh-interval", "timezone-name", "timezone-offset", "flink-version", "flink-revision", "features"},
+  expect_fields(config,
+                {"refresh-interval", "timezone-name", "timezone-offset", "flink-version", "flink-revision", "features"},
                 "/config");
   auto jmconfig = get_json(standby, "/jobmanager/config");
   ASSERT_TRUE(jmconfig.is_array());
@@ -309,12 +317,15 @@ TEST_F(rest_test, CancelAndUploadedArtifacts) {
   auto cancel = call(standby, "PATCH", "/jobs/" + id + "?mode=cancel");
   EXPECT_EQ(cancel.status, 202) << cancel.body;
   ASSERT_TRUE(wait_json(standby, "/jobs/" + id, [](const json& j) { return j.value("state", "") == "CANCELED"; }));
-  EXPECT_EQ(get_json(standby, "/jobs/" + id + "/execution-result")["job-execution-result"]["application-status"], "CANCELED");
+  EXPECT_EQ(get_json(standby, "/jobs/" + id + "/execution-result")["job-execution-result"]["application-status"],
+            "CANCELED");
 
   // Uploads: multipart `jarfile` and raw body with ?name=; names cannot escape the folder.
   std::string boundary = "XyZ123";
-  std::string multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"lib.so\"\r\n"
-                          "Content-Type: application/x-java-archive\r\n\r\nBYTES\r\n--" + boundary + "--\r\n";
+  std::string multipart = "--" + boundary +
+                          "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"lib.so\"\r\n"
+                          "Content-Type: application/x-java-archive\r\n\r\nBYTES\r\n--" +
+                          boundary + "--\r\n";
   auto up = call(standby, "POST", "/jars/upload", multipart, "multipart/form-data; boundary=" + boundary);
   ASSERT_EQ(up.status, 200) << up.body;
   auto uploaded = json::parse(up.body);
@@ -329,9 +340,10 @@ TEST_F(rest_test, CancelAndUploadedArtifacts) {
   }
   EXPECT_FALSE(fs::exists(dir_.path() / "ha" / cluster_id_ / "escape.so"));
   // A spec naming an artifact that was never uploaded: 400 naming the field.
-  auto missing = call(standby, "POST", "/jobs",
-                      R"({"name":"u","parallelism":1,"source":{"type":"sequence","from":1,"to":10},)"
-                      R"("operators":[{"type":"map","function":"f","library":"nothing.so"}],"sink":{"type":"discard"}})");
+  auto missing =
+      call(standby, "POST", "/jobs",
+           R"({"name":"u","parallelism":1,"source":{"type":"sequence","from":1,"to":10},)"
+           R"("operators":[{"type":"map","function":"f","library":"nothing.so"}],"sink":{"type":"discard"}})");
   EXPECT_EQ(missing.status, 400);
   EXPECT_TRUE(has(missing.body, "operators[0].library")) << missing.body;
 }
@@ -347,7 +359,9 @@ TEST_F(rest_test, BadInputGetsTheDocumentedStatusAndBlocksNobody) {
     auto malformed = call(port, "POST", "/jobs", "{not json");
     EXPECT_EQ(malformed.status, 400);
     EXPECT_TRUE(is_error_body(malformed)) << malformed.body;
-    auto bad_field = call(port, "POST", "/jobs", R"({"name":"x","parallelism":0,"source":{"type":"sequence","from":1,"to":2},"sink":{"type":"discard"}})");
+    auto bad_field =
+        call(port, "POST", "/jobs",
+             R"({"name":"x","parallelism":0,"source":{"type":"sequence","from":1,"to":2},"sink":{"type":"discard"}})");
     EXPECT_EQ(bad_field.status, 400);
     EXPECT_TRUE(has(bad_field.body, "parallelism")) << bad_field.body;
     auto unknown = call(port, "GET", "/jobs/0123456789abcdef0123456789abcdef");
@@ -421,7 +435,8 @@ TEST_F(rest_test, NoLeaderMeansServiceUnavailable) {
   }
   auto port = start_jobmanager();
   ASSERT_NE(port, 0);
-  for (auto* target : {"/overview", "/jobs", "/jobs/overview", "/taskmanagers", "/jobs/0123456789abcdef0123456789abcdef"}) {
+  for (auto* target :
+       {"/overview", "/jobs", "/jobs/overview", "/taskmanagers", "/jobs/0123456789abcdef0123456789abcdef"}) {
     auto r = call(port, "GET", target);
     EXPECT_EQ(r.status, 503) << target << ": " << r.body;
     EXPECT_TRUE(has(r.body, "ongoing leader election")) << r.body;
@@ -469,7 +484,8 @@ TEST_F(rest_test, ALeaderRecordWithABadAddressIsAnAnswerNotACrash) {
   }
   auto port = start_jobmanager();
   ASSERT_NE(port, 0);
-  ASSERT_TRUE(wait_json(port, "/cluster/leader", [](const json& j) { return j.contains("leader") && !j["leader"].is_null(); }));
+  ASSERT_TRUE(
+      wait_json(port, "/cluster/leader", [](const json& j) { return j.contains("leader") && !j["leader"].is_null(); }));
   for (int round = 0; round < 3; ++round)
     for (auto* target : {"/overview", "/jobs/overview"}) {
       auto r = call(port, "GET", target);
@@ -496,7 +512,8 @@ TEST_F(rest_test, CliRunsAJobThroughAFailoverAndManagesTheCluster) {
   }
   auto cli = [&](std::vector<std::string> args) -> harness::child_process& {
     args.insert(args.begin(), {(harness::bin_dir() / "regent").string(), "--config-dir", dir_.path().string()});
-    procs_.push_back(std::make_unique<harness::child_process>(args, dir_.path() / ("cli" + std::to_string(procs_.size()) + ".out"), true));
+    procs_.push_back(std::make_unique<harness::child_process>(
+        args, dir_.path() / ("cli" + std::to_string(procs_.size()) + ".out"), true));
     return *procs_.back();
   };
   auto run_to_end = [&](std::vector<std::string> args) {
@@ -567,7 +584,9 @@ TEST_F(rest_test, CliRunsAJobThroughAFailoverAndManagesTheCluster) {
 
   // Failures and usage errors: one line, exit 1 or 2.
   EXPECT_EQ(run_to_end({"status", "0123456789abcdef0123456789abcdef"}).first, 1);
-  EXPECT_EQ(run_to_end({"run", (dir_.path() / "job.json").string(), "--job-id", "0000000000000000000000000000c11a"}).first, 1);
+  EXPECT_EQ(
+      run_to_end({"run", (dir_.path() / "job.json").string(), "--job-id", "0000000000000000000000000000c11a"}).first,
+      1);
   EXPECT_EQ(run_to_end({"frobnicate"}).first, 2);
   EXPECT_EQ(run_to_end({"run", (dir_.path() / "missing.json").string()}).first, 2);
   EXPECT_EQ(run_to_end({}).first, 2);

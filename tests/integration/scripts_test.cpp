@@ -100,11 +100,10 @@ class scripts_test : public ::testing::Test {
   /// Runs bin/`script` with this test's conf and log folders; returns its exit code (-1 at the
   /// deadline) and its output (stdout and stderr).
   std::pair<int, std::string> run(const std::string& script) {
-    harness::child_process p(
-        {"/usr/bin/env", "REGENT_CONF_DIR=" + conf_.string(), "REGENT_LOG_DIR=" + logs_.string(),
-         "REGENT_BIN_DIR=" + harness::bin_dir().string(), "ZK_HEAP_MB=96", "REGENT_ZK_START_TIMEOUT=60",
-         std::string(REGENT_SOURCE_DIR) + "/bin/" + script},
-        dir_.path() / (script + ".out"), true);
+    harness::child_process p({"/usr/bin/env", "REGENT_CONF_DIR=" + conf_.string(), "REGENT_LOG_DIR=" + logs_.string(),
+                              "REGENT_BIN_DIR=" + harness::bin_dir().string(), "ZK_HEAP_MB=96",
+                              "REGENT_ZK_START_TIMEOUT=60", std::string(REGENT_SOURCE_DIR) + "/bin/" + script},
+                             dir_.path() / (script + ".out"), true);
     auto code = p.wait_exit(deadline).value_or(-1);
     p.wait_for_line([](const std::string&) { return false; }, 10s);  // to the end of its output
     std::string out;
@@ -176,7 +175,8 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
     EXPECT_TRUE(mode == "leader" || mode == "follower") << "server." << i + 1 << " Mode '" << mode << "'";
     auto node = logs_ / "zookeeper" / ("zk" + std::to_string(i + 1));
     EXPECT_TRUE(has(read_file(node / "zoo.cfg"), "\nclientPort=" + std::to_string(client[i]) + "\n"));
-    EXPECT_EQ(read_file(dir_.path() / "zk-data" / ("zk" + std::to_string(i + 1)) / "myid"), std::to_string(i + 1) + "\n");
+    EXPECT_EQ(read_file(dir_.path() / "zk-data" / ("zk" + std::to_string(i + 1)) / "myid"),
+              std::to_string(i + 1) + "\n");
   }
 
   // Started again: every server already serves, none is started twice.
@@ -221,8 +221,7 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
   std::vector<pid_t> all = zk_pids;
   all.insert(all.end(), jm_pids.begin(), jm_pids.end());
   all.insert(all.end(), tm_pids.begin(), tm_pids.end());
-  for (auto pid : all)
-    EXPECT_TRUE(harness::wait_pid_exited(pid, deadline)) << "pid " << pid << " still runs";
+  for (auto pid : all) EXPECT_TRUE(harness::wait_pid_exited(pid, deadline)) << "pid " << pid << " still runs";
 }
 
 TEST_F(scripts_test, MalformedServerLineIsAConfigErrorNamingTheLine) {

@@ -219,7 +219,8 @@ class taskmanager_test : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure() && tm_) std::fprintf(stderr, "---- %s ----\n%s\n", tm_->log_file().c_str(), tm_->log_text().c_str());
+    if (HasFailure() && tm_)
+      std::fprintf(stderr, "---- %s ----\n%s\n", tm_->log_file().c_str(), tm_->log_text().c_str());
     clients_.clear();
     tm_.reset();
     for (auto& jm : jms_) {
@@ -398,18 +399,22 @@ TEST_F(taskmanager_test, rejects_stale_tokens_bad_specs_unknown_methods_and_depl
   auto r = deploy(tm, stale, job, 1, 0, 2, slow_job(job));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, rpc::errc::fencing_mismatch) << r.err().message;
-  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "rejected tm.deploy") && has(l, "fencing token mismatch"); },
-                                 deadline, from));
-  auto older = call(tm, rpc::method::tm_cancel, fencing_token{token.epoch - 1 > 0 ? token.epoch - 1 : 99, token.session_id},
-                    rpc::encode(rpc::cancel_job{job, 1}));
+  EXPECT_TRUE(proc.wait_for_line(
+      [](auto& l) { return has(l, "rejected tm.deploy") && has(l, "fencing token mismatch"); }, deadline, from));
+  auto older =
+      call(tm, rpc::method::tm_cancel, fencing_token{token.epoch - 1 > 0 ? token.epoch - 1 : 99, token.session_id},
+           rpc::encode(rpc::cancel_job{job, 1}));
   EXPECT_FALSE(older.ok());
-  EXPECT_FALSE(call(tm, rpc::method::tm_trigger, fencing_token{}, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  EXPECT_FALSE(
+      call(tm, rpc::method::tm_trigger, fencing_token{}, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
 
   auto unknown = call(tm, "tm.bogus", token, {});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.err().code, rpc::errc::unknown_method);
 
-  auto bad = deploy(tm, token, job, 1, 0, 2, R"({"name": "x", "parallelism": 2, "source": {"type": "sequence", "from": 5, "to": 1}, "sink": {"type": "discard"}})");
+  auto bad = deploy(
+      tm, token, job, 1, 0, 2,
+      R"({"name": "x", "parallelism": 2, "source": {"type": "sequence", "from": 5, "to": 1}, "sink": {"type": "discard"}})");
   ASSERT_FALSE(bad.ok());
   EXPECT_TRUE(has(bad.err().message, "source")) << bad.err().message;
   auto garbage = call(tm, rpc::method::tm_deploy, token, "\xff\xfe not a deploy");
@@ -453,19 +458,22 @@ TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtask
   EXPECT_EQ(reg2.taskmanager_id, reg.taskmanager_id);
   EXPECT_EQ(reg2.slots, 2);
   EXPECT_EQ(second.snapshot().rejected, 0);
-  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "registered at leader " + second.address() + " " + second.token().to_string()); },
-                                 deadline, from));
   EXPECT_TRUE(proc.wait_for_line(
-      [&](auto& l) { return has(l, "cancelled 2 subtasks of job " + job) && has(l, first.token().to_string()); }, deadline,
-      from))
+      [&](auto& l) { return has(l, "registered at leader " + second.address() + " " + second.token().to_string()); },
+      deadline, from));
+  EXPECT_TRUE(proc.wait_for_line(
+      [&](auto& l) { return has(l, "cancelled 2 subtasks of job " + job) && has(l, first.token().to_string()); },
+      deadline, from))
       << "the old leader's subtasks were not cancelled";
   EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "cancelled at position"); }, deadline, from));
 
   // The old leader is fenced off now; the new one finds the old attempt gone and the slots free.
-  auto stale = call(reg.address, rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1}));
+  auto stale =
+      call(reg.address, rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1}));
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.err().code, rpc::errc::fencing_mismatch);
-  EXPECT_FALSE(call(reg.address, rpc::method::tm_trigger, second.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
+  EXPECT_FALSE(
+      call(reg.address, rpc::method::tm_trigger, second.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
   EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 0, 2, slow_job(job)).ok());
   EXPECT_TRUE(deploy(reg.address, second.token(), job, 2, 1, 2, slow_job(job)).ok());
   EXPECT_TRUE(second.wait([](auto& r) { return r.heartbeats >= 2; }));
@@ -497,8 +505,8 @@ TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_s
   ASSERT_EQ(second.token().epoch, first.token().epoch);
   ASSERT_NE(second.token(), first.token());
 
-  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "refusing leader") && has(l, second.token().to_string()); },
-                                 deadline, from));
+  EXPECT_TRUE(proc.wait_for_line(
+      [&](auto& l) { return has(l, "refusing leader") && has(l, second.token().to_string()); }, deadline, from));
   auto told = registered_at(second);
   EXPECT_EQ(told.accepted, first.token()) << "the registration must name the token accepted before";
   auto refused = deploy(reg.address, second.token(), job, 2, 1, 2, slow_job(job));
@@ -516,7 +524,8 @@ TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_s
   ASSERT_GT(third.token().epoch, first.token().epoch);
   auto reg3 = registered_at(third);
   EXPECT_EQ(reg3.accepted, third.token());
-  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "cancelled 1 subtasks of job " + job); }, deadline, from));
+  EXPECT_TRUE(
+      proc.wait_for_line([&](auto& l) { return has(l, "cancelled 1 subtasks of job " + job); }, deadline, from));
   EXPECT_TRUE(deploy(reg.address, third.token(), job, 3, 0, 2, slow_job(job)).ok());
 }
 
@@ -537,7 +546,8 @@ TEST_F(taskmanager_test, a_new_leaders_subtasks_start_only_after_the_old_leaders
                            R"([{"type": "map", "function": "slow_identity", "library": "slow_udf.so"}])");
   ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow).ok());
   ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 1, 2, slow).ok());
-  ASSERT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "fetched library 'slow_udf.so' of job " + job); }, deadline))
+  ASSERT_TRUE(
+      proc.wait_for_line([&](auto& l) { return has(l, "fetched library 'slow_udf.so' of job " + job); }, deadline))
       << "the subtasks never loaded their user function";
 
   auto& second_jm = contend();
@@ -570,11 +580,12 @@ TEST_F(taskmanager_test, fetches_user_code_from_the_leader_and_runs_it) {
   auto tm = registered_at(leader).address;
   const auto job = job_hex(5);
   const auto out = dir_.path() / "udf-out";
-  auto spec = sequence_job(job, 1, 100, out, "",
-                           R"([{"type": "map", "function": "times_ten", "library": "example_udf.so"}])");
+  auto spec =
+      sequence_job(job, 1, 100, out, "", R"([{"type": "map", "function": "times_ten", "library": "example_udf.so"}])");
   const auto& token = leader.token();
   ASSERT_TRUE(deploy(tm, token, job, 1, 0, 1, spec).ok());
-  ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::end_of_input) == 1 || count(r, job, 1, kind::failed) > 0; }));
+  ASSERT_TRUE(leader.wait(
+      [&](auto& r) { return count(r, job, 1, kind::end_of_input) == 1 || count(r, job, 1, kind::failed) > 0; }));
   for (const auto& e : leader.snapshot().events) EXPECT_NE(e.what, kind::failed) << e.message;
   ASSERT_TRUE(call(tm, rpc::method::tm_trigger, token, rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok());
   ASSERT_TRUE(leader.wait([&](auto& r) { return count(r, job, 1, kind::ack) == 1; }));
@@ -609,13 +620,16 @@ TEST_F(taskmanager_test, waits_quietly_while_no_leader_is_known) {
   auto reg = registered_at(leader);
   EXPECT_EQ(reg.slots, 2);
   auto lines = proc.lines();
-  EXPECT_EQ(std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "no leader of resource_manager known"); }), 1);
+  EXPECT_EQ(
+      std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "no leader of resource_manager known"); }),
+      1);
 }
 
 TEST_F(taskmanager_test, a_configuration_error_names_the_key_and_exits_2) {
   auto& proc = start_taskmanager({"-D", "taskmanager.numberOfTaskSlots=0"});
   EXPECT_EQ(proc.wait_exit(deadline), std::optional<int>(2));
-  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "taskmanager.numberOfTaskSlots"); }, deadline)) << proc.log_text();
+  EXPECT_TRUE(proc.wait_for_line([](auto& l) { return has(l, "taskmanager.numberOfTaskSlots"); }, deadline))
+      << proc.log_text();
   auto& usage = start_taskmanager({"--bogus"});
   EXPECT_EQ(usage.wait_exit(deadline), std::optional<int>(2));
 }

@@ -71,10 +71,14 @@ result<void> faulty_file_io::write_atomic(const fs::path& file, std::string_view
 
 const char* to_string(faulty_file_io::fault f) {
   switch (f) {
-    case faulty_file_io::fault::half_written: return "half_written";
-    case faulty_file_io::fault::before_rename: return "before_rename";
-    case faulty_file_io::fault::no_space: return "no_space";
-    case faulty_file_io::fault::none: break;
+    case faulty_file_io::fault::half_written:
+      return "half_written";
+    case faulty_file_io::fault::before_rename:
+      return "before_rename";
+    case faulty_file_io::fault::no_space:
+      return "no_space";
+    case faulty_file_io::fault::none:
+      break;
   }
   return "none";
 }

@@ -45,9 +45,7 @@ class faulty_file_io final : public ha::storage::file_io {
                       bool no_replace = false) override {
     return inner_.rename(from, to, no_replace);
   }
-  result<std::vector<std::string>> list(const std::filesystem::path& dir) const override {
-    return inner_.list(dir);
-  }
+  result<std::vector<std::string>> list(const std::filesystem::path& dir) const override { return inner_.list(dir); }
   bool exists(const std::filesystem::path& path) const override { return inner_.exists(path); }
 
  private:

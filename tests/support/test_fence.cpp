@@ -36,8 +36,7 @@ result<void> test_fence::fenced(const fencing_token& token, const std::function<
 
 fencing_token test_token(epoch_t epoch) {
   char session[37];
-  std::snprintf(session, sizeof session, "00000000-0000-4000-8000-%012llx",
-                static_cast<unsigned long long>(epoch));
+  std::snprintf(session, sizeof session, "00000000-0000-4000-8000-%012llx", static_cast<unsigned long long>(epoch));
   return fencing_token{epoch, session};
 }
 

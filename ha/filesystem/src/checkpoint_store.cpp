@@ -41,8 +41,8 @@ class file_checkpoint_store final : public completed_checkpoint_store {
   file_checkpoint_store(fs::path cluster_dir, int retained, write_fence& fence, storage::file_io& io)
       : cluster_dir_(std::move(cluster_dir)), retained_(std::max(retained, 1)), fence_(fence), io_(io) {}
 
-  result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job,
-                                         std::uint64_t id, const std::string& bytes) override {
+  result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job, std::uint64_t id,
+                                         const std::string& bytes) override {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
     if (id == 0 || id > max_checkpoint_id)
       return error{errc::invalid_argument, "checkpoint id " + std::to_string(id) + " out of range"};
@@ -77,8 +77,8 @@ class file_checkpoint_store final : public completed_checkpoint_store {
     auto bytes = detail::read_payload(io_, file(job, id));
     if (!bytes) {
       if (bytes.err().code == errc::not_found)
-        return error{errc::not_found, "no checkpoint " + std::to_string(id) + " of job " + job.str() +
-                                          " (" + file(job, id).string() + ")"};
+        return error{errc::not_found, "no checkpoint " + std::to_string(id) + " of job " + job.str() + " (" +
+                                          file(job, id).string() + ")"};
       return std::move(bytes).err();
     }
     return completed_checkpoint{id, std::move(*bytes)};

@@ -127,9 +127,10 @@ result<epoch_t> filesystem_election::bump_epoch() {
   // Never the epoch of an earlier grant, even if the epoch file was put back by hand.
   const auto next = seen_.next(*current);
   if (next.lost_above)
-    logging::get("ha")->error("{} reads epoch {} but epoch {} was granted before (seen by this jobmanager); "
-                              "refusing to reuse a fencing token, this grant takes epoch {}",
-                              paths_.epoch.string(), *current, seen_.highest(), next.epoch);
+    logging::get("ha")->error(
+        "{} reads epoch {} but epoch {} was granted before (seen by this jobmanager); "
+        "refusing to reuse a fencing token, this grant takes epoch {}",
+        paths_.epoch.string(), *current, seen_.highest(), next.epoch);
   auto w = io_.write_atomic(paths_.epoch, storage::encode_payload(std::to_string(next.epoch)));
   if (!w) return std::move(w).err();
   seen_.observe(next.epoch);
@@ -215,7 +216,8 @@ void filesystem_election::run(leader_election_listener* listener) {
       }
       std::unique_lock<std::shared_mutex> state(state_mu_);
       if (!lock_file_is_ours()) {
-        log->warn("lock file {} was removed or replaced; giving up leadership {}", paths_.lock.string(), token.to_string());
+        log->warn("lock file {} was removed or replaced; giving up leadership {}", paths_.lock.string(),
+                  token.to_string());
         release_locked();
         state.unlock();
         listener->on_revoke(token);
@@ -230,12 +232,11 @@ bool filesystem_election::has_leadership(const fencing_token& token) const {
   return lock_fd_ >= 0 && token_.valid() && token_ == token;
 }
 
-result<void> filesystem_election::fenced(const fencing_token& token,
-                                         const std::function<result<void>()>& commit) {
+result<void> filesystem_election::fenced(const fencing_token& token, const std::function<result<void>()>& commit) {
   std::shared_lock<std::shared_mutex> state(state_mu_);
   if (lock_fd_ < 0 || !token_.valid() || token_ != token || !lock_file_is_ours()) {
-    return error{errc::not_leader, "write fenced off: " + token.to_string() +
-                                       " is not the current leadership of this process"};
+    return error{errc::not_leader,
+                 "write fenced off: " + token.to_string() + " is not the current leadership of this process"};
   }
   return commit();
 }
@@ -260,8 +261,8 @@ result<void> filesystem_election::unpublish(const std::string& component, const 
   return r;
 }
 
-result<std::optional<leader_info>> observe_leader(const fs::path& cluster_dir,
-                                                  const std::string& component, storage::file_io& io) {
+result<std::optional<leader_info>> observe_leader(const fs::path& cluster_dir, const std::string& component,
+                                                  storage::file_io& io) {
   using none = std::optional<leader_info>;
   election_paths paths(cluster_dir);
   int fd = ::open(paths.lock.c_str(), O_RDWR | O_CLOEXEC);

@@ -18,8 +18,7 @@ class filesystem_ha_services final : public store_owning_ha_services {
         election_(cluster_dir_, o.clk ? *o.clk : system_clock::instance(), io_, o.contend_poll) {
     set_stores(make_job_graph_store(cluster_dir_, election_, io_),
                make_checkpoint_store(cluster_dir_, o.checkpoints_retained, election_, io_),
-               make_checkpoint_id_counter(cluster_dir_, election_, io_),
-               make_blob_store(cluster_dir_, election_, io_),
+               make_checkpoint_id_counter(cluster_dir_, election_, io_), make_blob_store(cluster_dir_, election_, io_),
                make_job_result_store(o.job_result_store_dir, o.delete_on_commit, election_, io_));
   }
 
@@ -29,8 +28,8 @@ class filesystem_ha_services final : public store_owning_ha_services {
   std::unique_ptr<leader_retrieval> make_retrieval(const std::string& component) override {
     auto dir = cluster_dir_;
     auto* io = &io_;
-    return std::make_unique<polling_retrieval>(
-        [dir, component, io] { return observe_leader(dir, component, *io); }, retrieval_poll_);
+    return std::make_unique<polling_retrieval>([dir, component, io] { return observe_leader(dir, component, *io); },
+                                               retrieval_poll_);
   }
   std::string backend_name() const override { return "filesystem"; }
 

@@ -64,8 +64,7 @@ class file_job_graph_store final : public job_graph_store {
 
 }  // namespace
 
-std::unique_ptr<job_graph_store> make_job_graph_store(fs::path cluster_dir, write_fence& fence,
-                                                      storage::file_io& io) {
+std::unique_ptr<job_graph_store> make_job_graph_store(fs::path cluster_dir, write_fence& fence, storage::file_io& io) {
   return std::make_unique<file_job_graph_store>(std::move(cluster_dir), fence, io);
 }
 

@@ -17,8 +17,8 @@ result<std::string> read_payload(const storage::file_io& io, const fs::path& fil
   return storage::decode_payload(*raw, file.string());
 }
 
-result<void> write_payload(write_fence& fence, const fencing_token& token, storage::file_io& io,
-                           const fs::path& file, std::string_view bytes) {
+result<void> write_payload(write_fence& fence, const fencing_token& token, storage::file_io& io, const fs::path& file,
+                           std::string_view bytes) {
   auto framed = storage::encode_payload(bytes);
   return fence.fenced(token, [&]() -> result<void> { return io.write_atomic(file, framed); });
 }

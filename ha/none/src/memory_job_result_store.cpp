@@ -22,8 +22,8 @@ class memory_job_result_store final : public job_result_store {
     std::lock_guard<std::mutex> lock(mu_);
     return fence_.fenced(token, [&]() -> result<void> {
       if (auto it = entries_.find(r.id); it != entries_.end())
-        return error{errc::already_exists, "job " + r.id.str() + " has a " +
-                                               (it->second.dirty ? "dirty" : "clean") + " result already"};
+        return error{errc::already_exists,
+                     "job " + r.id.str() + " has a " + (it->second.dirty ? "dirty" : "clean") + " result already"};
       entries_.emplace(r.id, job_result_entry{r, true});
       return ok();
     });

@@ -244,8 +244,6 @@ std::unique_ptr<checkpoint_id_counter> make_checkpoint_id_counter(write_fence& f
   return std::make_unique<memory_checkpoint_id_counter>(fence);
 }
 
-std::unique_ptr<blob_store> make_blob_store(write_fence& fence) {
-  return std::make_unique<memory_blob_store>(fence);
-}
+std::unique_ptr<blob_store> make_blob_store(write_fence& fence) { return std::make_unique<memory_blob_store>(fence); }
 
 }  // namespace regent::ha::none

@@ -88,8 +88,7 @@ class none_election final : public leader_election_driver, public write_fence {
 class none_ha_services final : public store_owning_ha_services {
  public:
   explicit none_ha_services(const options& o)
-      : retrieval_poll_(o.retrieval_poll),
-        election_(o.clk ? *o.clk : system_clock::instance()) {
+      : retrieval_poll_(o.retrieval_poll), election_(o.clk ? *o.clk : system_clock::instance()) {
     set_stores(make_job_graph_store(election_), make_checkpoint_store(o.checkpoints_retained, election_),
                make_checkpoint_id_counter(election_), make_blob_store(election_),
                make_job_result_store(o.delete_on_commit, election_));
@@ -100,8 +99,7 @@ class none_ha_services final : public store_owning_ha_services {
   std::unique_ptr<leader_retrieval> make_retrieval(const std::string& component) override {
     auto* e = &election_;
     return std::make_unique<polling_retrieval>(
-        [e, component]() -> result<std::optional<leader_info>> { return e->published(component); },
-        retrieval_poll_);
+        [e, component]() -> result<std::optional<leader_info>> { return e->published(component); }, retrieval_poll_);
   }
   std::string backend_name() const override { return "none"; }
 
@@ -112,8 +110,6 @@ class none_ha_services final : public store_owning_ha_services {
 
 }  // namespace
 
-std::unique_ptr<ha_services> make_ha_services(const options& opts) {
-  return std::make_unique<none_ha_services>(opts);
-}
+std::unique_ptr<ha_services> make_ha_services(const options& opts) { return std::make_unique<none_ha_services>(opts); }
 
 }  // namespace regent::ha::none

@@ -48,16 +48,14 @@ result<std::string> decode_payload(std::string_view framed, const std::string& f
                              std::to_string(payload_header_size) + " bytes)");
   if (framed.substr(0, 4) != "RGNT") return corrupt(file, "not a Regent HA payload (bad magic)");
   auto version = static_cast<unsigned char>(framed[4]);
-  if (version != payload_format_version)
-    return corrupt(file, "unsupported format version " + std::to_string(version));
+  if (version != payload_format_version) return corrupt(file, "unsupported format version " + std::to_string(version));
   std::uint64_t length = get_le(framed, 8, 8);
   std::uint64_t have = framed.size() - payload_header_size;
   if (length != have)
-    return corrupt(file, "length mismatch (header says " + std::to_string(length) +
-                             " bytes, file holds " + std::to_string(have) + ")");
+    return corrupt(file, "length mismatch (header says " + std::to_string(length) + " bytes, file holds " +
+                             std::to_string(have) + ")");
   auto payload = framed.substr(payload_header_size);
-  if (crc32(payload) != static_cast<std::uint32_t>(get_le(framed, 16, 4)))
-    return corrupt(file, "checksum mismatch");
+  if (crc32(payload) != static_cast<std::uint32_t>(get_le(framed, 16, 4))) return corrupt(file, "checksum mismatch");
   return std::string(payload);
 }
 

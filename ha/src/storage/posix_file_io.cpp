@@ -26,11 +26,17 @@ error io_error(const std::string& what, const fs::path& p, int err) {
 class fd_guard {
  public:
   explicit fd_guard(int fd) : fd_(fd) {}
-  ~fd_guard() { if (fd_ >= 0) ::close(fd_); }
+  ~fd_guard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
   fd_guard(const fd_guard&) = delete;
   fd_guard& operator=(const fd_guard&) = delete;
   int get() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
 
  private:
   int fd_;

@@ -53,9 +53,10 @@ class zk_blob_store final : public blob_store {
   result<void> remove_job(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);
-    return files_.remove_folder(token, z_.blob_job(job), f_.blobs(job), [](const std::string& name, const std::string& data) {
-      return valid_blob_key(name) && is_payload_name(data, name);
-    });
+    return files_.remove_folder(token, z_.blob_job(job), f_.blobs(job),
+                                [](const std::string& name, const std::string& data) {
+                                  return valid_blob_key(name) && is_payload_name(data, name);
+                                });
   }
 
  private:

@@ -97,8 +97,10 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     for (const auto& job : jobs) folders.push_back(z_.checkpoints(job));
     auto read = files_.conn.get_many(folders);  // one pipelined batch
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (auto c = check_job(jobs[i]); !c) out.emplace_back(std::move(c).err());
-      else out.push_back(latest_from(jobs[i], std::move(read[i])));
+      if (auto c = check_job(jobs[i]); !c)
+        out.emplace_back(std::move(c).err());
+      else
+        out.push_back(latest_from(jobs[i], std::move(read[i])));
     }
     return out;
   }
@@ -126,8 +128,9 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(mu_);
     // Foreign nodes go too (nothing of the job stays); payloads are those its pointers name.
-    auto removed = files_.remove_folder(token, z_.checkpoints(job), f_.checkpoints(job),
-                                        [](const std::string& name, const std::string& data) { return is_payload_name(data, name); });
+    auto removed = files_.remove_folder(
+        token, z_.checkpoints(job), f_.checkpoints(job),
+        [](const std::string& name, const std::string& data) { return is_payload_name(data, name); });
     if (!removed) return removed;
     files_.prune_empty(token, z_.job(job), z_.jobs());
     return ok();
@@ -137,7 +140,8 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
 
  private:
   /// The newest checkpoint, from a read of the job's checkpoint folder node (see the top).
-  result<std::optional<completed_checkpoint>> latest_from(const job_id& job, result<std::optional<znode>> folder) const {
+  result<std::optional<completed_checkpoint>> latest_from(const job_id& job,
+                                                          result<std::optional<znode>> folder) const {
     if (!folder) return std::move(folder).err();
     if (!*folder) return std::optional<completed_checkpoint>();  // no folder: no checkpoint
     const auto& data = (*folder)->data;
@@ -175,7 +179,8 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     for (const auto& name : **names) {
       auto id = parse_checkpoint_name(name);
       if (!id)
-        return error{errc::corrupt, "unexpected ZooKeeper node " + z_.checkpoints(job) + "/" + name + " among checkpoints"};
+        return error{errc::corrupt,
+                     "unexpected ZooKeeper node " + z_.checkpoints(job) + "/" + name + " among checkpoints"};
       ids.push_back(*id);
     }
     std::sort(ids.begin(), ids.end());
@@ -201,8 +206,8 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
 
 }  // namespace
 
-std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z,
-                                                                  file_layout f, int retained) {
+std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z, file_layout f,
+                                                                  int retained) {
   return std::make_unique<zk_checkpoint_store>(files, std::move(z), std::move(f), retained);
 }
 

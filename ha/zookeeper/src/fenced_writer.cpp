@@ -44,8 +44,7 @@ result<multi_result> fenced_writer::write(const fencing_token& token,
       if (unknown) *unknown = maybe;
       return std::move(s).err();
     }
-    if (s->generation != checks->generation)
-      return settle(fenced_off(token, "its ZooKeeper session expired"));
+    if (s->generation != checks->generation) return settle(fenced_off(token, "its ZooKeeper session expired"));
     auto ops = build();
     if (!ops) return std::move(ops).err();
     std::vector<zk_op> all;
@@ -55,8 +54,7 @@ result<multi_result> fenced_writer::write(const fencing_token& token,
     for (auto& op : *ops) all.push_back(std::move(op));
     auto r = conn_.multi(*s, all);
     if (r.rc == ZOK) return r;
-    if (r.failed == 0 || r.failed == 1)
-      return settle(fenced_off(token, all[r.failed].path + ": " + zerror(r.rc)));
+    if (r.failed == 0 || r.failed == 1) return settle(fenced_off(token, all[r.failed].path + ": " + zerror(r.rc)));
     if (!r.sent) {  // nothing went out: wait for the session and try again
       if (attempt >= max) return zk_error(r.rc, "multi", all.back().path);
       conn_.backoff(attempt);
@@ -96,13 +94,15 @@ result<clock::time_point> fenced_writer::lease(const fencing_token& token) {
     if (!s) return std::move(s).err();
     if (s->generation != checks->generation) return fenced_off(token, "its ZooKeeper session expired");
     auto sent = clock_.now();
-    auto r = conn_.multi(*s, {zk_op::check(checks->latch_path, -1), zk_op::check(checks->epoch_path, checks->epoch_version)});
+    auto r = conn_.multi(
+        *s, {zk_op::check(checks->latch_path, -1), zk_op::check(checks->epoch_path, checks->epoch_version)});
     if (r.rc == ZOK) return sent + conn_.negotiated_timeout() / 2;
     if (!r.sent && attempt < max) {
       conn_.backoff(attempt);
       continue;
     }
-    if (r.failed >= 0) return fenced_off(token, (r.failed == 0 ? checks->latch_path : checks->epoch_path) + ": " + zerror(r.rc));
+    if (r.failed >= 0)
+      return fenced_off(token, (r.failed == 0 ? checks->latch_path : checks->epoch_path) + ": " + zerror(r.rc));
     if (!is_transient(r.rc) || attempt >= max) return zk_error(r.rc, "check", checks->latch_path);
     conn_.backoff(attempt);
   }

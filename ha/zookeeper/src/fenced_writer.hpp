@@ -50,8 +50,7 @@ class fenced_writer {
   /// errc::not_leader when the fence fails. errc::unavailable when ZooKeeper cannot be reached;
   /// then `*unknown` says whether an attempt may have committed (the caller must keep whatever
   /// the write may reference). A committed write found by `applied()` has no stats.
-  result<multi_result> write(const fencing_token& token,
-                             const std::function<result<std::vector<zk_op>>()>& build,
+  result<multi_result> write(const fencing_token& token, const std::function<result<std::vector<zk_op>>()>& build,
                              const std::function<result<bool>()>& applied, bool* unknown = nullptr);
 
   /// Confirms `token`'s leadership with a fenced multi of the checks alone and returns a lease:

@@ -69,7 +69,7 @@ class graph_cache {
 
   mutable std::mutex mu_;  // the copy
   bool running_ = false;
-  std::optional<std::int64_t> label_;  ///< the folder's mzxid the copy reflects; none: no copy
+  std::optional<std::int64_t> label_;    ///< the folder's mzxid the copy reflects; none: no copy
   std::map<std::string, entry> graphs_;  ///< by job id
 };
 

@@ -44,20 +44,24 @@ class zk_job_graph_store final : public job_graph_store {
     std::vector<std::optional<std::string>> cached(jobs.size());
     const bool warm = cache_.running();
     if (warm) {
-      if (auto folder = files_.conn.get(z_.jobgraphs()); folder && *folder) cached = cache_.lookup(jobs, (*folder)->stat);
+      if (auto folder = files_.conn.get(z_.jobgraphs()); folder && *folder)
+        cached = cache_.lookup(jobs, (*folder)->stat);
     }
     std::vector<pointer_files::pointer_target> targets;
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (!cached[i]) targets.push_back({z_.jobgraph(jobs[i]), f_.jobgraphs(), jobs[i].str()});
     if (warm && !jobs.empty())
-      logging::get("ha")->info("{} of {} job graphs served from this jobmanager's copy, {} read", jobs.size() - targets.size(),
-                               jobs.size(), targets.size());
+      logging::get("ha")->info("{} of {} job graphs served from this jobmanager's copy, {} read",
+                               jobs.size() - targets.size(), jobs.size(), targets.size());
     auto read = files_.read_through_many(targets);  // none when the copy had every graph
     for (std::size_t i = 0, next = 0; i < jobs.size(); ++i) {
       auto* fetched = cached[i] ? nullptr : &read[next++];
-      if (auto r = check_job(jobs[i]); !r) out.emplace_back(std::move(r).err());
-      else if (cached[i]) out.emplace_back(std::move(*cached[i]));
-      else out.push_back(graph_of(jobs[i], std::move(*fetched)));
+      if (auto r = check_job(jobs[i]); !r)
+        out.emplace_back(std::move(r).err());
+      else if (cached[i])
+        out.emplace_back(std::move(*cached[i]));
+      else
+        out.push_back(graph_of(jobs[i], std::move(*fetched)));
     }
     return out;
   }
@@ -67,8 +71,9 @@ class zk_job_graph_store final : public job_graph_store {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto r = files_.remove(token, z_.jobgraph(job), f_.jobgraphs(), job.str(), pointer_files::stamp::parent); !r)
       return r;
-    files_.sweep(f_.jobgraphs(), [&](const std::string& name) { return is_payload_name(name, job.str()); },
-                 /*whole_folder=*/false);
+    files_.sweep(
+        f_.jobgraphs(), [&](const std::string& name) { return is_payload_name(name, job.str()); },
+        /*whole_folder=*/false);
     return ok();
   }
 

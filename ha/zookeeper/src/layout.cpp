@@ -68,7 +68,8 @@ result<std::uint64_t> parse_decimal(const std::string& data, const std::string& 
     std::string shown = data.size() > 40 ? data.substr(0, 40) + "..." : data;
     for (auto& c : shown)
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-    return error{errc::corrupt, "corrupt " + what + " in ZooKeeper node " + path + ": '" + shown + "' is not a positive number"};
+    return error{errc::corrupt,
+                 "corrupt " + what + " in ZooKeeper node " + path + ": '" + shown + "' is not a positive number"};
   }
   return value;
 }
@@ -86,8 +87,7 @@ result<std::string> make_namespace(const std::string& path_root, const std::stri
                  "high-availability.zookeeper.path.root: '" + path_root + "' must start with '/'"};
   std::string root = trim_slashes(path_root);
   std::string id = trim_slashes(cluster_id);
-  if (id.empty())
-    return error{errc::invalid_argument, "high-availability.cluster-id: '" + cluster_id + "' is empty"};
+  if (id.empty()) return error{errc::invalid_argument, "high-availability.cluster-id: '" + cluster_id + "' is empty"};
   auto bad = [](const std::string& part) {
     if (part.find("//") != std::string::npos) return true;
     for (std::size_t b = 0; b <= part.size();) {
@@ -100,11 +100,11 @@ result<std::string> make_namespace(const std::string& path_root, const std::stri
     return false;
   };
   if (bad(root))
-    return error{errc::invalid_argument, "high-availability.zookeeper.path.root: '" + path_root +
-                                             "' is not a usable ZooKeeper path"};
+    return error{errc::invalid_argument,
+                 "high-availability.zookeeper.path.root: '" + path_root + "' is not a usable ZooKeeper path"};
   if (bad(id) || id.find('/') != std::string::npos)
-    return error{errc::invalid_argument, "high-availability.cluster-id: '" + cluster_id +
-                                             "' is not usable as one ZooKeeper node name"};
+    return error{errc::invalid_argument,
+                 "high-availability.cluster-id: '" + cluster_id + "' is not usable as one ZooKeeper node name"};
   std::string ns = (root.empty() ? "" : "/" + root) + "/" + id;
   if (ns == "/zookeeper" || ns.rfind("/zookeeper/", 0) == 0)
     return error{errc::invalid_argument, "high-availability.zookeeper.path.root: '" + path_root +

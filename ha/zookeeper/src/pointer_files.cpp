@@ -71,8 +71,9 @@ void pointer_files::discard_unwritten(const fs::path& dir, const std::string& na
   ::rmdir(dir.c_str());
 }
 
-result<void> pointer_files::remove_folder(const fencing_token& token, const std::string& folder, const fs::path& dir,
-                                          const std::function<bool(const std::string&, const std::string&)>& is_pointer) {
+result<void> pointer_files::remove_folder(
+    const fencing_token& token, const std::string& folder, const fs::path& dir,
+    const std::function<bool(const std::string&, const std::string&)>& is_pointer) {
   std::vector<std::string> payloads;
   auto build = [&]() -> result<std::vector<zk_op>> {
     payloads.clear();
@@ -97,12 +98,12 @@ result<void> pointer_files::remove_folder(const fencing_token& token, const std:
   };
   if (auto r = writer.write(token, build, applied); !r) return std::move(r).err();
   for (const auto& file : payloads) discard(dir, file);
-  sweep(dir, [](const std::string& name) { return has_payload_suffix(name); }, /*whole_folder=*/true);
+  sweep(
+      dir, [](const std::string& name) { return has_payload_suffix(name); }, /*whole_folder=*/true);
   return ok();
 }
 
-void pointer_files::sweep(const fs::path& dir, const std::function<bool(const std::string&)>& mine,
-                          bool whole_folder) {
+void pointer_files::sweep(const fs::path& dir, const std::function<bool(const std::string&)>& mine, bool whole_folder) {
   auto names = io.list(dir);
   if (!names) {
     logging::get("ha")->warn("cannot list {} for cleanup: {}", dir.string(), names.err().message);

@@ -34,8 +34,7 @@ class pointer_files {
 
   /// Writes framed `bytes` to a fresh `<dir>/<base>.<hex>` (never over an existing file) and
   /// returns the file's name.
-  result<std::string> write_payload(const std::filesystem::path& dir, const std::string& base,
-                                    std::string_view bytes);
+  result<std::string> write_payload(const std::filesystem::path& dir, const std::string& base, std::string_view bytes);
   /// Reads and unframes `<dir>/<name>`: errc::not_found when missing, errc::corrupt naming the
   /// file when its frame is bad.
   result<std::string> read_payload(const std::filesystem::path& dir, const std::string& name) const;
@@ -48,8 +47,7 @@ class pointer_files {
   /// (leftovers of writes that were interrupted or whose outcome stayed unknown), and with
   /// `whole_folder` the folder itself once nothing else is in it. Safe only because a job in
   /// cleanup never runs again (it has a JobResultStore entry), so no leader writes for it.
-  void sweep(const std::filesystem::path& dir, const std::function<bool(const std::string&)>& mine,
-             bool whole_folder);
+  void sweep(const std::filesystem::path& dir, const std::function<bool(const std::string&)>& mine, bool whole_folder);
 
   struct pointer {
     std::string name;  ///< the payload file it names

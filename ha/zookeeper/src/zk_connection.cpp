@@ -46,9 +46,12 @@ std::string hex_id(std::int64_t id) {
 
 const char* to_string(session_state s) {
   switch (s) {
-    case session_state::connecting: return "connecting";
-    case session_state::connected: return "connected";
-    case session_state::expired: return "expired";
+    case session_state::connecting:
+      return "connecting";
+    case session_state::connected:
+      return "connected";
+    case session_state::expired:
+      return "expired";
   }
   return "?";
 }
@@ -104,8 +107,8 @@ zk_op zk_op::check(std::string path, int version) {
 // ---- errors ----
 
 bool is_transient(int rc) {
-  return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT || rc == ZSESSIONMOVED ||
-         rc == ZSESSIONEXPIRED || rc == ZINVALIDSTATE || rc == ZCLOSING;
+  return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT || rc == ZSESSIONMOVED || rc == ZSESSIONEXPIRED ||
+         rc == ZINVALIDSTATE || rc == ZCLOSING;
 }
 
 error zk_error(int rc, const std::string& what, const std::string& path) {
@@ -151,8 +154,8 @@ zk_connection::~zk_connection() {
 result<void> zk_connection::open_handle_locked(std::unique_lock<std::mutex>&) {
   auto* hc = new handle_context{this, generation_ + 1};
   int timeout_ms = static_cast<int>(settings_.session_timeout.count());
-  zhandle_t* zh = zookeeper_init2(settings_.quorum.c_str(), &zk_connection::global_watcher, timeout_ms,
-                                  nullptr, hc, 0, &client_log);
+  zhandle_t* zh = zookeeper_init2(settings_.quorum.c_str(), &zk_connection::global_watcher, timeout_ms, nullptr, hc, 0,
+                                  &client_log);
   if (zh == nullptr) {
     int err = errno;
     delete hc;
@@ -336,22 +339,24 @@ result<int> zk_connection::attempt_read(const std::function<int(const session_re
 
 result<std::optional<znode>> zk_connection::get(const std::string& path, watch_slot* watch, wait_mode mode) {
   std::optional<znode> out;
-  auto rc = attempt_read([&](const session_ref& s) -> int {
-    std::vector<char> buf(1024);
-    for (;;) {
-      int len = static_cast<int>(buf.size());
-      Stat st{};
-      int r = watch ? zoo_wget(s.zh.get(), path.c_str(), &node_watcher, watch, buf.data(), &len, &st)
-                    : zoo_get(s.zh.get(), path.c_str(), 0, buf.data(), &len, &st);
-      if (r != ZOK) return r;
-      if (st.dataLength > static_cast<int>(buf.size())) {
-        buf.resize(static_cast<std::size_t>(st.dataLength));
-        continue;
-      }
-      out = znode{std::string(buf.data(), len > 0 ? static_cast<std::size_t>(len) : 0), st};
-      return ZOK;
-    }
-  }, mode);
+  auto rc = attempt_read(
+      [&](const session_ref& s) -> int {
+        std::vector<char> buf(1024);
+        for (;;) {
+          int len = static_cast<int>(buf.size());
+          Stat st{};
+          int r = watch ? zoo_wget(s.zh.get(), path.c_str(), &node_watcher, watch, buf.data(), &len, &st)
+                        : zoo_get(s.zh.get(), path.c_str(), 0, buf.data(), &len, &st);
+          if (r != ZOK) return r;
+          if (st.dataLength > static_cast<int>(buf.size())) {
+            buf.resize(static_cast<std::size_t>(st.dataLength));
+            continue;
+          }
+          out = znode{std::string(buf.data(), len > 0 ? static_cast<std::size_t>(len) : 0), st};
+          return ZOK;
+        }
+      },
+      mode);
   if (!rc) return std::move(rc).err();
   if (*rc == ZNONODE) return std::optional<znode>();
   if (*rc != ZOK) return zk_error(*rc, "get", path);
@@ -372,19 +377,21 @@ result<std::optional<Stat>> zk_connection::exists(const std::string& path, watch
   return std::optional<Stat>(st);
 }
 
-result<std::optional<std::vector<std::string>>> zk_connection::children(const std::string& path,
-                                                                        watch_slot* watch, wait_mode mode) {
+result<std::optional<std::vector<std::string>>> zk_connection::children(const std::string& path, watch_slot* watch,
+                                                                        wait_mode mode) {
   std::vector<std::string> names;
-  auto rc = attempt_read([&](const session_ref& s) -> int {
-    String_vector v{};
-    int r = watch ? zoo_wget_children(s.zh.get(), path.c_str(), &node_watcher, watch, &v)
-                  : zoo_get_children(s.zh.get(), path.c_str(), 0, &v);
-    if (r == ZOK) {
-      names.assign(v.data, v.data + v.count);
-      deallocate_String_vector(&v);
-    }
-    return r;
-  }, mode);
+  auto rc = attempt_read(
+      [&](const session_ref& s) -> int {
+        String_vector v{};
+        int r = watch ? zoo_wget_children(s.zh.get(), path.c_str(), &node_watcher, watch, &v)
+                      : zoo_get_children(s.zh.get(), path.c_str(), 0, &v);
+        if (r == ZOK) {
+          names.assign(v.data, v.data + v.count);
+          deallocate_String_vector(&v);
+        }
+        return r;
+      },
+      mode);
   if (!rc) return std::move(rc).err();
   if (*rc == ZNONODE) return std::optional<std::vector<std::string>>();
   if (*rc != ZOK) return zk_error(*rc, "get children of", path);
@@ -403,7 +410,7 @@ struct batch_round {
   std::mutex mu;
   std::condition_variable cv;
   std::size_t pending = 0;
-  std::vector<int> rc;           // per request; `unanswered` until its answer came
+  std::vector<int> rc;  // per request; `unanswered` until its answer came
   std::vector<Answer> answers;
 };
 
@@ -493,19 +500,25 @@ std::vector<std::pair<result<int>, Answer>> zk_connection::batch_read(
 }
 
 std::vector<result<std::optional<znode>>> zk_connection::get_many(const std::vector<std::string>& paths,
-                                                                 wait_mode mode) {
+                                                                  wait_mode mode) {
   auto answers = batch_read<znode>(
       paths.size(),
-      [&](zhandle_t* zh, std::size_t i, const void* tag) { return zoo_aget(zh, paths[i].c_str(), 0, &on_batched_data, tag); },
+      [&](zhandle_t* zh, std::size_t i, const void* tag) {
+        return zoo_aget(zh, paths[i].c_str(), 0, &on_batched_data, tag);
+      },
       mode);
   std::vector<result<std::optional<znode>>> out;
   out.reserve(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto& [rc, node] = answers[i];
-    if (!rc) out.emplace_back(std::move(rc).err());
-    else if (*rc == ZNONODE) out.emplace_back(std::optional<znode>());
-    else if (*rc != ZOK) out.emplace_back(zk_error(*rc, "get", paths[i]));
-    else out.emplace_back(std::optional<znode>(std::move(node)));
+    if (!rc)
+      out.emplace_back(std::move(rc).err());
+    else if (*rc == ZNONODE)
+      out.emplace_back(std::optional<znode>());
+    else if (*rc != ZOK)
+      out.emplace_back(zk_error(*rc, "get", paths[i]));
+    else
+      out.emplace_back(std::optional<znode>(std::move(node)));
   }
   return out;
 }
@@ -519,10 +532,14 @@ std::vector<result<std::optional<std::vector<std::string>>>> zk_connection::chil
   out.reserve(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto& [rc, names] = answers[i];
-    if (!rc) out.emplace_back(std::move(rc).err());
-    else if (*rc == ZNONODE) out.emplace_back(std::optional<std::vector<std::string>>());
-    else if (*rc != ZOK) out.emplace_back(zk_error(*rc, "get children of", paths[i]));
-    else out.emplace_back(std::optional<std::vector<std::string>>(std::move(names)));
+    if (!rc)
+      out.emplace_back(std::move(rc).err());
+    else if (*rc == ZNONODE)
+      out.emplace_back(std::optional<std::vector<std::string>>());
+    else if (*rc != ZOK)
+      out.emplace_back(zk_error(*rc, "get children of", paths[i]));
+    else
+      out.emplace_back(std::optional<std::vector<std::string>>(std::move(names)));
   }
   return out;
 }
@@ -538,10 +555,12 @@ result<void> zk_connection::ensure_path(const std::string& path, wait_mode mode)
   for (std::size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     std::string prefix = path.substr(0, pos);
-    auto rc = attempt_read([&](const session_ref& s) -> int {
-      int r = zoo_create(s.zh.get(), prefix.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, nullptr, 0);
-      return r == ZNODEEXISTS ? ZOK : r;
-    }, mode);
+    auto rc = attempt_read(
+        [&](const session_ref& s) -> int {
+          int r = zoo_create(s.zh.get(), prefix.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, nullptr, 0);
+          return r == ZNODEEXISTS ? ZOK : r;
+        },
+        mode);
     if (!rc) return std::move(rc).err();
     if (*rc != ZOK) return zk_error(*rc, "create", prefix);
   }
@@ -612,8 +631,8 @@ multi_result zk_connection::multi(const session_ref& s, const std::vector<zk_op>
 int zk_connection::create(const session_ref& s, const std::string& path, const std::string& data, int mode,
                           std::string* created) {
   std::vector<char> buf(path.size() + 32, '\0');
-  int rc = zoo_create(s.zh.get(), path.c_str(), data.data(), static_cast<int>(data.size()), &ZOO_OPEN_ACL_UNSAFE,
-                      mode, buf.data(), static_cast<int>(buf.size()));
+  int rc = zoo_create(s.zh.get(), path.c_str(), data.data(), static_cast<int>(data.size()), &ZOO_OPEN_ACL_UNSAFE, mode,
+                      buf.data(), static_cast<int>(buf.size()));
   if (rc == ZOK && created) *created = buf.data();
   return rc;
 }

@@ -35,10 +35,10 @@ const char* to_string(session_state s);
 struct zk_event {
   enum class kind { session, node };
   kind what = kind::session;
-  std::uint64_t generation = 0;  ///< the session it belongs to (a new one after each expiry)
+  std::uint64_t generation = 0;                     ///< the session it belongs to (a new one after each expiry)
   session_state state = session_state::connecting;  ///< session events
-  int type = 0;                  ///< node events: ZOO_CREATED_EVENT, ZOO_DELETED_EVENT, ...
-  std::string path;              ///< node events
+  int type = 0;                                     ///< node events: ZOO_CREATED_EVENT, ZOO_DELETED_EVENT, ...
+  std::string path;                                 ///< node events
 };
 
 /// Where the client delivers one subscriber's events. Slots are owned by the connection until
@@ -77,11 +77,11 @@ struct zk_op {
 
 /// The outcome of one `zoo_multi` attempt.
 struct multi_result {
-  bool sent = true; ///< false: not attempted, the session was not connected (rc says why)
-  int rc = ZOK;     ///< ZOK, or the error of the first failing op (or of the call)
-  int failed = -1;  ///< index of the first failing op; -1 when the call itself failed
-  std::vector<Stat> stats;             ///< per op: the node's stat after a set
-  std::vector<std::string> created;    ///< per op: the path a create made
+  bool sent = true;                  ///< false: not attempted, the session was not connected (rc says why)
+  int rc = ZOK;                      ///< ZOK, or the error of the first failing op (or of the call)
+  int failed = -1;                   ///< index of the first failing op; -1 when the call itself failed
+  std::vector<Stat> stats;           ///< per op: the node's stat after a set
+  std::vector<std::string> created;  ///< per op: the path a create made
 };
 
 /// A connected session, held while a call runs.
@@ -143,8 +143,7 @@ class zk_connection {
                                    wait_mode mode = wait_mode::patient);
   result<std::optional<Stat>> exists(const std::string& path, watch_slot* watch = nullptr,
                                      wait_mode mode = wait_mode::patient);
-  result<std::optional<std::vector<std::string>>> children(const std::string& path,
-                                                           watch_slot* watch = nullptr,
+  result<std::optional<std::vector<std::string>>> children(const std::string& path, watch_slot* watch = nullptr,
                                                            wait_mode mode = wait_mode::patient);
   /// `get` of many nodes at once, without watches (patient): every request goes out before
   /// the first answer is awaited — the client pipelines them on its one connection — so N
@@ -166,8 +165,7 @@ class zk_connection {
   /// libzookeeper_mt 3.8.0 double-frees an op's path when the session turns unrecoverable in
   /// the middle of zoo_amulti (see the .cpp).
   multi_result multi(const session_ref& s, const std::vector<zk_op>& ops);
-  int create(const session_ref& s, const std::string& path, const std::string& data, int mode,
-             std::string* created);
+  int create(const session_ref& s, const std::string& path, const std::string& data, int mode, std::string* created);
   int remove(const session_ref& s, const std::string& path, int version);
   /// ZooKeeper's `sync`: once it returns ZOK, reads on `s` see every write that was committed
   /// before it — including a write of this session whose answer was lost with its connection.
@@ -204,8 +202,8 @@ class zk_connection {
   std::shared_ptr<zhandle_t> handle_;
   std::uint64_t generation_ = 0;
   session_state state_ = session_state::connecting;
-  std::uint64_t connections_ = 0;  // connected events so far (see backoff)
-  std::list<std::unique_ptr<watch_slot>> slots_;   // every slot ever handed out (see watch_slot)
+  std::uint64_t connections_ = 0;                 // connected events so far (see backoff)
+  std::list<std::unique_ptr<watch_slot>> slots_;  // every slot ever handed out (see watch_slot)
   std::vector<watch_slot*> free_slots_;
   std::vector<watch_slot*> active_slots_;
 };

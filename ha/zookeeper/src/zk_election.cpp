@@ -20,8 +20,7 @@ constexpr std::chrono::milliseconds idle_wait{5000};
 std::string leaf(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 }  // namespace
 
-zk_election::zk_election(std::shared_ptr<zk_connection> conn, znode_layout paths, clock& clk,
-                         bool tolerate_suspended)
+zk_election::zk_election(std::shared_ptr<zk_connection> conn, znode_layout paths, clock& clk, bool tolerate_suspended)
     : conn_(std::move(conn)),
       paths_(std::move(paths)),
       clock_(clk),
@@ -163,8 +162,9 @@ void zk_election::handle(const zk_event& e, leader_election_listener& listener) 
                             to_string(e.state), e.type, e.path);
   if (e.what != zk_event::kind::session || e.generation != latch_generation_) return;
   if (e.state == session_state::connecting && !tolerate_suspended_)
-    revoke(listener, "lost the connection to ZooKeeper "
-                     "(high-availability.zookeeper.client.tolerate-suspended-connections is false)");
+    revoke(listener,
+           "lost the connection to ZooKeeper "
+           "(high-availability.zookeeper.client.tolerate-suspended-connections is false)");
   if (e.state == session_state::expired) revoke(listener, "the ZooKeeper session expired");
 }
 

@@ -9,8 +9,7 @@ namespace regent::ha::zookeeper {
 
 result<fence_checks> zk_election::checks_for(const fencing_token& token) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!leading_ || !token.valid() || token != token_)
-    return fenced_off(token, "this process does not hold it");
+  if (!leading_ || !token.valid() || token != token_) return fenced_off(token, "this process does not hold it");
   return checks_;
 }
 

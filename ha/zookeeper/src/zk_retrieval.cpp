@@ -100,8 +100,9 @@ void zk_retrieval::run(leader_retrieval_listener* listener) {
     }
     if (changed) listener->on_leader_change(seen);
     first = false;
-    auto wait = retry ? std::min<std::chrono::milliseconds>(conn_->settings().retry_wait, std::chrono::milliseconds(1000))
-                      : idle_wait;
+    auto wait = retry
+                    ? std::min<std::chrono::milliseconds>(conn_->settings().retry_wait, std::chrono::milliseconds(1000))
+                    : idle_wait;
     auto e = watcher_.events().pop(wait);
     if (watcher_.events().stopping()) return;
     while (e) e = watcher_.events().try_pop();  // any change: observe again

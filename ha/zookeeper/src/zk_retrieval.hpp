@@ -22,8 +22,7 @@ namespace regent::ha::zookeeper {
 
 class zk_retrieval final : public leader_retrieval {
  public:
-  zk_retrieval(std::shared_ptr<zk_connection> conn, znode_layout paths, std::string component,
-               bool tolerate_suspended);
+  zk_retrieval(std::shared_ptr<zk_connection> conn, znode_layout paths, std::string component, bool tolerate_suspended);
   ~zk_retrieval() override;
 
   result<void> start(leader_retrieval_listener& listener) override;

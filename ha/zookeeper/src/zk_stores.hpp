@@ -19,8 +19,8 @@ class graph_cache;
 std::unique_ptr<job_graph_store> make_job_graph_store(pointer_files& files, graph_cache& cache, znode_layout z,
                                                       file_layout f);
 /// `jobs/<jobId>/checkpoints/<%019d>` → `<cluster_dir>/checkpoints/<jobId>/<%019d>.<hex>`.
-std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z,
-                                                                  file_layout f, int retained);
+std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(pointer_files& files, znode_layout z, file_layout f,
+                                                                  int retained);
 /// `jobs/<jobId>/checkpoint_id_counter`: a decimal znode, no payload.
 std::unique_ptr<checkpoint_id_counter> make_checkpoint_id_counter(pointer_files& files, znode_layout z);
 /// `blobs/<jobId>/<key>` → `<cluster_dir>/blob/job_<jobId>/<key>.<hex>`.

@@ -56,7 +56,9 @@ class zookeeper_ha_services final : public store_owning_ha_services {
 };
 
 result<void> check_options(const options& o) {
-  auto bad = [](const std::string& key, const std::string& why) { return error{errc::invalid_argument, key + ": " + why}; };
+  auto bad = [](const std::string& key, const std::string& why) {
+    return error{errc::invalid_argument, key + ": " + why};
+  };
   if (o.quorum.empty()) return bad("high-availability.zookeeper.quorum", "no ZooKeeper servers given (host:port,...)");
   if (o.session_timeout.count() <= 0)
     return bad("high-availability.zookeeper.client.session-timeout", "must be positive");

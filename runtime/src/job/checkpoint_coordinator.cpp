@@ -43,13 +43,13 @@ ignored_event checkpoint_coordinator::ignore_unmatched(std::int64_t id, std::opt
 
 std::vector<checkpoint_action> checkpoint_coordinator::trigger(std::int64_t id, const instant& now) {
   if (pending_)
-    return {ignored_event{id, std::nullopt,
-                          "cannot trigger " + id_str(id) + ": " + id_str(pending_->id) +
-                              " is still pending (one at a time)"}};
+    return {ignored_event{
+        id, std::nullopt,
+        "cannot trigger " + id_str(id) + ": " + id_str(pending_->id) + " is still pending (one at a time)"}};
   if (id <= latest_id_)
-    return {ignored_event{id, std::nullopt,
-                          "cannot trigger " + id_str(id) + ": ids must increase (latest is " +
-                              std::to_string(latest_id_) + ")"}};
+    return {ignored_event{
+        id, std::nullopt,
+        "cannot trigger " + id_str(id) + ": ids must increase (latest is " + std::to_string(latest_id_) + ")"}};
   pending_checkpoint p;
   p.id = id;
   p.triggered = now;
@@ -69,10 +69,8 @@ std::vector<checkpoint_action> checkpoint_coordinator::trigger(std::int64_t id, 
   return {send_trigger{id, now.wall_ms, opts_.parallelism}};
 }
 
-std::vector<checkpoint_action> checkpoint_coordinator::acknowledge(int subtask, std::int64_t id,
-                                                                   std::string handle,
-                                                                   std::int64_t state_size,
-                                                                   const instant& now) {
+std::vector<checkpoint_action> checkpoint_coordinator::acknowledge(int subtask, std::int64_t id, std::string handle,
+                                                                   std::int64_t state_size, const instant& now) {
   if (!pending_ || pending_->id != id) return {ignore_unmatched(id, subtask)};
   if (subtask < 0 || subtask >= opts_.parallelism)
     return {ignored_event{id, subtask,
@@ -102,8 +100,7 @@ std::vector<checkpoint_action> checkpoint_coordinator::acknowledge(int subtask, 
   return {store_checkpoint{std::move(m)}};
 }
 
-std::vector<checkpoint_action> checkpoint_coordinator::decline(int subtask, std::int64_t id,
-                                                               const std::string& reason,
+std::vector<checkpoint_action> checkpoint_coordinator::decline(int subtask, std::int64_t id, const std::string& reason,
                                                                const instant& now) {
   if (!pending_ || pending_->id != id) return {ignore_unmatched(id, subtask)};
   if (pending_->all_acknowledged)
@@ -145,15 +142,14 @@ std::vector<checkpoint_action> checkpoint_coordinator::timeout(const instant& no
   auto due = deadline();
   if (!due || now.mono < *due) return {};
   std::vector<checkpoint_action> out;
-  fail_pending(id_str(pending_->id) + " expired before completing (timeout " +
-                   std::to_string(opts_.timeout.count()) + " ms, " + std::to_string(pending_->acknowledged) +
-                   " of " + std::to_string(opts_.parallelism) + " subtasks acknowledged)",
+  fail_pending(id_str(pending_->id) + " expired before completing (timeout " + std::to_string(opts_.timeout.count()) +
+                   " ms, " + std::to_string(pending_->acknowledged) + " of " + std::to_string(opts_.parallelism) +
+                   " subtasks acknowledged)",
                now, out);
   return out;
 }
 
-std::vector<checkpoint_action> checkpoint_coordinator::abort_pending(const std::string& reason,
-                                                                     const instant& now) {
+std::vector<checkpoint_action> checkpoint_coordinator::abort_pending(const std::string& reason, const instant& now) {
   std::vector<checkpoint_action> out;
   if (pending_) fail_pending(reason, now, out);
   return out;

@@ -63,10 +63,10 @@ result<checkpoint_metadata> parse_root(const json& root) {
     if (!s.is_object()) return corrupt("field '" + path + "' is not an object");
     auto index = int_at(s, "index", path + ".index", 0);
     if (!index) return std::move(index).err();
-    if (*index >= n) return corrupt("field '" + path + ".index' is " + std::to_string(*index) +
-                                    ", not below the " + std::to_string(n) + " subtasks");
-    if (seen[static_cast<std::size_t>(*index)])
-      return corrupt("subtask " + std::to_string(*index) + " appears twice");
+    if (*index >= n)
+      return corrupt("field '" + path + ".index' is " + std::to_string(*index) + ", not below the " +
+                     std::to_string(n) + " subtasks");
+    if (seen[static_cast<std::size_t>(*index)]) return corrupt("subtask " + std::to_string(*index) + " appears twice");
     seen[static_cast<std::size_t>(*index)] = true;
     const json* handle = field(s, "handle");
     if (!handle || !handle->is_string()) return corrupt("field '" + path + ".handle' is missing or not a string");
@@ -74,8 +74,7 @@ result<checkpoint_metadata> parse_root(const json& root) {
     if (!size) return std::move(size).err();
     m.subtasks.push_back({static_cast<int>(*index), handle->get<std::string>(), *size});
   }
-  std::sort(m.subtasks.begin(), m.subtasks.end(),
-            [](const auto& a, const auto& b) { return a.index < b.index; });
+  std::sort(m.subtasks.begin(), m.subtasks.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   return m;
 }
 

@@ -8,9 +8,12 @@ namespace regent::job {
 
 const char* to_string(checkpoint_status s) {
   switch (s) {
-    case checkpoint_status::in_progress: return "IN_PROGRESS";
-    case checkpoint_status::completed: return "COMPLETED";
-    case checkpoint_status::failed: return "FAILED";
+    case checkpoint_status::in_progress:
+      return "IN_PROGRESS";
+    case checkpoint_status::completed:
+      return "COMPLETED";
+    case checkpoint_status::failed:
+      return "FAILED";
   }
   return "FAILED";
 }
@@ -33,8 +36,7 @@ double stats_summary::quantile(double q) const {
   const auto lo = static_cast<std::size_t>(std::floor(rank));
   const auto hi = static_cast<std::size_t>(std::ceil(rank));
   const double frac = rank - static_cast<double>(lo);
-  return static_cast<double>(sorted[lo]) +
-         frac * (static_cast<double>(sorted[hi]) - static_cast<double>(sorted[lo]));
+  return static_cast<double>(sorted[lo]) + frac * (static_cast<double>(sorted[hi]) - static_cast<double>(sorted[lo]));
 }
 
 }  // namespace regent::job

@@ -70,8 +70,9 @@ std::string cleanup_backoff::describe() const {
              ", delay=" + std::to_string(s_.fixed_delay.count()) + " ms)";
     case cleanup_backoff_kind::exponential_delay:
       return "exponential-delay (initial=" + std::to_string(s_.initial_backoff.count()) +
-             " ms, max=" + std::to_string(s_.max_backoff.count()) + " ms, attempts=" +
-             (s_.exponential_attempts ? std::to_string(*s_.exponential_attempts) : "unlimited") + ")";
+             " ms, max=" + std::to_string(s_.max_backoff.count()) +
+             " ms, attempts=" + (s_.exponential_attempts ? std::to_string(*s_.exponential_attempts) : "unlimited") +
+             ")";
   }
   return "unknown";
 }

@@ -14,8 +14,7 @@ bool heartbeat_monitor::heartbeat(const std::string& key, clock::time_point now)
 
 bool heartbeat_monitor::remove(const std::string& key) { return last_.erase(key) != 0; }
 
-std::optional<clock::duration> heartbeat_monitor::since_last(const std::string& key,
-                                                             clock::time_point now) const {
+std::optional<clock::duration> heartbeat_monitor::since_last(const std::string& key, clock::time_point now) const {
   auto it = last_.find(key);
   if (it == last_.end()) return std::nullopt;
   return now - it->second;

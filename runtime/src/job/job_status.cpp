@@ -20,24 +20,23 @@ using S = job_status;
 bool allowed(S from, S to) {
   switch (from) {
     case S::initializing:
-      return to == S::created || to == S::cancelling || to == S::canceled || to == S::failed ||
-             to == S::suspended;
+      return to == S::created || to == S::cancelling || to == S::canceled || to == S::failed || to == S::suspended;
     case S::created:
-      return to == S::running || to == S::cancelling || to == S::canceled || to == S::failing ||
-             to == S::failed || to == S::suspended || to == S::reconciling;
+      return to == S::running || to == S::cancelling || to == S::canceled || to == S::failing || to == S::failed ||
+             to == S::suspended || to == S::reconciling;
     case S::running:
-      return to == S::finished || to == S::failing || to == S::failed || to == S::cancelling ||
-             to == S::restarting || to == S::suspended;
+      return to == S::finished || to == S::failing || to == S::failed || to == S::cancelling || to == S::restarting ||
+             to == S::suspended;
     case S::failing:
       return to == S::failed || to == S::restarting || to == S::cancelling || to == S::suspended;
     case S::cancelling:
       return to == S::canceled || to == S::failing || to == S::failed || to == S::suspended;
     case S::restarting:
-      return to == S::running || to == S::created || to == S::cancelling || to == S::canceled ||
-             to == S::failing || to == S::failed || to == S::suspended;
+      return to == S::running || to == S::created || to == S::cancelling || to == S::canceled || to == S::failing ||
+             to == S::failed || to == S::suspended;
     case S::reconciling:
-      return to == S::running || to == S::finished || to == S::failing || to == S::failed ||
-             to == S::cancelling || to == S::canceled || to == S::suspended;
+      return to == S::running || to == S::finished || to == S::failing || to == S::failed || to == S::cancelling ||
+             to == S::canceled || to == S::suspended;
     case S::failed:
     case S::canceled:
     case S::finished:
@@ -64,35 +63,41 @@ const std::array<job_status, job_status_count>& all_job_statuses() {
   return all;
 }
 
-bool globally_terminal(job_status s) {
-  return s == S::finished || s == S::canceled || s == S::failed;
-}
+bool globally_terminal(job_status s) { return s == S::finished || s == S::canceled || s == S::failed; }
 
 bool locally_terminal(job_status s) { return globally_terminal(s) || s == S::suspended; }
 
 const char* to_string(application_status s) {
   switch (s) {
-    case application_status::succeeded: return "SUCCEEDED";
-    case application_status::failed: return "FAILED";
-    case application_status::canceled: return "CANCELED";
-    case application_status::unknown: return "UNKNOWN";
+    case application_status::succeeded:
+      return "SUCCEEDED";
+    case application_status::failed:
+      return "FAILED";
+    case application_status::canceled:
+      return "CANCELED";
+    case application_status::unknown:
+      return "UNKNOWN";
   }
   return "UNKNOWN";
 }
 
 std::optional<application_status> parse_application_status(std::string_view text) {
-  for (auto s : {application_status::succeeded, application_status::failed,
-                 application_status::canceled, application_status::unknown})
+  for (auto s : {application_status::succeeded, application_status::failed, application_status::canceled,
+                 application_status::unknown})
     if (text == to_string(s)) return s;
   return std::nullopt;
 }
 
 application_status application_status_of(job_status s) {
   switch (s) {
-    case S::finished: return application_status::succeeded;
-    case S::canceled: return application_status::canceled;
-    case S::failed: return application_status::failed;
-    default: return application_status::unknown;
+    case S::finished:
+      return application_status::succeeded;
+    case S::canceled:
+      return application_status::canceled;
+    case S::failed:
+      return application_status::failed;
+    default:
+      return application_status::unknown;
   }
 }
 
@@ -106,8 +111,8 @@ job_status_machine::job_status_machine(job_status initial, std::int64_t now_ms)
 result<void> job_status_machine::transition(job_status to, std::int64_t now_ms) {
   if (!allowed(current_, to)) {
     std::string why = locally_terminal(current_) ? " (" + std::string(to_string(current_)) + " is final)" : "";
-    return error(runtime_errc::invalid_transition, std::string("job status cannot go from ") +
-                                                       to_string(current_) + " to " + to_string(to) + why);
+    return error(runtime_errc::invalid_transition,
+                 std::string("job status cannot go from ") + to_string(current_) + " to " + to_string(to) + why);
   }
   current_ = to;
   last_ms_ = now_ms;

@@ -45,9 +45,9 @@ result<std::vector<slot_assignment>> slot_pool::allocate(const job_id& job, int 
     return error(runtime_errc::already_exists, "job " + job.str() + " holds slots already (release them first)");
   const int free = free_slots();
   if (free < count)
-    return error(runtime_errc::insufficient_slots, "job " + job.str() + " needs " + std::to_string(count) +
-                                                       " slots, " + std::to_string(free) + " of " +
-                                                       std::to_string(total_slots()) + " are free");
+    return error(runtime_errc::insufficient_slots, "job " + job.str() + " needs " + std::to_string(count) + " slots, " +
+                                                       std::to_string(free) + " of " + std::to_string(total_slots()) +
+                                                       " are free");
 
   std::vector<std::pair<const std::string*, taskmanager*>> order;
   for (auto& [id, tm] : tms_)

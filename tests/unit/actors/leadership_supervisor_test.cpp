@@ -32,8 +32,11 @@ struct status {
 status ask(caf::scoped_actor& self, const leadership_supervisor_actor& s) {
   status out;
   self->request(s, std::chrono::seconds(5), status_atom::value)
-      .receive([&](const std::string& role, const fencing_token& t, std::uint64_t n) { out = {role, t, n}; },
-               [&](caf::error&) { out.role = "error"; });
+      .receive(
+          [&](const std::string& role, const fencing_token& t, std::uint64_t n) {
+            out = {role, t, n};
+          },
+          [&](caf::error&) { out.role = "error"; });
   return out;
 }
 
@@ -229,13 +232,15 @@ TEST_F(supervisor_test, a_revoke_during_recovery_stops_the_recovery) {
   for (int k = 0; k < 4; ++k) {
     char id[33];
     std::snprintf(id, sizeof id, "%032x", 0x5000 + k);
-    auto spec = std::string("{\"name\":\"held\",\"job-id\":\"") + id +
-                "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
+    auto spec =
+        std::string("{\"name\":\"held\",\"job-id\":\"") + id +
+        "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
     ASSERT_TRUE(ha->job_graphs().put(first.token, *job_id::parse(id), spec).ok());
   }
   self->send(sup, revoke_atom::value, first.token);
   ASSERT_EQ(ask_until(self, sup, [](const status& s) { return s.role == "standby"; }).role, "standby");
-  ASSERT_TRUE(running_is(alone)) << "the first session's actors did not end: " << sys_.registry().running() << " running, " << alone << " at first";
+  ASSERT_TRUE(running_is(alone)) << "the first session's actors did not end: " << sys_.registry().running()
+                                 << " running, " << alone << " at first";
 
   // The next grant's recovery is held at its first job graph read ...
   ha->election().stop();
@@ -315,8 +320,9 @@ TEST_F(supervisor_test, an_rpc_that_arrives_before_recovery_is_answered_after_it
   auto first = ask_until(self, sup, [](const status& s) { return s.role == "leader"; });
   ASSERT_EQ(first.role, "leader");
   const std::string id = "00000000000000000000000000006000";
-  auto spec = "{\"name\":\"left\",\"job-id\":\"" + id +
-              "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
+  auto spec =
+      "{\"name\":\"left\",\"job-id\":\"" + id +
+      "\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":10},\"sink\":{\"type\":\"discard\"}}";
   ASSERT_TRUE(ha->job_graphs().put(first.token, *job_id::parse(id), spec).ok());
   self->send(sup, revoke_atom::value, first.token);
   ASSERT_EQ(ask_until(self, sup, [](const status& s) { return s.role == "standby"; }).role, "standby");

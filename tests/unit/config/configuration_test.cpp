@@ -77,8 +77,9 @@ TEST(configuration, keys_are_case_sensitive_and_scalars_stay_strings) {
 }
 
 TEST(configuration, sequences_are_joined_with_commas) {
-  auto c = parse("high-availability.zookeeper.quorum:\n  - zk1:2181\n  - zk2:2181\n  - zk3:2181\n"
-                 "other: [a, b]\n");
+  auto c = parse(
+      "high-availability.zookeeper.quorum:\n  - zk1:2181\n  - zk2:2181\n  - zk3:2181\n"
+      "other: [a, b]\n");
   EXPECT_EQ(c.get("high-availability.zookeeper.quorum"), "zk1:2181,zk2:2181,zk3:2181");
   EXPECT_EQ(c.get("other"), "a,b");
 }
@@ -109,8 +110,7 @@ TEST(configuration, top_level_must_be_a_map) {
 }
 
 TEST(configuration, a_key_given_twice_is_an_error_naming_both_lines) {
-  auto c = configuration::from_yaml(
-      "high-availability:\n  type: zookeeper\nhigh-availability.type: none\n", file);
+  auto c = configuration::from_yaml("high-availability:\n  type: zookeeper\nhigh-availability.type: none\n", file);
   expect_error(c, errc::parse, {"high-availability.type", "set twice", "conf/config.yaml:2", "conf/config.yaml:3"});
   auto same_map = configuration::from_yaml("rest.port: 1\nrest.port: 2\n", file);
   expect_error(same_map, errc::parse, {"rest.port", "conf/config.yaml:1", "conf/config.yaml:2"});
@@ -194,9 +194,10 @@ TEST(configuration, older_flink_key_names_are_read_when_the_new_one_is_not_set) 
 }
 
 TEST(configuration, typed_getters_name_key_file_and_line) {
-  auto c = parse("heartbeat.interval: 10 parsecs\nrest.port: 70000\njobmanager.rpc.port: 61.5\n"
-                 "taskmanager.numberOfTaskSlots: 0\njob-result-store.delete-on-commit: maybe\n"
-                 "size: 3 pb\n");
+  auto c = parse(
+      "heartbeat.interval: 10 parsecs\nrest.port: 70000\njobmanager.rpc.port: 61.5\n"
+      "taskmanager.numberOfTaskSlots: 0\njob-result-store.delete-on-commit: maybe\n"
+      "size: 3 pb\n");
   expect_error(c.get_duration("heartbeat.interval"), errc::malformed,
                {"heartbeat.interval", "'10 parsecs'", "conf/config.yaml:1"});
   expect_error(c.get_port("rest.port"), errc::out_of_range, {"rest.port", "'70000'", "0..65535", "conf/config.yaml:2"});
@@ -224,8 +225,9 @@ TEST(configuration, typed_getters_parse_values_and_defaults) {
 }
 
 TEST(configuration, effective_lists_set_keys_and_defaults_sorted) {
-  auto c = parse("rest.port: 8082\nhigh-availability.storageDir: /tmp/ha\nmy.own.key: x\n"
-                 "s3.secret-key: hunter2\n");
+  auto c = parse(
+      "rest.port: 8082\nhigh-availability.storageDir: /tmp/ha\nmy.own.key: x\n"
+      "s3.secret-key: hunter2\n");
   auto eff = c.effective();
   EXPECT_TRUE(std::is_sorted(eff.begin(), eff.end()));
   std::map<std::string, std::string> m(eff.begin(), eff.end());

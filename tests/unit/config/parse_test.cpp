@@ -12,17 +12,22 @@ using testing_support::expect_error;
 
 TEST(parse_duration, accepts_every_flink_unit_with_or_without_a_space) {
   const std::pair<const char*, std::int64_t> cases[] = {
-      {"100", 100},           {"0", 0},                 {"500 ms", 500},
-      {"500ms", 500},         {"1 milli", 1},           {"2 millis", 2},
-      {"1 millisecond", 1},   {"3 milliseconds", 3},    {"2 s", 2000},
-      {"2s", 2000},           {"2 sec", 2000},          {"2 secs", 2000},
-      {"1 second", 1000},     {"2 seconds", 2000},      {"1 min", 60000},
-      {"1m", 60000},          {"1 minute", 60000},      {"2 minutes", 120000},
-      {"1h", 3600000},        {"1 hour", 3600000},      {"2 hours", 7200000},
-      {"3 d", 259200000},     {"1 day", 86400000},      {"2 days", 172800000},
-      {"5000 us", 5},         {"5000 \xC2\xB5s", 5},    {"5000 micros", 5},
-      {"3000000 ns", 3},      {"2000000 nanos", 2},     {" 7 S ", 7000},
-      {"1 MIN", 60000},       {"1 Hours", 3600000},
+      {"100", 100},         {"0", 0},
+      {"500 ms", 500},      {"500ms", 500},
+      {"1 milli", 1},       {"2 millis", 2},
+      {"1 millisecond", 1}, {"3 milliseconds", 3},
+      {"2 s", 2000},        {"2s", 2000},
+      {"2 sec", 2000},      {"2 secs", 2000},
+      {"1 second", 1000},   {"2 seconds", 2000},
+      {"1 min", 60000},     {"1m", 60000},
+      {"1 minute", 60000},  {"2 minutes", 120000},
+      {"1h", 3600000},      {"1 hour", 3600000},
+      {"2 hours", 7200000}, {"3 d", 259200000},
+      {"1 day", 86400000},  {"2 days", 172800000},
+      {"5000 us", 5},       {"5000 \xC2\xB5s", 5},
+      {"5000 micros", 5},   {"3000000 ns", 3},
+      {"2000000 nanos", 2}, {" 7 S ", 7000},
+      {"1 MIN", 60000},     {"1 Hours", 3600000},
   };
   for (const auto& [text, ms] : cases) {
     auto d = parse_duration(text);

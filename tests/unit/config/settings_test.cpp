@@ -69,8 +69,9 @@ TEST(validate, computes_the_job_result_store_and_checkpoint_paths_from_storage_d
   EXPECT_EQ(s.storage_dir, "/tmp/ha/");
   EXPECT_EQ(s.job_result_store_path, "/tmp/ha/job-result-store/prod");
   EXPECT_EQ(s.checkpoints_dir, "/tmp/ha/checkpoints-data");
-  auto set = valid("high-availability.storageDir: /tmp/ha\njob-result-store.storage-path: /jrs\n"
-                   "state.checkpoints.dir: /cp\n");
+  auto set = valid(
+      "high-availability.storageDir: /tmp/ha\njob-result-store.storage-path: /jrs\n"
+      "state.checkpoints.dir: /cp\n");
   EXPECT_EQ(set.job_result_store_path, "/jrs");
   EXPECT_EQ(set.checkpoints_dir, "/cp");
   auto none = valid("high-availability.type: none\n");
@@ -89,10 +90,10 @@ TEST(validate, accepts_flink_file_uris_and_rejects_other_schemes) {
 TEST(validate, ha_type_is_case_insensitive) {
   EXPECT_EQ(valid("high-availability.type: NONE\n").ha, ha_type::none);
   EXPECT_EQ(valid("high-availability.type: none\n").ha, ha_type::none);
-  EXPECT_EQ(valid("high-availability.type: FileSystem\nhigh-availability.storageDir: /h\n").ha,
-            ha_type::filesystem);
-  auto zk = valid("high-availability:\n  type: ZooKeeper\n  storageDir: /h\n  zookeeper:\n"
-                  "    quorum: [zk1:2181, zk2:2181]\n    path.root: /regent\n");
+  EXPECT_EQ(valid("high-availability.type: FileSystem\nhigh-availability.storageDir: /h\n").ha, ha_type::filesystem);
+  auto zk = valid(
+      "high-availability:\n  type: ZooKeeper\n  storageDir: /h\n  zookeeper:\n"
+      "    quorum: [zk1:2181, zk2:2181]\n    path.root: /regent\n");
   EXPECT_EQ(zk.ha, ha_type::zookeeper);
   EXPECT_EQ(zk.zookeeper.quorum, "zk1:2181,zk2:2181");
   EXPECT_EQ(zk.zookeeper.path_root, "/regent");
@@ -111,21 +112,20 @@ TEST(validate, kubernetes_is_not_supported_yet) {
 }
 
 TEST(validate, ha_without_storage_dir_is_missing_naming_key_and_file) {
-  expect_error(validate_yaml(""), errc::missing,
-               {"high-availability.storageDir", "conf/config.yaml", "filesystem"});
+  expect_error(validate_yaml(""), errc::missing, {"high-availability.storageDir", "conf/config.yaml", "filesystem"});
   expect_error(validate_yaml("high-availability.type: zookeeper\nhigh-availability.zookeeper.quorum: zk:2181\n"),
                errc::missing, {"high-availability.storageDir", "conf/config.yaml", "zookeeper"});
 }
 
 TEST(validate, a_wrongly_cased_key_is_pointed_out) {
-  expect_error(validate_yaml("high-availability.storagedir: /tmp/ha\n"), errc::missing,
-               {"high-availability.storageDir", "'high-availability.storagedir'", "conf/config.yaml:1",
-                "case-sensitive"});
+  expect_error(
+      validate_yaml("high-availability.storagedir: /tmp/ha\n"), errc::missing,
+      {"high-availability.storageDir", "'high-availability.storagedir'", "conf/config.yaml:1", "case-sensitive"});
 }
 
 TEST(validate, zookeeper_without_quorum_is_missing) {
-  expect_error(validate_yaml("high-availability.type: zookeeper\nhigh-availability.storageDir: /h\n"),
-               errc::missing, {"high-availability.zookeeper.quorum", "conf/config.yaml"});
+  expect_error(validate_yaml("high-availability.type: zookeeper\nhigh-availability.storageDir: /h\n"), errc::missing,
+               {"high-availability.zookeeper.quorum", "conf/config.yaml"});
   expect_error(validate_yaml("high-availability.zookeeper.quorum: 'zk1:2181,,zk2'\n"
                              "high-availability.storageDir: /h\n"),
                errc::malformed, {"high-availability.zookeeper.quorum", "empty entry", "conf/config.yaml:1"});
@@ -134,8 +134,8 @@ TEST(validate, zookeeper_without_quorum_is_missing) {
 }
 
 TEST(validate, malformed_duration_names_key_file_and_line) {
-  expect_error(validate_yaml("high-availability.storageDir: /h\nheartbeat.interval: 10 parsecs\n"),
-               errc::malformed, {"heartbeat.interval", "'10 parsecs'", "conf/config.yaml:2"});
+  expect_error(validate_yaml("high-availability.storageDir: /h\nheartbeat.interval: 10 parsecs\n"), errc::malformed,
+               {"heartbeat.interval", "'10 parsecs'", "conf/config.yaml:2"});
   expect_error(validate_yaml("high-availability.storageDir: /h\n"
                              "high-availability.zookeeper.client.session-timeout: 0 s\n"),
                errc::out_of_range, {"high-availability.zookeeper.client.session-timeout", "conf/config.yaml:2"});
@@ -175,8 +175,9 @@ TEST(validate, retained_checkpoints_and_slots_must_be_at_least_one) {
                errc::out_of_range, {"execution.checkpointing.num-retained", "conf/config.yaml:2"});
   expect_error(validate_yaml("high-availability.storageDir: /h\ntaskmanager.numberOfTaskSlots: 0\n"),
                errc::out_of_range, {"taskmanager.numberOfTaskSlots", "conf/config.yaml:2"});
-  auto s = valid("high-availability.storageDir: /h\nstate.checkpoints.num-retained: 3\n"
-                 "taskmanager.numberOfTaskSlots: 4\nexecution.checkpointing.interval: 1 s\n");
+  auto s = valid(
+      "high-availability.storageDir: /h\nstate.checkpoints.num-retained: 3\n"
+      "taskmanager.numberOfTaskSlots: 4\nexecution.checkpointing.interval: 1 s\n");
   EXPECT_EQ(s.checkpoints_retained, 3);
   EXPECT_EQ(s.taskmanager_slots, 4);
   EXPECT_EQ(s.checkpoint_interval, milliseconds(1000));
@@ -193,8 +194,9 @@ TEST(validate, cleanup_strategy_spellings) {
   expect_error(validate_yaml(base + "cleanup-strategy: sometimes\n"), errc::unknown_value,
                {"cleanup-strategy", "'sometimes'", "conf/config.yaml:2"});
   // Nested YAML cannot give `cleanup-strategy` a value and sub-keys; `.type` is accepted too.
-  auto nested = valid(base + "cleanup-strategy:\n  type: fixed-delay\n  fixed-delay:\n    attempts: 5\n"
-                             "    delay: 2 s\n");
+  auto nested = valid(base +
+                      "cleanup-strategy:\n  type: fixed-delay\n  fixed-delay:\n    attempts: 5\n"
+                      "    delay: 2 s\n");
   EXPECT_EQ(nested.cleanup.kind, cleanup_kind::fixed_delay);
   EXPECT_EQ(nested.cleanup.fixed_attempts, 5);
   EXPECT_EQ(nested.cleanup.fixed_delay, milliseconds(2000));
@@ -206,8 +208,7 @@ TEST(validate, exponential_cleanup_attempts_and_backoff) {
   EXPECT_EQ(valid(base + "cleanup-strategy.exponential-delay.attempts: 7\n").cleanup.exponential_attempts, 7);
   expect_error(validate_yaml(base + "cleanup-strategy.exponential-delay.attempts: 0\n"), errc::out_of_range,
                {"cleanup-strategy.exponential-delay.attempts", "conf/config.yaml:2"});
-  expect_error(validate_yaml(base + "cleanup-strategy.exponential-delay.initial-backoff: 2 h\n"),
-               errc::out_of_range,
+  expect_error(validate_yaml(base + "cleanup-strategy.exponential-delay.initial-backoff: 2 h\n"), errc::out_of_range,
                {"cleanup-strategy.exponential-delay.initial-backoff", "max-backoff", "conf/config.yaml:2"});
 }
 
@@ -235,8 +236,9 @@ TEST(validate, log_level_must_be_a_spdlog_level) {
 
 TEST(validate, booleans_and_empty_addresses) {
   const std::string base = "high-availability.storageDir: /h\n";
-  auto s = valid(base + "job-result-store.delete-on-commit: FALSE\n"
-                        "high-availability.zookeeper.client.tolerate-suspended-connections: true\n");
+  auto s = valid(base +
+                 "job-result-store.delete-on-commit: FALSE\n"
+                 "high-availability.zookeeper.client.tolerate-suspended-connections: true\n");
   EXPECT_FALSE(s.job_result_store_delete_on_commit);
   EXPECT_TRUE(s.zookeeper.tolerate_suspended_connections);
   expect_error(validate_yaml(base + "job-result-store.delete-on-commit: yes\n"), errc::malformed,

@@ -23,8 +23,8 @@ class temp_dir {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     static int counter = 0;
     path_ = std::filesystem::path(::testing::TempDir()) /
-            ("regent_config_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" +
-             info->name() + "_" + std::to_string(counter++));
+            ("regent_config_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name() + "_" +
+             std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -54,8 +54,7 @@ void expect_error(const result<T>& r, errc code, std::initializer_list<std::stri
   ASSERT_FALSE(r.ok()) << "expected an error";
   EXPECT_EQ(r.err().code, make_error_code(code)) << r.err().message;
   for (const auto& part : parts)
-    EXPECT_NE(r.err().message.find(part), std::string::npos)
-        << "'" << part << "' is not in: " << r.err().message;
+    EXPECT_NE(r.err().message.find(part), std::string::npos) << "'" << part << "' is not in: " << r.err().message;
 }
 
 }  // namespace regent::config::testing_support

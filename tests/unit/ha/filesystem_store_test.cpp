@@ -169,10 +169,9 @@ TEST_F(filesystem_stores, unexpected_names_in_the_job_result_folder_are_skipped)
   auto results = family_.job_results(true, fence_);
   ASSERT_TRUE(results->create_dirty(token_, {job(1), "SUCCEEDED", 1, {}, "n", 1, 2}).ok());
   fs::create_directories(jrs() / "subdir_DIRTY.json.d");
-  for (const char* name : {"README", "x_DIRTY.json", ".tmp-abc_DIRTY.json-1234",
-                           "0123456789ABCDEF0123456789ABCDEF_DIRTY.json",
-                           "0123456789abcdef0123456789abcdef_DIRTY.jsonx",
-                           "0123456789abcdef0123456789abcdef.json.bak"})
+  for (const char* name :
+       {"README", "x_DIRTY.json", ".tmp-abc_DIRTY.json-1234", "0123456789ABCDEF0123456789ABCDEF_DIRTY.json",
+        "0123456789abcdef0123456789abcdef_DIRTY.jsonx", "0123456789abcdef0123456789abcdef.json.bak"})
     overwrite(jrs() / name, "junk");
   EXPECT_EQ(must(results->dirty_ids()), std::vector<job_id>{job(1)});
   ASSERT_EQ(must(results->dirty_results()).size(), 1u);

@@ -26,12 +26,9 @@ void expect_corrupt(const std::string& text, const std::string& mention) {
 
 /// A valid entry with `field` of the result replaced by `value` (or removed when empty).
 std::string with_field(const std::string& field, const std::string& value) {
-  std::string fields[][2] = {{"id", "\"" + id + "\""},
-                             {"application-status", "\"SUCCEEDED\""},
-                             {"net-runtime", "5"},
-                             {"name", "\"n\""},
-                             {"start-time", "1"},
-                             {"end-time", "6"}};
+  std::string fields[][2] = {{"id", "\"" + id + "\""}, {"application-status", "\"SUCCEEDED\""},
+                             {"net-runtime", "5"},     {"name", "\"n\""},
+                             {"start-time", "1"},      {"end-time", "6"}};
   std::string body;
   for (auto& [k, v] : fields) {
     const std::string& shown = k == field ? value : v;
@@ -54,9 +51,9 @@ TEST(job_result_json, round_trips_with_and_without_a_failure_cause) {
 
 TEST(job_result_json, writes_the_documented_format) {
   auto text = to_json(sample(std::string("boom")));
-  for (const char* key : {"\"version\":1", "\"result\"", "\"id\":\"" , "\"application-status\":\"FAILED\"",
-                          "\"net-runtime\":1234", "\"failure-cause\":\"boom\"", "\"name\":\"word count\"",
-                          "\"start-time\":1000", "\"end-time\":2234"})
+  for (const char* key :
+       {"\"version\":1", "\"result\"", "\"id\":\"", "\"application-status\":\"FAILED\"", "\"net-runtime\":1234",
+        "\"failure-cause\":\"boom\"", "\"name\":\"word count\"", "\"start-time\":1000", "\"end-time\":2234"})
     EXPECT_NE(text.find(key), std::string::npos) << key << " in " << text;
   EXPECT_EQ(to_json(sample(std::nullopt)).find("failure-cause"), std::string::npos);
 }

@@ -21,8 +21,8 @@ class job_results : public ::testing::Test {
   test_fence fence_{token_};
 
   static ha::job_result result_of(int n, std::optional<std::string> cause = std::nullopt) {
-    return ha::job_result{job(n), cause ? "FAILED" : "SUCCEEDED", 100 + n, std::move(cause), "job " + std::to_string(n),
-                          1000, 1100 + n};
+    return ha::job_result{
+        job(n), cause ? "FAILED" : "SUCCEEDED", 100 + n, std::move(cause), "job " + std::to_string(n), 1000, 1100 + n};
   }
 };
 

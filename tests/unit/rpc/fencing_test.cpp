@@ -32,8 +32,7 @@ TEST(fencing, stale_epoch_is_rejected_naming_both_tokens) {
 
 TEST(fencing, same_epoch_other_session_is_rejected) {
   fencing_token other{4, stale.session_id};
-  EXPECT_EQ(rpc_code(check_fencing(current, make_request("m", other, ""))),
-            errc::fencing_mismatch);
+  EXPECT_EQ(rpc_code(check_fencing(current, make_request("m", other, ""))), errc::fencing_mismatch);
 }
 
 TEST(fencing, nothing_passes_without_a_held_leadership) {

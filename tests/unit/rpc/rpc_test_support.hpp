@@ -60,8 +60,8 @@ std::optional<errc> rpc_code(const result<T>& r) {
 
 /// The four big-endian length bytes of a frame.
 inline std::string length_prefix(std::uint32_t n) {
-  return {static_cast<char>(n >> 24), static_cast<char>((n >> 16) & 0xff),
-          static_cast<char>((n >> 8) & 0xff), static_cast<char>(n & 0xff)};
+  return {static_cast<char>(n >> 24), static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 8) & 0xff),
+          static_cast<char>(n & 0xff)};
 }
 
 /// A blocking TCP connection to 127.0.0.1 made with plain POSIX calls. Test thread only.

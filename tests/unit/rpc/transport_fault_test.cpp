@@ -108,8 +108,7 @@ TEST(rpc_transport_faults, lost_connection_fails_pending_requests_and_the_client
   ASSERT_NE(first, nullptr);
   std::uint16_t port = first->port();
   client c(client_options{"127.0.0.1", port});
-  auto pending = std::async(std::launch::async,
-                            [&] { return c.request(make_request("m", {}, ""), patience); });
+  auto pending = std::async(std::launch::async, [&] { return c.request(make_request("m", {}, ""), patience); });
   ASSERT_TRUE(arrived.wait_for(1));
   first->stop();
   EXPECT_EQ(rpc_code(pending.get()), errc::disconnected);
@@ -163,8 +162,7 @@ TEST(rpc_transport_faults, request_over_the_frame_limit_is_not_sent) {
 TEST(rpc_transport_faults, response_over_the_frame_limit_becomes_an_error_reply) {
   server_options options;
   options.max_frame_bytes = 1024;
-  auto srv = start_server(
-      [](const envelope&, responder reply) { reply.reply(std::string(4096, 'y')); }, options);
+  auto srv = start_server([](const envelope&, responder reply) { reply.reply(std::string(4096, 'y')); }, options);
   ASSERT_NE(srv, nullptr);
   client c(client_options{"127.0.0.1", srv->port()});
   auto r = c.request(make_request("big", {}, ""), patience);
@@ -190,9 +188,7 @@ TEST(rpc_transport_faults, blocking_request_inside_a_callback_is_refused) {
   ASSERT_NE(srv, nullptr);
   client c(client_options{"127.0.0.1", srv->port()});
   c.async_request(make_request("m", {}, ""), std::chrono::steady_clock::now() + patience,
-                  [&](result<envelope>) {
-                    inner.set_value(c.request(make_request("m", {}, ""), patience));
-                  });
+                  [&](result<envelope>) { inner.set_value(c.request(make_request("m", {}, ""), patience)); });
   auto future = inner.get_future();
   ASSERT_EQ(future.wait_for(patience), std::future_status::ready);
   EXPECT_EQ(rpc_code(future.get()), errc::invalid_argument);

@@ -132,8 +132,7 @@ TEST(rpc_transport, responder_answers_later_from_another_thread) {
   auto srv = start_server(parked.handler());
   ASSERT_NE(srv, nullptr);
   client c(at(*srv));
-  auto pending = std::async(std::launch::async,
-                            [&] { return c.request(make_request("slow", {}, "x"), patience); });
+  auto pending = std::async(std::launch::async, [&] { return c.request(make_request("slow", {}, "x"), patience); });
   ASSERT_TRUE(parked.arrived.wait_for(1));
   auto requests = parked.take();
   ASSERT_EQ(requests.size(), 1u);

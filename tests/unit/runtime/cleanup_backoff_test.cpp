@@ -22,8 +22,8 @@ TEST(CleanupBackoff, DefaultIsExponentialOneSecondToOneHourUnlimited) {
 }
 
 TEST(CleanupBackoff, FirstAttemptRunsAtOnce) {
-  for (const auto& b : {cleanup_backoff::exponential_delay(1s, 1h), cleanup_backoff::fixed_delay(2, 5s),
-                        cleanup_backoff::none()}) {
+  for (const auto& b :
+       {cleanup_backoff::exponential_delay(1s, 1h), cleanup_backoff::fixed_delay(2, 5s), cleanup_backoff::none()}) {
     EXPECT_EQ(b.next_delay(0), opt_ms(0ms));
     EXPECT_EQ(b.next_delay(-1), opt_ms(0ms));
   }

@@ -24,9 +24,9 @@ TEST(host_port, a_missing_port_takes_the_default_only_when_there_is_one) {
 }
 
 TEST(host_port, garbage_is_an_error_that_quotes_it_and_never_throws) {
-  for (const char* text : {"", ":", ":80", "host:", "host:http", "host:-1", "host:0", "host:65536",
-                           "host:99999999999999999999", "host:80x", "host: 80", "::1:80", "[::1", "[::1]80",
-                           "[]:80", "a b:80", "a/b:80", "host:+80", "host:8\n0"}) {
+  for (const char* text :
+       {"", ":", ":80", "host:", "host:http", "host:-1", "host:0", "host:65536", "host:99999999999999999999",
+        "host:80x", "host: 80", "::1:80", "[::1", "[::1]80", "[]:80", "a b:80", "a/b:80", "host:+80", "host:8\n0"}) {
     auto r = parse_host_port(text);
     EXPECT_FALSE(r.ok()) << "'" << text << "' was accepted";
     if (r.ok()) continue;

@@ -108,11 +108,10 @@ TEST(JobSpec, AcceptsExtremeButValidValues) {
 TEST(JobSpec, CanonicalJsonOfTheDesignExample) {
   auto r = parse_job_spec(design_example);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(to_json(*r),
-            R"({"name":"count","parallelism":4,"job-id":"0123456789abcdef0123456789abcdef",)"
-            R"("source":{"type":"sequence","from":1,"to":1000000,"rate-per-second":100000},)"
-            R"("operators":[{"type":"map","function":"identity"}],)"
-            R"("sink":{"type":"file","path":"/tmp/count-out"}})");
+  EXPECT_EQ(to_json(*r), R"({"name":"count","parallelism":4,"job-id":"0123456789abcdef0123456789abcdef",)"
+                         R"("source":{"type":"sequence","from":1,"to":1000000,"rate-per-second":100000},)"
+                         R"("operators":[{"type":"map","function":"identity"}],)"
+                         R"("sink":{"type":"file","path":"/tmp/count-out"}})");
 }
 
 void expect_same(const job_spec& a, const job_spec& b) {
@@ -192,8 +191,7 @@ TEST(JobSpec, EveryErrorNamesItsField) {
        "job-id: must be 32 hex characters (got '0123456789abcdef0123456789abcdeg')"},
       {with_root(R"("job-id": null)"), "job-id: must be a string (got null)"},
       // Source.
-      {spec_with("", "", "", "", good_sink),
-       R"(source: missing (e.g. {"type": "sequence", "from": 1, "to": 100}))"},
+      {spec_with("", "", "", "", good_sink), R"(source: missing (e.g. {"type": "sequence", "from": 1, "to": 100}))"},
       {with_source(R"("source": [])"), "source: must be an object (got an array)"},
       {with_source(R"("source": {"from": 1, "to": 2})"), "source.type: missing (known: sequence)"},
       {with_source(R"("source": {"type": "kafka"})"), "source.type: unknown source type 'kafka' (known: sequence)"},
@@ -218,7 +216,8 @@ TEST(JobSpec, EveryErrorNamesItsField) {
        "source.step: unknown field (known: type, from, to, rate-per-second)"},
       // Operators.
       {with_operators(R"("operators": {})"), "operators: must be an array (got an object)"},
-      {with_operators(R"("operators": [{"type": "map", "function": "identity"}, {"type": "map", "function": "dobule"}])"),
+      {with_operators(
+           R"("operators": [{"type": "map", "function": "identity"}, {"type": "map", "function": "dobule"}])"),
        "operators[1].function: unknown built-in 'dobule' (known: identity, negate, add-one, square)"},
       {with_operators(R"("operators": ["identity"])"), "operators[0]: must be an object (got a string)"},
       {with_operators(R"("operators": [{"function": "identity"}])"), "operators[0].type: missing (known: map)"},
@@ -265,12 +264,12 @@ TEST(JobSpec, EveryErrorNamesItsField) {
 TEST(JobSpec, BlobKeyLengthLimit) {
   const std::string ok_key(200, 'a');
   const std::string long_key(201, 'a');
-  EXPECT_TRUE(parse_job_spec(with_operators(R"("operators": [{"type": "map", "function": "f", "library": ")" +
-                                            ok_key + "\"}]"))
-                  .ok());
-  EXPECT_TRUE(starts_with(error_of(with_operators(
-                              R"("operators": [{"type": "map", "function": "f", "library": ")" + long_key + "\"}]")),
-                          "operators[0].library: not a valid artifact name"));
+  EXPECT_TRUE(
+      parse_job_spec(with_operators(R"("operators": [{"type": "map", "function": "f", "library": ")" + ok_key + "\"}]"))
+          .ok());
+  EXPECT_TRUE(starts_with(
+      error_of(with_operators(R"("operators": [{"type": "map", "function": "f", "library": ")" + long_key + "\"}]")),
+      "operators[0].library: not a valid artifact name"));
 }
 
 TEST(RuntimeErrc, HasItsOwnCategory) {

@@ -10,9 +10,9 @@ namespace {
 using S = job_status;
 
 TEST(JobStatus, NamesAreFlinksAndParseBack) {
-  const std::vector<std::string> names = {"INITIALIZING", "CREATED",  "RUNNING",    "FAILING",
-                                          "FAILED",       "CANCELLING", "CANCELED", "FINISHED",
-                                          "RESTARTING",   "SUSPENDED", "RECONCILING"};
+  const std::vector<std::string> names = {"INITIALIZING", "CREATED",    "RUNNING",    "FAILING",
+                                          "FAILED",       "CANCELLING", "CANCELED",   "FINISHED",
+                                          "RESTARTING",   "SUSPENDED",  "RECONCILING"};
   ASSERT_EQ(all_job_statuses().size(), names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(to_string(all_job_statuses()[i]), names[i]);

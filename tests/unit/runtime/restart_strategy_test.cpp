@@ -40,8 +40,9 @@ TEST(RestartStrategy, ZeroAttemptsMeansNoRestart) {
   auto s = restart_strategy::fixed_delay(0, 10ms);
   auto d = s.on_failure("x");
   EXPECT_FALSE(d.restart);
-  EXPECT_EQ(d.reason, "restart strategy fixed-delay (attempts=0, delay=10 ms) exhausted after 0 restarts; "
-                      "last failure: x");
+  EXPECT_EQ(d.reason,
+            "restart strategy fixed-delay (attempts=0, delay=10 ms) exhausted after 0 restarts; "
+            "last failure: x");
 }
 
 TEST(RestartStrategy, BuiltFromSettingsWithBadValuesClamped) {

@@ -36,9 +36,10 @@ TEST(SlotPool, AllocatesRoundRobinMostFreeFirst) {
   slot_pool p = three_taskmanagers();
   auto r = p.allocate(job1, 4);
   ASSERT_TRUE(r.ok()) << r.err().message;
-  std::vector<slot_assignment> expected = {
-      {0, "tm-a", "host:6001", 0}, {1, "tm-b", "host:6002", 0}, {2, "tm-c", "host:6003", 0},
-      {3, "tm-a", "host:6001", 1}};
+  std::vector<slot_assignment> expected = {{0, "tm-a", "host:6001", 0},
+                                           {1, "tm-b", "host:6002", 0},
+                                           {2, "tm-c", "host:6003", 0},
+                                           {3, "tm-a", "host:6001", 1}};
   EXPECT_EQ(*r, expected);
   EXPECT_EQ(p.slots_of(job1), expected);
   EXPECT_EQ(p.free_slots(), 1);

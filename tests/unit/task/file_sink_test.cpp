@@ -21,8 +21,7 @@ void write_range(file_sink& sink, std::int64_t from, std::int64_t to) {
   for (std::int64_t n = from; n <= to; ++n) ASSERT_TRUE(sink.write(n).ok());
 }
 
-std::unique_ptr<file_sink> restored_sink(const fs::path& dir, int index,
-                                         const std::optional<sink_state>& state) {
+std::unique_ptr<file_sink> restored_sink(const fs::path& dir, int index, const std::optional<sink_state>& state) {
   auto sink = std::make_unique<file_sink>(dir, index);
   auto r = sink->restore(state);
   EXPECT_TRUE(r.ok()) << r.err().message;
@@ -252,7 +251,8 @@ TEST(FileSink, JobsSharingAFolderNeverShareANameButAJobsOwnEarlierOutputIsAConfl
     ASSERT_TRUE(sink.snapshot(1).ok());
     ASSERT_TRUE(sink.commit(1).ok());
   }
-  EXPECT_EQ(*committed_parts(dir.path()), (std::vector<std::string>{"part-" + job_a + "-0-1-0", "part-" + job_b + "-0-1-0"}));
+  EXPECT_EQ(*committed_parts(dir.path()),
+            (std::vector<std::string>{"part-" + job_a + "-0-1-0", "part-" + job_b + "-0-1-0"}));
   // Job a again from scratch (its checkpoints lost): its own committed output is in the way.
   file_sink again(dir.path(), 0, job_a);
   auto r = again.restore(std::nullopt);

@@ -30,9 +30,7 @@ operator_spec user_op(const std::string& fn, const std::string& artifact) {
   return op;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 /// The value of the one-function chain `fn` on `x`.
 std::int64_t apply_builtin(const std::string& fn, std::int64_t x) {
@@ -94,9 +92,8 @@ TEST(UserCodeLibrary, ChainMixesUserAndBuiltinFunctionsThroughTheResolver) {
     EXPECT_EQ(artifact, "blob-example");
     return std::filesystem::path(REGENT_EXAMPLE_UDF_PATH);
   };
-  auto chain = build_operator_chain({user_op("times_ten", "blob-example"), builtin_op("negate"),
-                                     user_op("plus_offset", "blob-example")},
-                                    resolve);
+  auto chain = build_operator_chain(
+      {user_op("times_ten", "blob-example"), builtin_op("negate"), user_op("plus_offset", "blob-example")}, resolve);
   ASSERT_TRUE(chain.ok()) << chain.err().message;
   EXPECT_EQ(resolved, 1);  // one load per artifact
   EXPECT_EQ(chain->apply(5), 1000000 - 50);
@@ -133,8 +130,7 @@ TEST(UserCodeLibrary, MissingSymbolIsAnErrorNamingFileAndSymbol) {
   EXPECT_TRUE(contains(fn.err().message, "no_such_function")) << fn.err().message;
   EXPECT_TRUE(contains(fn.err().message, REGENT_EXAMPLE_UDF_PATH)) << fn.err().message;
 
-  auto chain = build_operator_chain({user_op("no_such_function", REGENT_EXAMPLE_UDF_PATH)},
-                                    local_file_resolver());
+  auto chain = build_operator_chain({user_op("no_such_function", REGENT_EXAMPLE_UDF_PATH)}, local_file_resolver());
   ASSERT_FALSE(chain.ok());
   EXPECT_TRUE(contains(chain.err().message, "operators[0]")) << chain.err().message;
   EXPECT_TRUE(contains(chain.err().message, "no_such_function")) << chain.err().message;

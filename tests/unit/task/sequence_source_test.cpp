@@ -27,8 +27,7 @@ TEST(FloorMod, IsNonNegativeForNegativeNumbers) {
 
 TEST(SequencePartition, CoversEveryNumberExactlyOnceForSeveralParallelisms) {
   const std::vector<std::pair<std::int64_t, std::int64_t>> ranges = {
-      {1, 1000}, {-500, 500}, {-1000, -1}, {0, 0}, {-7, -7}, {3, 5}, {max64 - 20, max64},
-      {min64, min64 + 20}};
+      {1, 1000}, {-500, 500}, {-1000, -1}, {0, 0}, {-7, -7}, {3, 5}, {max64 - 20, max64}, {min64, min64 + 20}};
   for (const auto& [from, to] : ranges) {
     for (int p : {1, 2, 3, 4, 7, 16}) {
       std::vector<std::int64_t> all;

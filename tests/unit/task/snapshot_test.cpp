@@ -89,7 +89,7 @@ TEST(SubtaskSnapshot, RefusesMalformedTextAndUnsafeNames) {
   const std::string good = encode_snapshot(sample());
   for (const std::string& bad : {
            std::string(""),
-           good.substr(0, good.size() - 4),                 // no "end"
+           good.substr(0, good.size() - 4),  // no "end"
            good + "trailing\n",
            std::string("regent-subtask-snapshot 2\n") + good.substr(good.find('\n') + 1),
        }) {

@@ -19,8 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-subtask_config make_config(const fs::path& root, int index, int parallelism, std::int64_t from,
-                           std::int64_t to) {
+subtask_config make_config(const fs::path& root, int index, int parallelism, std::int64_t from, std::int64_t to) {
   subtask_config c;
   c.job = test::test_job();
   c.index = index;
@@ -196,9 +195,7 @@ TEST(Subtask, RunsUserFunctionsFromALibrary) {
   times_ten.function = "times_ten";
   times_ten.library = "example-artifact";
   config.operators = {times_ten};
-  config.resolve_library = [](const std::string&) -> result<fs::path> {
-    return fs::path(REGENT_EXAMPLE_UDF_PATH);
-  };
+  config.resolve_library = [](const std::string&) -> result<fs::path> { return fs::path(REGENT_EXAMPLE_UDF_PATH); };
   subtask st(config, ev.callbacks());
   ASSERT_TRUE(st.start().ok());
   finish(st, ev, 1);
@@ -331,8 +328,7 @@ TEST(Subtask, ReportsFailures) {
   EXPECT_NE(unknown.message.find("cube"), std::string::npos) << unknown.message;
 
   auto bad_library = make_config(dir.path(), 0, 1, 1, 10);
-  bad_library.operators.push_back(
-      operator_spec{"map", "times_ten", (dir.path() / "libgone.so").string()});
+  bad_library.operators.push_back(operator_spec{"map", "times_ten", (dir.path() / "libgone.so").string()});
   EXPECT_EQ(failure_of(bad_library).code, errc::not_found);
 
   // An I/O error: the sink folder cannot be created under a regular file.

@@ -15,11 +15,10 @@ namespace fs = std::filesystem;
 
 temp_dir::temp_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = info != nullptr ? std::string(info->test_suite_name()) + "-" + info->name()
-                                     : std::string("task");
+  std::string name = info != nullptr ? std::string(info->test_suite_name()) + "-" + info->name() : std::string("task");
   std::replace(name.begin(), name.end(), '/', '_');
-  path_ = fs::path(::testing::TempDir()) /
-          ("regent-task-" + name + "-" + random_source::instance().hex32().substr(0, 8));
+  path_ =
+      fs::path(::testing::TempDir()) / ("regent-task-" + name + "-" + random_source::instance().hex32().substr(0, 8));
   fs::create_directories(path_);
 }
 
@@ -54,8 +53,7 @@ std::vector<std::int64_t> committed_records(const fs::path& dir) {
   return out;
 }
 
-std::vector<std::int64_t> expected_records(std::int64_t from, std::int64_t to,
-                                           std::int64_t (*fn)(std::int64_t)) {
+std::vector<std::int64_t> expected_records(std::int64_t from, std::int64_t to, std::int64_t (*fn)(std::int64_t)) {
   std::vector<std::int64_t> out;
   for (std::int64_t n = from; n <= to; ++n) out.push_back(fn != nullptr ? fn(n) : n);
   std::sort(out.begin(), out.end());

@@ -66,7 +66,9 @@ class subtask_events {
   std::uint64_t records = 0;
 
   /// Counts one record; for hooks in a test's operator chain.
-  void note_record() { record([&] { ++records; }); }
+  void note_record() {
+    record([&] { ++records; });
+  }
 
   /// The ack of checkpoint `id`; a test failure and an empty ack when there is none.
   checkpoint_ack ack_of(checkpoint_id id);

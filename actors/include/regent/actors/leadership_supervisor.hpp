@@ -32,13 +32,12 @@
 
 namespace regent::actors {
 
-using leadership_supervisor_actor = caf::typed_actor<
-    caf::reacts_to<grant_atom, fencing_token, std::int64_t>,
-    caf::reacts_to<revoke_atom, fencing_token>,
-    caf::reacts_to<failed_atom, std::string>,
-    caf::reacts_to<shutdown_atom>,
-    /// role ("leader" | "standby"), the current token (epoch 0 when standby), leadership changes
-    caf::replies_to<status_atom>::with<std::string, fencing_token, std::uint64_t>>;
+using leadership_supervisor_actor =
+    caf::typed_actor<caf::reacts_to<grant_atom, fencing_token, std::int64_t>,
+                     caf::reacts_to<revoke_atom, fencing_token>, caf::reacts_to<failed_atom, std::string>,
+                     caf::reacts_to<shutdown_atom>,
+                     /// role ("leader" | "standby"), the current token (epoch 0 when standby), leadership changes
+                     caf::replies_to<status_atom>::with<std::string, fencing_token, std::uint64_t>>;
 
 class rpc_router;
 
@@ -80,7 +79,6 @@ leadership_supervisor_actor spawn_leadership_supervisor(caf::actor_system& sys, 
                                                         supervisor_config cfg);
 
 /// An election listener that forwards every callback to `supervisor` as a message.
-std::unique_ptr<ha::leader_election_listener> make_election_listener(
-    leadership_supervisor_actor supervisor);
+std::unique_ptr<ha::leader_election_listener> make_election_listener(leadership_supervisor_actor supervisor);
 
 }  // namespace regent::actors

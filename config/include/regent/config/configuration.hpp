@@ -21,13 +21,13 @@
 namespace regent::config {
 
 enum class errc {
-  io = 1,          ///< a file could not be read
-  parse,           ///< the YAML (or a masters/workers line) could not be parsed
-  unknown_value,   ///< a value outside the allowed set (e.g. high-availability.type)
-  missing,         ///< a required key is not set
-  malformed,       ///< a value of the wrong form (duration, size, number, boolean)
-  out_of_range,    ///< a number outside its range (e.g. a port)
-  usage,           ///< a malformed command-line argument (e.g. -D without '=')
+  io = 1,         ///< a file could not be read
+  parse,          ///< the YAML (or a masters/workers line) could not be parsed
+  unknown_value,  ///< a value outside the allowed set (e.g. high-availability.type)
+  missing,        ///< a required key is not set
+  malformed,      ///< a value of the wrong form (duration, size, number, boolean)
+  out_of_range,   ///< a number outside its range (e.g. a port)
+  usage,          ///< a malformed command-line argument (e.g. -D without '=')
 };
 const std::error_category& category();
 std::error_code make_error_code(errc e);
@@ -60,8 +60,7 @@ class configuration {
 
   /// Reads `<dir>/config.yaml` (a missing file is an empty configuration), then applies
   /// `overrides` ("key=value" strings from `-D key=value`).
-  static result<configuration> load(const std::filesystem::path& config_dir,
-                                    const std::vector<std::string>& overrides);
+  static result<configuration> load(const std::filesystem::path& config_dir, const std::vector<std::string>& overrides);
   /// Parses YAML text; nested maps are flattened with '.', flat dotted keys are taken as they are.
   static result<configuration> from_yaml(std::string_view text, const std::string& file_name);
 

@@ -16,64 +16,64 @@ enum class ha_type { none, filesystem, zookeeper };
 const char* to_string(ha_type t);
 
 struct zookeeper_settings {
-  std::string quorum;                                  ///< high-availability.zookeeper.quorum
-  std::string path_root = "/flink";                    ///< ...zookeeper.path.root
-  std::chrono::milliseconds session_timeout{60000};    ///< ...client.session-timeout
-  std::chrono::milliseconds connection_timeout{15000}; ///< ...client.connection-timeout
-  std::chrono::milliseconds retry_wait{5000};          ///< ...client.retry-wait
-  int max_retry_attempts = 3;                          ///< ...client.max-retry-attempts
-  bool tolerate_suspended_connections = false;         ///< ...client.tolerate-suspended-connections
+  std::string quorum;                                   ///< high-availability.zookeeper.quorum
+  std::string path_root = "/flink";                     ///< ...zookeeper.path.root
+  std::chrono::milliseconds session_timeout{60000};     ///< ...client.session-timeout
+  std::chrono::milliseconds connection_timeout{15000};  ///< ...client.connection-timeout
+  std::chrono::milliseconds retry_wait{5000};           ///< ...client.retry-wait
+  int max_retry_attempts = 3;                           ///< ...client.max-retry-attempts
+  bool tolerate_suspended_connections = false;          ///< ...client.tolerate-suspended-connections
 };
 
 enum class cleanup_kind { exponential_delay, fixed_delay, none };
 
 struct cleanup_settings {
-  cleanup_kind kind = cleanup_kind::exponential_delay;       ///< cleanup-strategy
-  std::chrono::milliseconds initial_backoff{1000};           ///< ...exponential-delay.initial-backoff
-  std::chrono::milliseconds max_backoff{3600000};            ///< ...exponential-delay.max-backoff
-  std::optional<int> exponential_attempts;                   ///< ...exponential-delay.attempts (unset = unlimited)
-  int fixed_attempts = 1;                                    ///< ...fixed-delay.attempts
-  std::chrono::milliseconds fixed_delay{1000};               ///< ...fixed-delay.delay
+  cleanup_kind kind = cleanup_kind::exponential_delay;  ///< cleanup-strategy
+  std::chrono::milliseconds initial_backoff{1000};      ///< ...exponential-delay.initial-backoff
+  std::chrono::milliseconds max_backoff{3600000};       ///< ...exponential-delay.max-backoff
+  std::optional<int> exponential_attempts;              ///< ...exponential-delay.attempts (unset = unlimited)
+  int fixed_attempts = 1;                               ///< ...fixed-delay.attempts
+  std::chrono::milliseconds fixed_delay{1000};          ///< ...fixed-delay.delay
 };
 
 enum class restart_kind { fixed_delay, none };
 
 struct settings {
   // High availability.
-  ha_type ha = ha_type::filesystem;        ///< high-availability.type
-  std::string storage_dir;                 ///< high-availability.storageDir (required unless none)
-  std::string cluster_id = "default";      ///< high-availability.cluster-id
+  ha_type ha = ha_type::filesystem;    ///< high-availability.type
+  std::string storage_dir;             ///< high-availability.storageDir (required unless none)
+  std::string cluster_id = "default";  ///< high-availability.cluster-id
   zookeeper_settings zookeeper;
-  int ha_jobmanager_port = 0;              ///< high-availability.jobmanager.port (0 = random)
+  int ha_jobmanager_port = 0;  ///< high-availability.jobmanager.port (0 = random)
 
   // JobResultStore.
-  std::string job_result_store_path;       ///< job-result-store.storage-path (default filled in)
+  std::string job_result_store_path;              ///< job-result-store.storage-path (default filled in)
   bool job_result_store_delete_on_commit = true;  ///< job-result-store.delete-on-commit
   cleanup_settings cleanup;
 
   // Endpoints.
-  std::string rpc_address = "localhost";   ///< jobmanager.rpc.address
-  int rpc_port = 6123;                     ///< jobmanager.rpc.port
-  std::string rest_address = "localhost";  ///< rest.address
-  int rest_port = 8081;                    ///< rest.port
+  std::string rpc_address = "localhost";                         ///< jobmanager.rpc.address
+  int rpc_port = 6123;                                           ///< jobmanager.rpc.port
+  std::string rest_address = "localhost";                        ///< rest.address
+  int rest_port = 8081;                                          ///< rest.port
   std::uint64_t rest_max_content_length = 100u * 1024u * 1024u;  ///< rest.server.max-content-length
-  std::chrono::milliseconds rest_request_timeout{30000};          ///< rest.server.request-timeout
+  std::chrono::milliseconds rest_request_timeout{30000};         ///< rest.server.request-timeout
 
   // TaskManagers and jobs.
-  int taskmanager_slots = 1;               ///< taskmanager.numberOfTaskSlots
-  int taskmanager_rpc_port = 0;            ///< taskmanager.rpc.port
-  std::string checkpoints_dir;             ///< state.checkpoints.dir
-  std::chrono::milliseconds checkpoint_interval{0};  ///< execution.checkpointing.interval (0 = off)
-  int checkpoints_retained = 1;            ///< execution.checkpointing.num-retained
-  restart_kind restart = restart_kind::fixed_delay;  ///< restart-strategy.type
-  int restart_attempts = 3;                ///< restart-strategy.fixed-delay.attempts
-  std::chrono::milliseconds restart_delay{1000};  ///< restart-strategy.fixed-delay.delay
+  int taskmanager_slots = 1;                            ///< taskmanager.numberOfTaskSlots
+  int taskmanager_rpc_port = 0;                         ///< taskmanager.rpc.port
+  std::string checkpoints_dir;                          ///< state.checkpoints.dir
+  std::chrono::milliseconds checkpoint_interval{0};     ///< execution.checkpointing.interval (0 = off)
+  int checkpoints_retained = 1;                         ///< execution.checkpointing.num-retained
+  restart_kind restart = restart_kind::fixed_delay;     ///< restart-strategy.type
+  int restart_attempts = 3;                             ///< restart-strategy.fixed-delay.attempts
+  std::chrono::milliseconds restart_delay{1000};        ///< restart-strategy.fixed-delay.delay
   std::chrono::milliseconds heartbeat_interval{10000};  ///< heartbeat.interval
   std::chrono::milliseconds heartbeat_timeout{50000};   ///< heartbeat.timeout
 
   // Logging.
-  std::string log_level = "info";          ///< log.level (Regent's own key)
-  std::string log_dir;                     ///< env.log.dir (default: <config-dir>/../log)
+  std::string log_level = "info";  ///< log.level (Regent's own key)
+  std::string log_dir;             ///< env.log.dir (default: <config-dir>/../log)
 };
 
 /// Validates the whole configuration into `settings`. Errors name the key and the file.

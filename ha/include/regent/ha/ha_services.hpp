@@ -43,10 +43,9 @@ class store_owning_ha_services : public ha_services {
   job_result_store& job_results() override { return *job_results_; }
 
  protected:
-  void set_stores(std::unique_ptr<job_graph_store> job_graphs,
-                  std::unique_ptr<completed_checkpoint_store> checkpoints,
-                  std::unique_ptr<checkpoint_id_counter> checkpoint_ids,
-                  std::unique_ptr<blob_store> blobs, std::unique_ptr<job_result_store> job_results) {
+  void set_stores(std::unique_ptr<job_graph_store> job_graphs, std::unique_ptr<completed_checkpoint_store> checkpoints,
+                  std::unique_ptr<checkpoint_id_counter> checkpoint_ids, std::unique_ptr<blob_store> blobs,
+                  std::unique_ptr<job_result_store> job_results) {
     job_graphs_ = std::move(job_graphs);
     checkpoints_ = std::move(checkpoints);
     checkpoint_ids_ = std::move(checkpoint_ids);

@@ -23,9 +23,9 @@ struct job_result {
   std::int64_t end_time = 0;
 
   friend bool operator==(const job_result& a, const job_result& b) {
-    return a.id == b.id && a.application_status == b.application_status &&
-           a.net_runtime_ms == b.net_runtime_ms && a.failure_cause == b.failure_cause &&
-           a.name == b.name && a.start_time == b.start_time && a.end_time == b.end_time;
+    return a.id == b.id && a.application_status == b.application_status && a.net_runtime_ms == b.net_runtime_ms &&
+           a.failure_cause == b.failure_cause && a.name == b.name && a.start_time == b.start_time &&
+           a.end_time == b.end_time;
   }
 };
 

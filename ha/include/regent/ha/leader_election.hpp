@@ -24,14 +24,13 @@ inline constexpr const char* rest_server = "rest_server";
 
 /// What a leader publishes about itself, and what retrieval reports.
 struct leader_info {
-  std::string rpc_address;      ///< host:port of the leader's RPC endpoint ("" when none)
-  std::string rest_url;         ///< http://host:port of the leader's REST endpoint ("" when none)
-  fencing_token token;          ///< the leadership session that published this
-  std::int64_t since_ms = 0;    ///< wall-clock millis when that session was granted
+  std::string rpc_address;    ///< host:port of the leader's RPC endpoint ("" when none)
+  std::string rest_url;       ///< http://host:port of the leader's REST endpoint ("" when none)
+  fencing_token token;        ///< the leadership session that published this
+  std::int64_t since_ms = 0;  ///< wall-clock millis when that session was granted
 
   friend bool operator==(const leader_info& a, const leader_info& b) {
-    return a.rpc_address == b.rpc_address && a.rest_url == b.rest_url && a.token == b.token &&
-           a.since_ms == b.since_ms;
+    return a.rpc_address == b.rpc_address && a.rest_url == b.rest_url && a.token == b.token && a.since_ms == b.since_ms;
   }
   friend bool operator!=(const leader_info& a, const leader_info& b) { return !(a == b); }
 };

@@ -50,8 +50,8 @@ class completed_checkpoint_store {
   virtual ~completed_checkpoint_store() = default;
   /// Adds checkpoint `id` (larger than every id present), then drops the oldest beyond the
   /// retained count. Returns the ids it dropped, so the caller can discard their state files.
-  virtual result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job,
-                                                 std::uint64_t id, const std::string& bytes) = 0;
+  virtual result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job, std::uint64_t id,
+                                                 const std::string& bytes) = 0;
   /// The newest checkpoint, or nullopt when the job has none.
   virtual result<std::optional<completed_checkpoint>> latest(const job_id& job) const = 0;
   /// `latest` of many jobs, one result per job in their order (see job_graph_store::get_many).

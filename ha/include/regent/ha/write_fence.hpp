@@ -16,8 +16,7 @@ class write_fence {
   virtual ~write_fence() = default;
   /// Runs `commit` only while `token` is the current leadership; leadership cannot be given up
   /// while `commit` runs. Returns errc::not_leader without running it otherwise.
-  virtual result<void> fenced(const fencing_token& token,
-                              const std::function<result<void>()>& commit) = 0;
+  virtual result<void> fenced(const fencing_token& token, const std::function<result<void>()>& commit) = 0;
 };
 
 }  // namespace regent::ha

@@ -19,9 +19,9 @@ struct daemon_start {
 };
 
 struct daemon_usage {
-  const char* program;         ///< "jobmanager", "taskmanager": prefixes every message
-  const char* text;            ///< the usage lines printed with a usage error and for --help
-  bool webui_port = false;     ///< whether --webui-port is an option of this program
+  const char* program;      ///< "jobmanager", "taskmanager": prefixes every message
+  const char* text;         ///< the usage lines printed with a usage error and for --help
+  bool webui_port = false;  ///< whether --webui-port is an option of this program
 };
 
 /// The daemon's start, or the exit code to return from main().

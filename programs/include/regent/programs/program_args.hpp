@@ -15,9 +15,9 @@ namespace regent::programs {
 
 struct program_args {
   std::string config_dir = "conf";
-  std::optional<std::string> host;        ///< --host: the address this process advertises
-  std::optional<int> webui_port;          ///< --webui-port: sets rest.port (as Flink)
-  std::vector<std::string> overrides;     ///< -D key=value
+  std::optional<std::string> host;     ///< --host: the address this process advertises
+  std::optional<int> webui_port;       ///< --webui-port: sets rest.port (as Flink)
+  std::vector<std::string> overrides;  ///< -D key=value
   bool help = false;
 };
 

@@ -28,9 +28,9 @@ struct leadership_status {
 };
 
 struct rest_gateway_config {
-  std::string own_rpc_address;  ///< host:port of this jobmanager's RPC endpoint
-  std::string own_rest_url;     ///< http://host:port of this REST server
-  std::string uploads_dir;      ///< <storageDir>/<cluster-id>/uploads
+  std::string own_rpc_address;                                        ///< host:port of this jobmanager's RPC endpoint
+  std::string own_rest_url;                                           ///< http://host:port of this REST server
+  std::string uploads_dir;                                            ///< <storageDir>/<cluster-id>/uploads
   std::vector<std::pair<std::string, std::string>> effective_config;  ///< /jobmanager/config
   std::function<leadership_status()> status;                          ///< may be empty
 };

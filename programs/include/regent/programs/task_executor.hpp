@@ -33,11 +33,11 @@ namespace regent::programs {
 
 /// How a task executor runs; a plain value built by taskmanager_main from the configuration.
 struct task_executor_options {
-  std::string taskmanager_id;             ///< random UUID of this process
-  std::string bind_host = "127.0.0.1";    ///< where the RPC server listens
-  std::string advertised_host;            ///< what the leader dials ("" = bind_host)
-  std::uint16_t port = 0;                 ///< taskmanager.rpc.port (0 = a free port)
-  int slots = 1;                          ///< taskmanager.numberOfTaskSlots
+  std::string taskmanager_id;                           ///< random UUID of this process
+  std::string bind_host = "127.0.0.1";                  ///< where the RPC server listens
+  std::string advertised_host;                          ///< what the leader dials ("" = bind_host)
+  std::uint16_t port = 0;                               ///< taskmanager.rpc.port (0 = a free port)
+  int slots = 1;                                        ///< taskmanager.numberOfTaskSlots
   std::chrono::milliseconds heartbeat_interval{10000};  ///< until the leader says otherwise
   /// state.checkpoints.dir: used when a deploy names none.
   std::filesystem::path checkpoints_dir;
@@ -120,11 +120,10 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::vector<deployed> take_attempt_locked(const std::string& job, std::uint64_t attempt);
 
   // Subtask threads.
-  task::subtask_callbacks make_callbacks(const std::shared_ptr<leader_session>& session,
-                                         const rpc::subtask_ref& ref);
+  task::subtask_callbacks make_callbacks(const std::shared_ptr<leader_session>& session, const rpc::subtask_ref& ref);
   void send_event(const std::shared_ptr<leader_session>& session, rpc::subtask_event event);
-  result<std::filesystem::path> fetch_library(const std::shared_ptr<leader_session>& session,
-                                              const std::string& job, const std::string& key);
+  result<std::filesystem::path> fetch_library(const std::shared_ptr<leader_session>& session, const std::string& job,
+                                              const std::string& key);
 
   // Control thread.
   void control_loop();
@@ -146,8 +145,8 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::condition_variable cv_;
   std::shared_ptr<leader_session> session_;  ///< the leader requests are fenced against
   std::map<subtask_key, deployed> subtasks_;
-  std::vector<deployed> graveyard_;          ///< cancelled; destroyed by the control thread
-  std::size_t reaping_ = 0;                  ///< taken from the graveyard, being destroyed now
+  std::vector<deployed> graveyard_;                              ///< cancelled; destroyed by the control thread
+  std::size_t reaping_ = 0;                                      ///< taken from the graveyard, being destroyed now
   std::optional<std::optional<ha::leader_info>> leader_change_;  ///< latest, not yet applied
   std::deque<std::function<void()>> posted_;
   bool stopping_ = false;
@@ -163,7 +162,7 @@ class task_executor final : public ha::leader_retrieval_listener {
   fencing_token accepted_;                     ///< the newest leadership accepted (sent on registration)
   bool leader_known_ = false;
   bool logged_no_leader_ = false;
-  std::uint64_t generation_ = 0;               ///< bumped on every leader change
+  std::uint64_t generation_ = 0;  ///< bumped on every leader change
   bool registered_ = false;
   bool request_in_flight_ = false;
   std::optional<clock_type::time_point> next_register_;
@@ -174,6 +173,5 @@ class task_executor final : public ha::leader_retrieval_listener {
   bool heartbeat_failure_logged_ = false;
   std::thread control_;
 };
-
 
 }  // namespace regent::programs

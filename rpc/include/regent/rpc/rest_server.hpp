@@ -14,8 +14,8 @@
 namespace regent::rpc {
 
 struct http_request {
-  std::string method;        ///< "GET", "POST", ...
-  std::string target;        ///< path plus query, e.g. "/jobs/abc?mode=cancel"
+  std::string method;  ///< "GET", "POST", ...
+  std::string target;  ///< path plus query, e.g. "/jobs/abc?mode=cancel"
   std::string content_type;
   std::string body;
 };

@@ -45,9 +45,7 @@ struct fencing_token {
   std::string to_string() const;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const fencing_token& t) {
-  return os << t.to_string();
-}
+inline std::ostream& operator<<(std::ostream& os, const fencing_token& t) { return os << t.to_string(); }
 
 /// True when `text` is a canonical lower-case UUID (8-4-4-4-12 hex).
 bool is_uuid(std::string_view text);

@@ -21,25 +21,25 @@
 namespace regent {
 
 struct source_spec {
-  std::string type = "sequence";        ///< only "sequence" in v1
+  std::string type = "sequence";  ///< only "sequence" in v1
   std::int64_t from = 0;
-  std::int64_t to = 0;                  ///< inclusive
-  std::optional<double> rate_per_second;///< for the whole source, split evenly over subtasks
+  std::int64_t to = 0;                    ///< inclusive
+  std::optional<double> rate_per_second;  ///< for the whole source, split evenly over subtasks
 };
 
 struct operator_spec {
-  std::string type = "map";             ///< only "map" in v1
-  std::string function;                 ///< built-in name, or a symbol of `library`
-  std::optional<std::string> library;   ///< artifact (blob key) holding user code
+  std::string type = "map";            ///< only "map" in v1
+  std::string function;                ///< built-in name, or a symbol of `library`
+  std::optional<std::string> library;  ///< artifact (blob key) holding user code
 };
 
 struct sink_spec {
-  std::string type;                     ///< "file" | "discard"
-  std::string path;                     ///< for "file": the output folder
+  std::string type;  ///< "file" | "discard"
+  std::string path;  ///< for "file": the output folder
 };
 
 struct job_spec {
-  std::optional<job_id> id;             ///< "job-id"; assigned at submission when absent
+  std::optional<job_id> id;  ///< "job-id"; assigned at submission when absent
   std::string name;
   int parallelism = 1;
   source_spec source;

@@ -35,16 +35,31 @@ class [[nodiscard]] result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const error& err() const& { assert(!ok()); return std::get<1>(v_); }
-  error&& err() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const error& err() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  error&& err() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, error> v_;
@@ -59,8 +74,14 @@ class [[nodiscard]] result<void> {
   bool ok() const { return !e_.has_value(); }
   explicit operator bool() const { return ok(); }
 
-  const error& err() const& { assert(!ok()); return *e_; }
-  error&& err() && { assert(!ok()); return std::move(*e_); }
+  const error& err() const& {
+    assert(!ok());
+    return *e_;
+  }
+  error&& err() && {
+    assert(!ok());
+    return std::move(*e_);
+  }
 
  private:
   std::optional<error> e_;

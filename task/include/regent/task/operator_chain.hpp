@@ -33,9 +33,7 @@ class operator_chain {
   /// Appends `fn` at the end of the chain.
   void add(map_function fn) { functions_.push_back(std::move(fn)); }
   /// Keeps `library` loaded for as long as this chain lives.
-  void keep_alive(std::shared_ptr<user_code_library> library) {
-    libraries_.push_back(std::move(library));
-  }
+  void keep_alive(std::shared_ptr<user_code_library> library) { libraries_.push_back(std::move(library)); }
 
   /// Runs `record` through every function in order.
   std::int64_t apply(std::int64_t record) const {

@@ -26,8 +26,7 @@ class sequence_partition {
  public:
   /// errc::invalid_argument when P < 1, index is not in [0, P), or the share has 2^64 or
   /// more numbers. from > to gives an empty share.
-  static result<sequence_partition> make(std::int64_t from, std::int64_t to, int index,
-                                         int parallelism);
+  static result<sequence_partition> make(std::int64_t from, std::int64_t to, int index, int parallelism);
 
   /// How many numbers the share holds.
   std::uint64_t size() const { return size_; }
@@ -53,8 +52,7 @@ class sequence_partition {
 class rate_limiter {
  public:
   /// `per_second` > 0: the subtask's own share of the source's rate.
-  rate_limiter(clock::time_point start, double per_second)
-      : start_(start), per_second_(per_second) {}
+  rate_limiter(clock::time_point start, double per_second) : start_(start), per_second_(per_second) {}
 
   /// When record n is due.
   clock::time_point due(std::uint64_t n) const;

@@ -40,8 +40,8 @@ struct subtask_snapshot {
 };
 
 /// The snapshot file of subtask `index` in checkpoint `id`.
-std::filesystem::path snapshot_path(const std::filesystem::path& checkpoints_dir, const job_id& job,
-                                    checkpoint_id id, int index);
+std::filesystem::path snapshot_path(const std::filesystem::path& checkpoints_dir, const job_id& job, checkpoint_id id,
+                                    int index);
 
 /// The text form (unframed).
 std::string encode_snapshot(const subtask_snapshot& snapshot);
@@ -50,8 +50,7 @@ std::string encode_snapshot(const subtask_snapshot& snapshot);
 result<subtask_snapshot> decode_snapshot(std::string_view text, const std::string& file);
 
 /// Frames and writes `snapshot` atomically to `file`; returns the bytes written.
-result<std::uint64_t> write_snapshot(const std::filesystem::path& file,
-                                     const subtask_snapshot& snapshot);
+result<std::uint64_t> write_snapshot(const std::filesystem::path& file, const subtask_snapshot& snapshot);
 /// Reads, checks the frame and decodes; errc::not_found or errc::corrupt naming `file`.
 result<subtask_snapshot> read_snapshot(const std::filesystem::path& file);
 

@@ -106,9 +106,8 @@ bool child_process::send_line(const std::string& line) {
   return true;
 }
 
-std::optional<std::string> child_process::wait_for_line(
-    const std::function<bool(const std::string&)>& pred, std::chrono::milliseconds timeout,
-    std::size_t from) {
+std::optional<std::string> child_process::wait_for_line(const std::function<bool(const std::string&)>& pred,
+                                                        std::chrono::milliseconds timeout, std::size_t from) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lock(mu_);
   std::size_t i = from;
@@ -120,8 +119,7 @@ std::optional<std::string> child_process::wait_for_line(
   }
 }
 
-std::optional<std::string> child_process::wait_for_prefix(const std::string& prefix,
-                                                          std::chrono::milliseconds timeout,
+std::optional<std::string> child_process::wait_for_prefix(const std::string& prefix, std::chrono::milliseconds timeout,
                                                           std::size_t from) {
   return wait_for_line([&](const std::string& l) { return l.rfind(prefix, 0) == 0; }, timeout, from);
 }

@@ -18,7 +18,9 @@ namespace {
 bool readable_before(int fd, std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    struct pollfd p{fd, POLLIN, 0};
+    struct pollfd p {
+      fd, POLLIN, 0
+    };
     int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
     if (n < 0 && errno == EINTR) continue;
     return n > 0;

@@ -72,9 +72,8 @@ zk_client::~zk_client() {
 bool zk_client::wait_connected(std::chrono::milliseconds timeout) {
   if (!zh_) return false;
   std::unique_lock<std::mutex> lock(state_->mu);
-  return state_->cv.wait_for(lock, timeout, [&] {
-    return state_->state == ZOO_CONNECTED_STATE || zoo_state(zh_) == ZOO_CONNECTED_STATE;
-  });
+  return state_->cv.wait_for(
+      lock, timeout, [&] { return state_->state == ZOO_CONNECTED_STATE || zoo_state(zh_) == ZOO_CONNECTED_STATE; });
 }
 
 std::optional<std::string> zk_client::get(const std::string& path) {

@@ -132,7 +132,8 @@ zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
         << "forceSync=yes\npreAllocSize=1024\n"
         << (servers_.size() > 1 ? "standaloneEnabled=false\n" : "");
     for (std::size_t j = 0; j < servers_.size(); ++j)
-      cfg << "server." << (j + 1) << "=127.0.0.1:" << servers_[j].quorum_port << ":" << servers_[j].election_port << "\n";
+      cfg << "server." << (j + 1) << "=127.0.0.1:" << servers_[j].quorum_port << ":" << servers_[j].election_port
+          << "\n";
   }
 }
 
@@ -142,7 +143,8 @@ zk_quorum::~zk_quorum() {
 
 std::string zk_quorum::connect_string() const {
   std::string out;
-  for (const auto& s : servers_) out += (out.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(s.client_port);
+  for (const auto& s : servers_)
+    out += (out.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(s.client_port);
   return out;
 }
 

@@ -59,8 +59,7 @@ struct ignored_event {
   std::string reason;
 };
 
-using checkpoint_action =
-    std::variant<send_trigger, store_checkpoint, send_notify_complete, send_abort, ignored_event>;
+using checkpoint_action = std::variant<send_trigger, store_checkpoint, send_notify_complete, send_abort, ignored_event>;
 
 struct checkpoint_coordinator_options {
   int parallelism = 1;
@@ -78,11 +77,10 @@ class checkpoint_coordinator {
   /// Starts checkpoint `id` (from the HA counter; must exceed every id seen so far).
   std::vector<checkpoint_action> trigger(std::int64_t id, const instant& now);
   /// Subtask `subtask` snapshotted checkpoint `id` to `handle` (`state_size` bytes).
-  std::vector<checkpoint_action> acknowledge(int subtask, std::int64_t id, std::string handle,
-                                             std::int64_t state_size, const instant& now);
+  std::vector<checkpoint_action> acknowledge(int subtask, std::int64_t id, std::string handle, std::int64_t state_size,
+                                             const instant& now);
   /// Subtask `subtask` could not snapshot checkpoint `id`.
-  std::vector<checkpoint_action> decline(int subtask, std::int64_t id, const std::string& reason,
-                                         const instant& now);
+  std::vector<checkpoint_action> decline(int subtask, std::int64_t id, const std::string& reason, const instant& now);
   /// Checkpoint `id` failed for a reason outside the subtasks (e.g. the HA store write failed).
   std::vector<checkpoint_action> fail(std::int64_t id, const std::string& reason, const instant& now);
   /// The caller stored checkpoint `id`'s metadata at `external_path`.

@@ -27,9 +27,9 @@ struct checkpoint_stats {
   std::int64_t end_to_end_duration = 0;  ///< ms: trigger → latest ack (failed: → failure)
   int num_subtasks = 0;
   int num_acknowledged_subtasks = 0;
-  std::string external_path;             ///< completed: where the metadata was written
-  std::int64_t failure_timestamp = -1;   ///< failed only
-  std::string failure_message;           ///< failed only
+  std::string external_path;            ///< completed: where the metadata was written
+  std::int64_t failure_timestamp = -1;  ///< failed only
+  std::string failure_message;          ///< failed only
 };
 
 /// The checkpoint a job execution was restored from (RestoredCheckpointStatistics).
@@ -60,7 +60,7 @@ class stats_summary {
 
 struct checkpoint_counts {
   std::int64_t restored = 0;
-  std::int64_t total = 0;       ///< triggered
+  std::int64_t total = 0;  ///< triggered
   std::int64_t in_progress = 0;
   std::int64_t completed = 0;
   std::int64_t failed = 0;

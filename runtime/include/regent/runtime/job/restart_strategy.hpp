@@ -13,8 +13,8 @@ enum class restart_kind { fixed_delay, none };
 /// `...fixed-delay.delay` (the actors copy them from config::settings).
 struct restart_settings {
   restart_kind kind = restart_kind::fixed_delay;
-  int attempts = 3;                      ///< restarts allowed over the job's life (fixed-delay)
-  std::chrono::milliseconds delay{1000}; ///< wait before each restart (fixed-delay)
+  int attempts = 3;                       ///< restarts allowed over the job's life (fixed-delay)
+  std::chrono::milliseconds delay{1000};  ///< wait before each restart (fixed-delay)
 };
 
 /// The answer to one failure: restart after `delay`, or fail the job with `reason`.

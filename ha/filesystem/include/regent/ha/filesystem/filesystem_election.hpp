@@ -55,8 +55,7 @@ class filesystem_election final : public leader_election_driver, public write_fe
   void observe_epoch(epoch_t epoch) override;
   void refuse(const fencing_token& token, epoch_t seen, const std::string& why) override;
 
-  result<void> fenced(const fencing_token& token,
-                      const std::function<result<void>()>& commit) override;
+  result<void> fenced(const fencing_token& token, const std::function<result<void>()>& commit) override;
 
  private:
   void run(leader_election_listener* listener);
@@ -92,7 +91,6 @@ class filesystem_election final : public leader_election_driver, public write_fe
 /// the lock is held and the info belongs to the current epoch, else nullopt; an error naming
 /// the file when what is there cannot be read.
 result<std::optional<leader_info>> observe_leader(const std::filesystem::path& cluster_dir,
-                                                  const std::string& component,
-                                                  storage::file_io& io);
+                                                  const std::string& component, storage::file_io& io);
 
 }  // namespace regent::ha::filesystem

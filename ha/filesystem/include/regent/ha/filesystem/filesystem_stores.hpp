@@ -22,19 +22,16 @@
 namespace regent::ha::filesystem {
 
 /// `cluster_dir` is `<storageDir>/<cluster-id>`. The fence and io must outlive the stores.
-std::unique_ptr<job_graph_store> make_job_graph_store(std::filesystem::path cluster_dir,
-                                                      write_fence& fence, storage::file_io& io);
-std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(std::filesystem::path cluster_dir,
-                                                                  int retained, write_fence& fence,
-                                                                  storage::file_io& io);
-std::unique_ptr<checkpoint_id_counter> make_checkpoint_id_counter(std::filesystem::path cluster_dir,
-                                                                  write_fence& fence,
+std::unique_ptr<job_graph_store> make_job_graph_store(std::filesystem::path cluster_dir, write_fence& fence,
+                                                      storage::file_io& io);
+std::unique_ptr<completed_checkpoint_store> make_checkpoint_store(std::filesystem::path cluster_dir, int retained,
+                                                                  write_fence& fence, storage::file_io& io);
+std::unique_ptr<checkpoint_id_counter> make_checkpoint_id_counter(std::filesystem::path cluster_dir, write_fence& fence,
                                                                   storage::file_io& io);
 std::unique_ptr<blob_store> make_blob_store(std::filesystem::path cluster_dir, write_fence& fence,
                                             storage::file_io& io);
 /// `dir` is `job-result-store.storage-path`.
-std::unique_ptr<job_result_store> make_job_result_store(std::filesystem::path dir,
-                                                        bool delete_on_commit, write_fence& fence,
-                                                        storage::file_io& io);
+std::unique_ptr<job_result_store> make_job_result_store(std::filesystem::path dir, bool delete_on_commit,
+                                                        write_fence& fence, storage::file_io& io);
 
 }  // namespace regent::ha::filesystem

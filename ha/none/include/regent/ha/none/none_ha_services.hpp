@@ -12,10 +12,10 @@
 namespace regent::ha::none {
 
 struct options {
-  bool delete_on_commit = true;                 ///< job-result-store.delete-on-commit
-  int checkpoints_retained = 1;                 ///< execution.checkpointing.num-retained
+  bool delete_on_commit = true;  ///< job-result-store.delete-on-commit
+  int checkpoints_retained = 1;  ///< execution.checkpointing.num-retained
   std::chrono::milliseconds retrieval_poll{10};
-  clock* clk = nullptr;                         ///< default: the system clock
+  clock* clk = nullptr;  ///< default: the system clock
 };
 
 std::unique_ptr<ha_services> make_ha_services(const options& opts);

@@ -30,21 +30,21 @@
 namespace regent::ha::zookeeper {
 
 struct options {
-  std::string quorum;                                  ///< high-availability.zookeeper.quorum: host:port,...
-  std::string path_root = "/flink";                    ///< ...zookeeper.path.root
-  std::string cluster_id = "default";                  ///< high-availability.cluster-id
-  std::chrono::milliseconds session_timeout{60000};    ///< ...client.session-timeout (the server clamps it)
-  std::chrono::milliseconds connection_timeout{15000}; ///< ...client.connection-timeout: how long an
-                                                       ///< operation waits for a connected session
-  std::chrono::milliseconds retry_wait{5000};          ///< ...client.retry-wait: base of the backoff
-  int max_retry_attempts = 3;                          ///< ...client.max-retry-attempts
-  bool tolerate_suspended = false;                     ///< ...client.tolerate-suspended-connections
-  std::filesystem::path storage_dir;                   ///< high-availability.storageDir (payload files)
-  std::filesystem::path job_result_store_dir;          ///< job-result-store.storage-path
-  bool delete_on_commit = true;                        ///< job-result-store.delete-on-commit
-  int retained = 1;                                    ///< execution.checkpointing.num-retained
-  clock* clk = nullptr;                                ///< default: the system clock
-  storage::file_io* file_io = nullptr;                 ///< default: the real file system
+  std::string quorum;                                   ///< high-availability.zookeeper.quorum: host:port,...
+  std::string path_root = "/flink";                     ///< ...zookeeper.path.root
+  std::string cluster_id = "default";                   ///< high-availability.cluster-id
+  std::chrono::milliseconds session_timeout{60000};     ///< ...client.session-timeout (the server clamps it)
+  std::chrono::milliseconds connection_timeout{15000};  ///< ...client.connection-timeout: how long an
+                                                        ///< operation waits for a connected session
+  std::chrono::milliseconds retry_wait{5000};           ///< ...client.retry-wait: base of the backoff
+  int max_retry_attempts = 3;                           ///< ...client.max-retry-attempts
+  bool tolerate_suspended = false;                      ///< ...client.tolerate-suspended-connections
+  std::filesystem::path storage_dir;                    ///< high-availability.storageDir (payload files)
+  std::filesystem::path job_result_store_dir;           ///< job-result-store.storage-path
+  bool delete_on_commit = true;                         ///< job-result-store.delete-on-commit
+  int retained = 1;                                     ///< execution.checkpointing.num-retained
+  clock* clk = nullptr;                                 ///< default: the system clock
+  storage::file_io* file_io = nullptr;                  ///< default: the real file system
 };
 
 /// Validates `opts` (errc::invalid_argument naming the option) and opens the session; does not

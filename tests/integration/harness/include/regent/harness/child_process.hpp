@@ -23,8 +23,7 @@ class child_process {
   /// Starts `argv[0]` with `argv`; stderr goes to `log_file` (appended), or, with
   /// `merge_stderr`, into the stdout lines (so a daemon's log lines can be waited on) and
   /// into `log_file` as they are read.
-  child_process(std::vector<std::string> argv, std::filesystem::path log_file,
-                bool merge_stderr = false);
+  child_process(std::vector<std::string> argv, std::filesystem::path log_file, bool merge_stderr = false);
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -37,11 +36,9 @@ class child_process {
   /// Waits until a stdout line (at index >= `from`) satisfies `pred`; returns it, or nullopt at
   /// the deadline or when the child closed stdout without such a line.
   std::optional<std::string> wait_for_line(const std::function<bool(const std::string&)>& pred,
-                                           std::chrono::milliseconds timeout,
-                                           std::size_t from = 0);
+                                           std::chrono::milliseconds timeout, std::size_t from = 0);
   /// Convenience: the first line starting with `prefix`.
-  std::optional<std::string> wait_for_prefix(const std::string& prefix,
-                                             std::chrono::milliseconds timeout,
+  std::optional<std::string> wait_for_prefix(const std::string& prefix, std::chrono::milliseconds timeout,
                                              std::size_t from = 0);
   /// Every stdout line so far.
   std::vector<std::string> lines() const;

@@ -43,7 +43,7 @@ class zk_client {
   /// Removes `path` and everything below it; true when it is gone.
   bool remove_tree(const std::string& path);
 
- /// What the client's event thread reports (defined in the .cpp).
+  /// What the client's event thread reports (defined in the .cpp).
   struct session_state;
 
  private:
