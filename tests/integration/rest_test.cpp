@@ -170,6 +170,46 @@ class rest_test : public ::testing::Test {
            (dir_.path() / "out").string() + R"("}})";
   }
 
+  /// The test itself as a contender on the cluster's HA services, granted leadership: the
+  /// jobmanagers it starts stay standbys. Null (after a failure) if no grant came.
+  struct held_leadership {
+    std::unique_ptr<ha::ha_services> services;
+    fencing_token token;
+    ~held_leadership() {
+      if (services) services->election().stop();
+    }
+  };
+  struct grant_waiter : ha::leader_election_listener {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<fencing_token> token;
+    void on_grant(const fencing_token& t, std::int64_t) override {
+      std::lock_guard<std::mutex> lock(mu);
+      token = t;
+      cv.notify_all();
+    }
+    void on_revoke(const fencing_token&) override {}
+    void on_error(const error&) override {}
+  };
+  std::unique_ptr<held_leadership> hold_leadership() {
+    programs::program_args args;
+    args.config_dir = dir_.path().string();
+    auto loaded = programs::load_config(args);
+    EXPECT_TRUE(loaded.ok()) << loaded.err().message;
+    if (!loaded) return nullptr;
+    auto services = programs::make_ha_services(loaded->settings);
+    EXPECT_TRUE(services.ok()) << services.err().message;
+    if (!services) return nullptr;
+    auto held = std::make_unique<held_leadership>();
+    held->services = std::move(*services);
+    if (!held->services->election().start(waiter_).ok()) return nullptr;
+    std::unique_lock<std::mutex> lock(waiter_.mu);
+    if (!waiter_.cv.wait_for(lock, deadline, [&] { return waiter_.token.has_value(); })) return nullptr;
+    held->token = *waiter_.token;
+    return held;
+  }
+  grant_waiter waiter_;  // outlives every held leadership (a local of the test)
+
   /// Two jobmanagers and a taskmanager; returns (leader port, standby port).
   std::pair<std::uint16_t, std::uint16_t> start_cluster() {
     auto a = start_jobmanager();
@@ -410,29 +450,8 @@ TEST_F(rest_test, BadInputGetsTheDocumentedStatusAndBlocksNobody) {
 /// While no leader is known, a jobmanager's forwarded endpoints answer 503 with Flink's message.
 TEST_F(rest_test, NoLeaderMeansServiceUnavailable) {
   // The test itself holds leadership (and publishes nothing), so the jobmanager stays standby.
-  programs::program_args args;
-  args.config_dir = dir_.path().string();
-  auto loaded = programs::load_config(args);
-  ASSERT_TRUE(loaded.ok()) << loaded.err().message;
-  auto services = programs::make_ha_services(loaded->settings);
-  ASSERT_TRUE(services.ok()) << services.err().message;
-  struct granted : ha::leader_election_listener {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool leading = false;
-    void on_grant(const fencing_token&, std::int64_t) override {
-      std::lock_guard<std::mutex> lock(mu);
-      leading = true;
-      cv.notify_all();
-    }
-    void on_revoke(const fencing_token&) override {}
-    void on_error(const error&) override {}
-  } holder;
-  ASSERT_TRUE((*services)->election().start(holder).ok());
-  {
-    std::unique_lock<std::mutex> lock(holder.mu);
-    ASSERT_TRUE(holder.cv.wait_for(lock, deadline, [&] { return holder.leading; }));
-  }
+  auto held = hold_leadership();
+  ASSERT_TRUE(held);
   auto port = start_jobmanager();
   ASSERT_NE(port, 0);
   for (auto* target :
@@ -446,41 +465,18 @@ TEST_F(rest_test, NoLeaderMeansServiceUnavailable) {
   EXPECT_TRUE(l["leader"].is_null()) << l.dump();
   EXPECT_EQ(l["this"]["role"], "standby");
   EXPECT_EQ(call(port, "GET", "/config").status, 200);
-  (*services)->election().stop();
 }
 
 // A leader record whose rpc address cannot be used (written by hand, or by a broken
 // jobmanager) gets a 502 naming the problem from every standby, request after request: the
 // REST thread must not die on it (a throwing std::stoi took the whole endpoint down once).
 TEST_F(rest_test, ALeaderRecordWithABadAddressIsAnAnswerNotACrash) {
-  programs::program_args args;
-  args.config_dir = dir_.path().string();
-  auto loaded = programs::load_config(args);
-  ASSERT_TRUE(loaded.ok()) << loaded.err().message;
-  auto services = programs::make_ha_services(loaded->settings);
-  ASSERT_TRUE(services.ok()) << services.err().message;
-  struct granted : ha::leader_election_listener {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<fencing_token> token;
-    void on_grant(const fencing_token& t, std::int64_t) override {
-      std::lock_guard<std::mutex> lock(mu);
-      token = t;
-      cv.notify_all();
-    }
-    void on_revoke(const fencing_token&) override {}
-    void on_error(const error&) override {}
-  } holder;
-  ASSERT_TRUE((*services)->election().start(holder).ok());
-  fencing_token token;
-  {
-    std::unique_lock<std::mutex> lock(holder.mu);
-    ASSERT_TRUE(holder.cv.wait_for(lock, deadline, [&] { return holder.token.has_value(); }));
-    token = *holder.token;
-  }
+  auto held = hold_leadership();
+  ASSERT_TRUE(held);
+  const auto token = held->token;
   for (const char* bad : {"leader-host:http", "leader-host:99999", "no-port-at-all"}) {
     ha::leader_info info{bad, "http://leader-host:8081", token, 1};
-    ASSERT_TRUE((*services)->election().publish(ha::component::dispatcher, info).ok());
+    ASSERT_TRUE(held->services->election().publish(ha::component::dispatcher, info).ok());
   }
   auto port = start_jobmanager();
   ASSERT_NE(port, 0);
@@ -494,7 +490,6 @@ TEST_F(rest_test, ALeaderRecordWithABadAddressIsAnAnswerNotACrash) {
     }
   EXPECT_EQ(call(port, "GET", "/config").status, 200);
   EXPECT_TRUE(procs_.back()->running());
-  (*services)->election().stop();
 }
 
 /// The `regent` CLI against a live cluster found through conf/masters, following a job through
