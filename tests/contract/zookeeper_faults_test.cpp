@@ -5,13 +5,21 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <sstream>
 
 #include "backends.hpp"
 #include "regent/ha/errc.hpp"
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/zk_client.hpp"
+#include "regent/harness/zk_quorum.hpp"
 
 namespace regent::contract {
 namespace {
@@ -240,6 +248,27 @@ TEST_F(zookeeper_faults, a_leader_paused_past_its_session_is_fenced_off_revokes_
   EXPECT_GT(grant_epoch(*regained), grant_epoch(*b_granted));
   EXPECT_EQ(ask(a, "put-graph " + job + " v3"), "OK");
   EXPECT_EQ(ask(a, "get-graph " + job), "GRAPH v3");
+}
+
+// A port picked as free for a test quorum can be taken by another process (tests run two at a
+// time) before the server binds it; that server exits at once. A quorum that never served picks
+// fresh ports and starts again instead of waiting out its deadline (CI saw this once).
+TEST(zookeeper_test_quorum, starts_on_fresh_ports_when_a_port_it_picked_was_taken) {
+  harness::temp_dir dir("zk-port-taken");
+  harness::zk_quorum quorum(dir.path());
+  const int stolen = quorum.client_port(2);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(stolen));
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  EXPECT_TRUE(quorum.start(std::chrono::seconds(60))) << quorum.logs();
+  EXPECT_NE(quorum.client_port(2), stolen);
+  EXPECT_NE(quorum.leader(), -1);
+  ::close(fd);
 }
 
 }  // namespace

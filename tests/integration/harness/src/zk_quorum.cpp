@@ -104,6 +104,11 @@ std::string zk_four_letter_word(int port, const std::string& word, std::chrono::
 }
 
 zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
+  servers_.resize(static_cast<std::size_t>(opts_.servers));
+  write_configs();
+}
+
+void zk_quorum::write_configs() {
   std::set<int> taken;
   auto pick = [&] {
     for (;;) {
@@ -111,7 +116,6 @@ zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
       if (taken.insert(p).second) return p;
     }
   };
-  servers_.resize(static_cast<std::size_t>(opts_.servers));
   for (auto& s : servers_) {
     s.client_port = pick();
     s.quorum_port = pick();
@@ -168,12 +172,30 @@ void zk_quorum::start_server(int i) {
 }
 
 bool zk_quorum::start(std::chrono::milliseconds timeout) {
+  const auto until = steady::now() + timeout;
   std::vector<int> all;
-  for (int i = 0; i < size(); ++i) {
-    start_server(i);
-    all.push_back(i);
+  for (int i = 0; i < size(); ++i) all.push_back(i);
+  for (int attempt = 1;; ++attempt) {
+    for (int i : all) start_server(i);
+    bool died = false;
+    while (!died && steady::now() < until) {
+      if (wait_serving(all, std::chrono::milliseconds(250))) {
+        ever_served_ = true;
+        return true;
+      }
+      for (auto& srv : servers_) died = died || (srv.process && !srv.process->running());
+    }
+    // A port picked as free can be taken by another process before the server binds it (tests
+    // run two at a time): that server exits at once. Before the ensemble ever served, nothing
+    // depends on its ports yet, so all of them are picked afresh and it starts again.
+    if (!died || ever_served_ || attempt == 3 || steady::now() >= until) return false;
+    for (int i : all) kill(i);
+    for (auto& srv : servers_) {
+      std::error_code ec;
+      fs::remove_all(srv.dir / "data" / "version-2", ec);
+    }
+    write_configs();
   }
-  return wait_serving(all, timeout);
 }
 
 void zk_quorum::kill(int i) {

@@ -92,9 +92,13 @@ class zk_quorum {
     /// The leader's Zxid when this server was first seen serving (serving_and_caught_up).
     std::optional<std::uint64_t> catch_up_zxid;
   };
+  /// Picks free ports for every server and writes each one's zoo.cfg and myid.
+  void write_configs();
+
   std::filesystem::path dir_;
   options opts_;
   std::vector<server> servers_;
+  bool ever_served_ = false;  // after that, a server's ports never change
 };
 
 /// The answer of a ZooKeeper four-letter word (e.g. "srvr") on 127.0.0.1:`port`, or "" when the
