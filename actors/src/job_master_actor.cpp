@@ -29,6 +29,7 @@
 #include "regent/runtime/job/restart_strategy.hpp"
 #include "regent/runtime/job_spec.hpp"
 #include "regent/runtime/logging.hpp"
+#include "regent/task/file_sink.hpp"
 
 namespace regent::actors {
 
@@ -248,16 +249,6 @@ void off_worker(jm_pointer self, const blocking_pool& pool, Work work, Then then
              [self](caf::error&) { self->quit(); });  // the pool is gone: the process is ending
 }
 
-/// How many committed part files (`part-*`) the file sink folder `dir` holds; 0 when it cannot
-/// be read (this only feeds a log line).
-std::size_t count_committed_parts(const std::string& dir) {
-  std::error_code ec;
-  std::size_t n = 0;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename().string().rfind("part-", 0) == 0) ++n;
-  return n;
-}
-
 job::restart_settings restart_settings_of(const config::settings& s) {
   job::restart_settings r;
   r.kind = s.restart == config::restart_kind::none ? job::restart_kind::none : job::restart_kind::fixed_delay;
@@ -469,14 +460,18 @@ job_master_actor::behavior_type job_master(job_master_actor::stateful_pointer<jm
   auto warn_if_output_without_checkpoint = [=] {
     const auto& sink = self->state.spec.sink;
     if (sink.type != "file") return;
-    blocking([dir = sink.path] { return count_committed_parts(dir); },
-             [=](std::size_t parts) {
-               if (parts > 0)
-                 log->error(
-                     "job {} recovered with no completed checkpoint, but its sink folder {} holds {} committed "
-                     "part files: it completed checkpoints before, which the HA store has lost",
-                     job, sink.path, parts);
-             });
+    blocking(
+        [dir = sink.path, job] {
+          auto parts = task::committed_parts_of(dir, job);
+          return parts ? parts->size() : std::size_t{0};
+        },
+        [=](std::size_t parts) {
+          if (parts > 0)
+            log->error(
+                "job {} recovered with no completed checkpoint, but its sink folder {} holds {} committed "
+                "part files: it completed checkpoints before, which the HA store has lost",
+                job, sink.path, parts);
+        });
   };
 
   // Deploys the attempt on `slots`, restoring `latest`; `recovered`: the session's first

@@ -1,10 +1,9 @@
 #include "regent/programs/http_status.hpp"
 
-#include <string_view>
-
 #include "regent/ha/errc.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/errc.hpp"
+#include "regent/runtime/errc_category.hpp"
 
 namespace regent::programs {
 
@@ -25,10 +24,8 @@ const row table[] = {
 }  // namespace
 
 int http_status_of(const std::error_code& code) {
-  // By the category's name: a code that came over the wire compares equal to the same code made here.
   for (const auto& r : table)
-    if (code.value() == r.code.value() && std::string_view(code.category().name()) == r.code.category().name())
-      return r.status;
+    if (same_code(code, r.code)) return r.status;  // also for a code that came over the wire
   return 500;
 }
 

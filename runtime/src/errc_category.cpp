@@ -49,4 +49,8 @@ const std::error_category& category_named(std::string_view name) {
   return *made;
 }
 
+bool same_code(const std::error_code& a, const std::error_code& b) {
+  return a.value() == b.value() && std::string_view(a.category().name()) == b.category().name();
+}
+
 }  // namespace regent

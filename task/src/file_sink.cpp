@@ -250,6 +250,16 @@ result<std::vector<std::string>> committed_parts(const fs::path& dir) {
   return out;
 }
 
+result<std::vector<std::string>> committed_parts_of(const fs::path& dir, const std::string& owner) {
+  auto all = committed_parts(dir);
+  if (!all) return all;
+  const std::string prefix = "part-" + owner + "-";
+  std::vector<std::string> out;
+  for (auto& n : *all)
+    if (starts_with(n, prefix)) out.push_back(std::move(n));
+  return out;
+}
+
 result<std::vector<std::string>> hidden_parts(const fs::path& dir) {
   auto names = posix_file_io().list(dir);
   if (!names) return from_storage(names.err());

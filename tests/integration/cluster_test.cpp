@@ -27,6 +27,7 @@
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
+#include "regent/task/file_sink.hpp"
 
 namespace regent {
 namespace {
@@ -720,11 +721,8 @@ class zookeeper_lost_writes_test : public cluster_test {
     return false;
   }
   static std::size_t count_parts(const fs::path& dir) {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().filename().string().rfind("part-", 0) == 0) ++n;
-    return n;
+    auto parts = task::committed_parts(dir);
+    return parts ? parts->size() : 0;
   }
   /// True when no record of `dir` was committed twice.
   ::testing::AssertionResult no_record_twice(const fs::path& dir) {

@@ -11,7 +11,5 @@ namespace regent::programs {
 /// already, 400 for a job spec that does not validate, 500 for anything else.
 int http_status_of(const std::error_code& code);
 
-/// True when `http_status_of(code)` says a leader change is in progress (503).
-inline bool is_leader_change(const std::error_code& code) { return http_status_of(code) == 503; }
 
 }  // namespace regent::programs

@@ -19,13 +19,9 @@ namespace regent {
 const std::error_category& category_named(std::string_view name);
 void register_category(const std::error_category& c);
 
-/// True when `code` is `e` — by the category's name and the value, so it holds as well for a
-/// code that came over the wire before this process made `e`'s category.
-template <class Errc>
-bool is(const std::error_code& code, Errc e) {
-  const std::error_code want = make_error_code(e);
-  return code.value() == want.value() && std::string_view(code.category().name()) == want.category().name();
-}
+/// True when `a` and `b` are the same code — compared by the category's name and the value, so
+/// it holds as well for a code that came over the wire before this process made its category.
+bool same_code(const std::error_code& a, const std::error_code& b);
 
 template <class Errc>
 class errc_category final : public std::error_category {

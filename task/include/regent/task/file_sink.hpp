@@ -74,6 +74,9 @@ class file_sink final : public sink {
 /// list when the folder does not exist. For readers of a job's output and for tests.
 result<std::vector<std::string>> committed_parts(const std::filesystem::path& dir);
 
+/// The committed part files of the file sinks of job `owner` in `dir` (`part-<owner>-*`), sorted.
+result<std::vector<std::string>> committed_parts_of(const std::filesystem::path& dir, const std::string& owner);
+
 /// The hidden (uncommitted) files in `dir` whose name starts with ".part-", sorted.
 result<std::vector<std::string>> hidden_parts(const std::filesystem::path& dir);
 
