@@ -11,7 +11,6 @@
 #include <optional>
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include "regent/actors/dispatcher_actor.hpp"
 
@@ -24,72 +23,27 @@
 #include "regent/runtime/job_spec.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
+#include "regent/views/flink_rest.hpp"
 
 namespace regent::actors {
 
 namespace {
 
+using namespace std::chrono_literals;
+using rpc::question;
+
+/// A job this session runs or ran.
 struct job_entry {
-  job_master_actor master;  // null once the job is over
-  std::string state;
-  std::string name;
-  // What REST shows (wall-clock ms; end -1 while not terminal).
-  int parallelism = 0;
-  std::int64_t start_ms = 0;
-  std::int64_t end_ms = -1;
-  std::int64_t modified_ms = 0;
-  // The job master's last answers, kept after it is gone (final_atom).
-  std::string job_json, checkpoints_json, exceptions_json, result_json;
+  job_master_actor master;  ///< null once the job is over
+  views::job_summary summary;
+  std::optional<views::job_snapshot> last;  ///< its job master's last word, once it ended
+  std::optional<ha::job_result> result;     ///< its JobResultStore entry, read when it ended
 };
 
-using nlohmann::json;
-
-// Flink's ExecutionState of the job's tasks for a job status (the `tasks` of JobDetails).
-const char* task_state_of(const std::string& job_state) {
-  if (job_state == "RUNNING" || job_state == "FINISHED" || job_state == "CANCELED" || job_state == "FAILED")
-    return job_state.c_str();
-  if (job_state == "CANCELLING") return "CANCELING";
-  return "CREATED";
-}
-
-json job_row(const std::string& id, const job_entry& e, std::int64_t now_ms) {
-  json tasks = {{"total", e.parallelism}};
-  const std::string current = task_state_of(e.state);
-  for (auto* s : {"created", "scheduled", "deploying", "running", "finished", "canceling", "canceled", "failed",
-                  "reconciling", "initializing"}) {
-    std::string upper(s);
-    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    tasks[s] = upper == current ? e.parallelism : 0;
-  }
-  auto end = e.end_ms;
-  return {{"jid", id},
-          {"name", e.name},
-          {"state", e.state},
-          {"start-time", e.start_ms},
-          {"end-time", end},
-          {"duration", (end >= 0 ? end : now_ms) - e.start_ms},
-          {"last-modification", e.modified_ms},
-          {"tasks", tasks}};
-}
-
-// JobExecutionResultResponseBody (wire form) of a JobResultStore entry.
-json execution_result(const ha::job_result& r) {
-  json jr = {{"id", r.id.str()},
-             {"application-status", r.application_status},
-             {"accumulator-results", json::object()},
-             {"net-runtime", r.net_runtime_ms}};
-  if (r.failure_cause)
-    jr["failure-cause"] = {
-        {"class", "regent.JobFailure"}, {"stack-trace", *r.failure_cause}, {"serialized-throwable", ""}};
-  return {{"status", {{"id", "COMPLETED"}}}, {"job-execution-result", jr}};
-}
-
-struct dispatcher_state {
-  static inline const char* name = "dispatcher";
-  resource_manager_actor rm;
-  std::map<std::string, job_entry> jobs;
-  std::map<std::string, int> cleanup_failures;
-  std::int64_t checkpoints_completed = 0;  // in this leadership session
+/// A globally terminal job whose HA data is being cleaned up: one that ended in this session,
+/// or one whose dirty JobResultStore entry the recovery found (it is never run again).
+struct pending_cleanup {
+  int failed_attempts = 0;  ///< in this session
 };
 
 job::cleanup_backoff backoff_of(const config::cleanup_settings& c) {
@@ -105,439 +59,404 @@ job::cleanup_backoff backoff_of(const config::cleanup_settings& c) {
   return job::cleanup_backoff(s);
 }
 
-const char* state_of(const std::string& application_status) {
-  if (application_status == "SUCCEEDED") return "FINISHED";
-  if (application_status == "CANCELED") return "CANCELED";
-  if (application_status == "FAILED") return "FAILED";
-  return "UNKNOWN";
+error no_job(const std::string& id) { return error{ha::errc::not_found, "no job " + id}; }
+
+/// The REST answer `what` (one of the per-job questions) from what a job master knows.
+std::string render(question what, const views::job_snapshot& job, std::int64_t now_ms) {
+  if (what == question::checkpoints) return views::checkpoints(job.checkpoints);
+  if (what == question::exceptions) return views::exceptions(job);
+  return views::job_details(job, now_ms);
 }
 
-int jobs_running_of(const std::map<std::string, int>& by_state) {
-  int n = 0;
-  for (auto& [state, count] : by_state)
-    if (state != "FINISHED" && state != "CANCELED" && state != "FAILED") n += count;
-  return n;
-}
+/// The dispatcher's state and its handlers, one named member per message or RPC method.
+class dispatcher_state {
+ public:
+  static inline const char* name = "dispatcher";
 
-dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
-                                           std::shared_ptr<const session_context> ctx) {
-  auto log = logging::get("actors");
-  ha::ha_services* const hap = ctx->ha;
-  const auto token = ctx->token;
-  const auto backoff = backoff_of(ctx->settings.cleanup);
+  /// The behaviour until recovery is done: only the resource manager and the recovery are
+  /// handled; anything else (a submission, a query) waits in the mailbox and is handled after
+  /// it. So the supervisor may publish the leader info first, before recovery loads the HA
+  /// services.
+  dispatcher_actor::behavior_type start(dispatcher_actor::pointer self, std::shared_ptr<const session_context> ctx) {
+    self_ = self;
+    ctx_ = std::move(ctx);
+    ha_ = ctx_->ha;
+    backoff_ = backoff_of(ctx_->settings.cleanup);
+    return {
+        [this](use_rm_atom, resource_manager_actor rm) { rm_ = std::move(rm); },
+        [this](recover_atom) {
+          bool ok = recover();
+          self_->become(serving());  // also brings back the messages skipped meanwhile
+          return ok;
+        },
+        [](rpc_atom, const rpc::envelope&, const rpc::responder&) { return caf::skip; },
+        [](const job_status_changed&) { return caf::skip; },
+        [](const checkpoint_completed&) { return caf::skip; },
+        [](const job_terminated&) { return caf::skip; },
+        [](const cleanup_attempt&) { return caf::skip; },
+        [](const taskmanager_lost&) { return caf::skip; },
+    };
+  }
 
-  auto start_job = [=](const std::string& id, const std::string& spec_json, const job_spec& spec,
-                       std::optional<recovered_checkpoint> latest) {
-    auto master = spawn_job_master(self->system(), ctx, caf::actor_cast<dispatcher_actor>(self), self->state.rm, id,
-                                   spec_json, std::move(latest));
-    self->link_to(master);
+ private:
+  dispatcher_actor::behavior_type serving() {
+    return {
+        [this](use_rm_atom, resource_manager_actor rm) { rm_ = std::move(rm); },
+        [](recover_atom) { return true; },  // the supervisor asks once per session; done already
+        [this](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) { on_rpc(req, reply); },
+        [this](const job_status_changed& m) { on_status_changed(m); },
+        [this](const checkpoint_completed&) { ++checkpoints_completed_; },
+        [this](const job_terminated& m) { on_terminated(m); },
+        [this](const cleanup_attempt& m) { on_cleanup(m.job); },
+        [this](const taskmanager_lost& m) {
+          for (auto& [id, e] : jobs_)
+            if (e.master) self_->send(e.master, m);
+        },
+    };
+  }
+
+  // ---- recovery ----
+
+  /// Dirty results first (cleaned up, never run), then every job graph with its latest
+  /// checkpoint; false when the HA stores cannot be listed.
+  bool recover() {
+    auto dirty = ha_->job_results().dirty_ids();
+    if (!dirty) {
+      log_->error("recovery: cannot list the JobResultStore: {}", dirty.err().message);
+      return false;
+    }
+    for (auto& id : *dirty) {
+      log_->info("recovery: job {} is globally terminal (dirty result): cleaning up, not running it", id.str());
+      begin_cleanup(id);
+    }
+    auto graphs = ha_->job_graphs().list();
+    if (!graphs) {
+      log_->error("recovery: cannot list the job graphs: {}", graphs.err().message);
+      return false;
+    }
+    std::vector<job_id> ids;
+    for (auto& id : *graphs) {
+      if (cleanups_.count(id)) continue;
+      auto done = ha_->job_results().has_entry(id);
+      if (done && *done) continue;
+      ids.push_back(id);
+    }
+    // Every job's graph, then every job's latest checkpoint, each in one batch: on ZooKeeper
+    // one pipelined round trip, not one per job. A revoke (this actor's exit) waits for the
+    // batch in hand and stops the recovery after it.
+    auto read = ha_->job_graphs().get_many(ids);
+    if (ctx_->ended) return false;
+    std::vector<job_id> runnable;
+    std::vector<std::pair<std::string, job_spec>> specs;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto spec = read[i] ? parse_job_spec(*read[i]) : result<job_spec>(read[i].err());
+      if (!spec) {
+        log_->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", ids[i].str(),
+                    spec.err().message);
+        continue;
+      }
+      log_->info("recovery: recovered job graph of job {} ({})", ids[i].str(), spec->name);
+      runnable.push_back(ids[i]);
+      specs.emplace_back(std::move(*read[i]), std::move(*spec));
+    }
+    auto latest = ha_->checkpoints().latest_many(runnable);
+    if (ctx_->ended) return false;
+    for (std::size_t i = 0; i < runnable.size(); ++i)
+      start_job(runnable[i], specs[i].first, specs[i].second, std::move(latest[i]));
+    return true;
+  }
+
+  void start_job(const job_id& id, const std::string& spec_json, const job_spec& spec,
+                 std::optional<recovered_checkpoint> latest) {
+    auto master = spawn_job_master(self_->system(), ctx_, caf::actor_cast<dispatcher_actor>(self_), rm_, id, spec_json,
+                                   std::move(latest));
+    self_->link_to(master);
     job_entry e;
     e.master = master;
-    e.state = "INITIALIZING";
-    e.name = spec.name;
-    e.parallelism = spec.parallelism;
-    e.start_ms = e.modified_ms = ctx->time->wall_millis();
-    self->state.jobs[id] = std::move(e);
-  };
+    e.summary.id = id;
+    e.summary.name = spec.name;
+    e.summary.parallelism = spec.parallelism;
+    e.summary.start_ms = e.summary.modified_ms = ctx_->time->wall_millis();
+    jobs_[id] = std::move(e);
+  }
 
-  // Global cleanup of a terminal job's HA data; true when nothing of it is left.
-  auto clean = [=](const std::string& id) -> result<void> {
-    auto job = *job_id::parse(id);
-    if (auto r = hap->job_graphs().remove(token, job); !r) return r;
-    if (auto r = hap->checkpoints().remove_all(token, job); !r) return r;
-    if (auto r = hap->checkpoint_ids().remove(token, job); !r) return r;
-    if (auto r = hap->blobs().remove_job(token, job); !r) return r;
-    std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::path(ctx->settings.checkpoints_dir) / id, ec);
-    if (ec) return error{ha::errc::io, "cannot remove checkpoint data of job " + id + ": " + ec.message()};
-    return hap->job_results().mark_clean(token, job);
-  };
+  // ---- RPC methods ----
 
-  auto on_submit = [=](const rpc::envelope& req, const rpc::responder& reply) {
+  void on_rpc(const rpc::envelope& req, const rpc::responder& reply) {
+    namespace m = rpc::method;
+    if (req.method == m::dispatcher_submit) return submit(req, reply);
+    if (req.method == m::dispatcher_status) return status(req, reply);
+    if (req.method == m::dispatcher_query) return query(req, reply);
+    if (req.method == m::dispatcher_cleanup) return cleanup_requested(req, reply);
+    if (req.method == m::dispatcher_cancel) return cancel(req, reply);
+    if (req.method == m::jm_subtask_event) return forward_subtask_event(req, reply);
+    if (req.method == m::blob_get) return blob(req, reply);
+    reply.fail(error{rpc::errc::unknown_method, "unknown method " + req.method});
+  }
+
+  void submit(const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_submit_job(req.payload);
     if (!m) return (void)reply.fail(m.err());
     auto spec = parse_job_spec(m->spec_json);
     if (!spec) return (void)reply.fail(spec.err());
     if (!spec->id) spec->id = job_id::parse(random_source::instance().hex32());
-    auto id = spec->id->str();
-    auto done = hap->job_results().has_entry(*spec->id);
+    const auto& id = *spec->id;
+    auto done = ha_->job_results().has_entry(id);
     if (!done) return (void)reply.fail(done.err());
     if (*done)
-      return (void)reply.fail(error{ha::errc::already_exists,
-                                    "job " + id + " already reached a globally terminal state; it is not run again"});
-    if (self->state.jobs.count(id))
-      return (void)reply.fail(error{ha::errc::already_exists, "job " + id + " was already submitted"});
+      return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() +
+                                                                  " already reached a globally terminal state; it is "
+                                                                  "not run again"});
+    if (jobs_.count(id))
+      return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() + " was already submitted"});
+    const auto& token = ctx_->token;
     for (auto& [key, data] : m->artifacts)
-      if (auto r = hap->blobs().put(token, *spec->id, key, data); !r) return (void)reply.fail(r.err());
+      if (auto r = ha_->blobs().put(token, id, key, data); !r) return (void)reply.fail(r.err());
     auto stored = to_json(*spec);
-    if (auto r = hap->job_graphs().put(token, *spec->id, stored); !r) return (void)reply.fail(r.err());
-    log->info("accepted job {} ({}), parallelism {}", id, spec->name, spec->parallelism);
+    if (auto r = ha_->job_graphs().put(token, id, stored); !r) return (void)reply.fail(r.err());
+    log_->info("accepted job {} ({}), parallelism {}", id.str(), spec->name, spec->parallelism);
     start_job(id, stored, *spec, std::nullopt);
-    reply.reply(rpc::encode(rpc::job_ref{id}));
-  };
+    reply.reply(rpc::encode(rpc::job_ref{id.str()}));
+  }
 
-  auto on_status = [=](const rpc::envelope& req, const rpc::responder& reply) {
+  void status(const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_job_ref(req.payload);
     if (!m) return (void)reply.fail(m.err());
-    auto it = self->state.jobs.find(m->job_id);
-    if (it != self->state.jobs.end())
-      return (void)reply.reply(rpc::encode(rpc::job_status{m->job_id, it->second.state, it->second.name}));
     auto id = job_id::parse(m->job_id);
     if (!id) return (void)reply.fail(error{ha::errc::invalid_argument, "not a job id: " + m->job_id});
-    auto entry = hap->job_results().get(*id);
+    if (auto it = jobs_.find(*id); it != jobs_.end()) {
+      const auto& s = it->second.summary;
+      return (void)reply.reply(rpc::encode(rpc::job_status{m->job_id, job::to_string(s.status), s.name}));
+    }
+    auto entry = ha_->job_results().get(*id);
     if (!entry) return (void)reply.fail(entry.err());
-    if (!entry->has_value()) return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id});
+    if (!entry->has_value()) return (void)reply.fail(no_job(m->job_id));
     auto& r = (*entry)->result;
-    reply.reply(rpc::encode(rpc::job_status{m->job_id, state_of(r.application_status), r.name}));
-  };
+    reply.reply(rpc::encode(rpc::job_status{m->job_id, views::state_of_application(r.application_status), r.name}));
+  }
 
-  // REST questions (rpc::query): answered from this session's state, the job masters, the
-  // resource manager, or the JobResultStore for jobs that ended before this session.
-  auto on_query = [=](const rpc::envelope& req, const rpc::responder& reply) {
+  void cleanup_requested(const rpc::envelope& req, const rpc::responder& reply) {
+    auto m = rpc::decode_job_ref(req.payload);
+    if (!m) return (void)reply.fail(m.err());
+    auto id = job_id::parse(m->job_id);
+    if (!id) return (void)reply.fail(no_job(m->job_id));
+    auto entry = ha_->job_results().get(*id);
+    if (!entry) return (void)reply.fail(entry.err());
+    if (!entry->has_value() || !(*entry)->dirty)
+      return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id + " with a dirty result to clean up"});
+    log_->info("job {}: cleanup requested by an operator", m->job_id);
+    cleanups_[*id] = pending_cleanup{};
+    self_->send(self_, cleanup_attempt{*id});
+    reply.reply("");
+  }
+
+  /// The job master of a running job `text` names, or null.
+  job_master_actor master_of(const std::string& text) const {
+    auto id = job_id::parse(text);
+    auto it = id ? jobs_.find(*id) : jobs_.end();
+    return it == jobs_.end() ? job_master_actor{} : it->second.master;
+  }
+
+  void cancel(const rpc::envelope& req, const rpc::responder& reply) {
+    auto m = rpc::decode_job_ref(req.payload);
+    if (!m) return (void)reply.fail(m.err());
+    auto master = master_of(m->job_id);
+    if (!master) return (void)reply.fail(error{ha::errc::not_found, "no running job " + m->job_id});
+    log_->info("cancelling job {} on request", m->job_id);
+    self_->send(master, cancel_atom::value);
+    reply.reply("");
+  }
+
+  void forward_subtask_event(const rpc::envelope& req, const rpc::responder& reply) {
+    auto e = rpc::decode_subtask_event(req.payload);
+    if (!e) return (void)reply.fail(e.err());
+    auto master = master_of(e->subtask.job_id);
+    if (!master) return (void)reply.fail(error{ha::errc::not_found, "no running job " + e->subtask.job_id});
+    self_->send(master, rpc_atom::value, req, reply);
+  }
+
+  void blob(const rpc::envelope& req, const rpc::responder& reply) {
+    auto b = rpc::decode_blob_request(req.payload);
+    if (!b) return (void)reply.fail(b.err());
+    auto id = job_id::parse(b->job_id);
+    if (!id) return (void)reply.fail(error{ha::errc::invalid_argument, "not a job id: " + b->job_id});
+    auto bytes = ha_->blobs().get(*id, b->key);
+    if (!bytes) return (void)reply.fail(bytes.err());
+    reply.reply(*bytes);
+  }
+
+  // ---- REST questions ----
+
+  void query(const rpc::envelope& req, const rpc::responder& reply) {
     auto q = rpc::decode_query(req.payload);
     if (!q) return (void)reply.fail(q.err());
-    auto& jobs = self->state.jobs;
-    if (q->what == "jobs") {
-      json rows = json::array();
-      for (auto& [id, e] : jobs)
-        if (e.state != "CLEANUP") rows.push_back(job_row(id, e, ctx->time->wall_millis()));
-      return (void)reply.reply(json{{"jobs", rows}}.dump());
+    if (rpc::about_one_job(q->what)) return answer_about_job(q->what, q->job_id, reply);
+    if (q->what == question::jobs) return (void)reply.reply(views::jobs_overview(summaries(), now_ms()));
+    if (q->what == question::dirty) return answer_dirty(reply);
+    answer_with_taskmanagers(q->what, reply);
+  }
+
+  std::vector<views::job_summary> summaries() const {
+    std::vector<views::job_summary> out;
+    for (auto& [id, e] : jobs_) out.push_back(e.summary);
+    return out;
+  }
+
+  /// overview, taskmanagers and metrics: they need the resource manager's taskmanagers.
+  void answer_with_taskmanagers(question what, const rpc::responder& reply) {
+    self_->request(rm_, 5s, taskmanagers_atom::value)
+        .then(
+            [this, what, reply](const taskmanager_list& tms) {
+              if (what == question::taskmanagers) return (void)reply.reply(views::taskmanagers(tms.rows));
+              auto jobs = summaries();
+              if (what == question::metrics)
+                return (void)reply.reply(views::leader_metrics(tms.rows, jobs, checkpoints_completed_));
+              reply.reply(views::cluster_overview(tms.rows, jobs));
+            },
+            [this, reply](caf::error& e) {
+              reply.fail(error{rpc::errc::handler_failed, "resource manager: " + self_->system().render(e)});
+            });
+  }
+
+  /// Globally terminal jobs whose cleanup has not finished, with the HA data each still holds.
+  void answer_dirty(const rpc::responder& reply) {
+    auto dirty = ha_->job_results().dirty_ids();
+    if (!dirty) return (void)reply.fail(dirty.err());
+    std::vector<views::dirty_job> rows;
+    for (auto& id : *dirty) {
+      views::dirty_job d;
+      d.id = id;
+      if (auto entry = ha_->job_results().get(id); entry && entry->has_value()) d.result = (*entry)->result;
+      if (auto c = cleanups_.find(id); c != cleanups_.end()) d.cleanup_attempts = c->second.failed_attempts;
+      d.job_graph = ha_->job_graphs().get(id).ok();
+      if (auto checkpoints = ha_->checkpoints().list(id)) d.checkpoints = std::move(*checkpoints);
+      if (auto blobs = ha_->blobs().list(id)) d.blobs = std::move(*blobs);
+      std::error_code ec;
+      d.checkpoint_data = std::filesystem::exists(checkpoint_data_of(id), ec);
+      rows.push_back(std::move(d));
     }
-    if (q->what == "overview" || q->what == "taskmanagers" || q->what == "metrics") {
-      std::map<std::string, int> by_state;
-      for (auto& [id, e] : jobs)
-        if (e.state != "CLEANUP") ++by_state[e.state];
-      auto what = q->what;
-      self->request(self->state.rm, std::chrono::seconds(5), query_atom::value)
-          .then(
-              [=](const std::string& tms) {
-                if (what == "taskmanagers") return (void)reply.reply(tms);
-                auto parsed = json::parse(tms, nullptr, false);
-                int total = 0, free = 0, count = 0;
-                for (auto& tm : parsed["taskmanagers"]) {
-                  ++count;
-                  total += tm["slotsNumber"].get<int>();
-                  free += tm["freeSlots"].get<int>();
-                }
-                auto n = [&](const char* s) {
-                  auto it = by_state.find(s);
-                  return it == by_state.end() ? 0 : it->second;
-                };
-                if (what == "metrics") {
-                  std::string out = "# TYPE regent_jobs gauge\n";
-                  for (auto* s : {"INITIALIZING", "CREATED", "RUNNING", "FAILING", "FAILED", "CANCELLING", "CANCELED",
-                                  "FINISHED", "RESTARTING", "SUSPENDED"})
-                    out += std::string("regent_jobs{state=\"") + s + "\"} " + std::to_string(n(s)) + "\n";
-                  out += "# TYPE regent_checkpoints_completed_total counter\nregent_checkpoints_completed_total " +
-                         std::to_string(self->state.checkpoints_completed) + "\n";
-                  out += "# TYPE regent_taskmanagers gauge\nregent_taskmanagers " + std::to_string(count) + "\n";
-                  out += "# TYPE regent_slots_available gauge\nregent_slots_available " + std::to_string(free) + "\n";
-                  return (void)reply.reply(out);
-                }
-                reply.reply(json{
-                    {"taskmanagers", count},
-                    {"slots-total", total},
-                    {"slots-available", free},
-                    {"jobs-running", jobs_running_of(by_state)},
-                    {"jobs-finished", n("FINISHED")},
-                    {"jobs-cancelled", n("CANCELED")},
-                    {"jobs-failed", n("FAILED")},
-                    {"flink-version", "regent-0.1"},
-                    {"flink-commit",
-                     "unknown"}}.dump());
-              },
-              [=](caf::error& e) {
-                reply.fail(error{rpc::errc::handler_failed, "resource manager: " + self->system().render(e)});
+    reply.reply(views::dirty_jobs(rows));
+  }
+
+  void answer_about_job(question what, const std::string& text, const rpc::responder& reply) {
+    auto id = job_id::parse(text);
+    if (!id) return (void)reply.fail(no_job(text));
+    auto it = jobs_.find(*id);
+    if (it == jobs_.end()) return answer_from_result_store(what, *id, reply);
+    auto& e = it->second;
+    if (what == question::result)
+      return (void)reply.reply(e.master || !e.result ? views::execution_in_progress()
+                                                     : views::execution_result(*e.result));
+    if (!e.master) return (void)reply.reply(render(what, *e.last, now_ms()));
+    self_->request(e.master, 5s, snapshot_atom::value)
+        .then([this, what, reply](const views::job_snapshot& s) { reply.reply(render(what, s, now_ms())); },
+              [this, what, id = *id, reply](caf::error& err) {
+                // The job master ended under the question: its last word reached this mailbox
+                // before it went, so it is kept by now.
+                auto now = jobs_.find(id);
+                if (now != jobs_.end() && now->second.last)
+                  return (void)reply.reply(render(what, *now->second.last, now_ms()));
+                reply.fail(error{rpc::errc::handler_failed, "job master: " + self_->system().render(err)});
               });
+  }
+
+  /// A job that ended before this session: only its JobResultStore entry is left.
+  void answer_from_result_store(question what, const job_id& id, const rpc::responder& reply) {
+    auto entry = ha_->job_results().get(id);
+    if (!entry) return (void)reply.fail(entry.err());
+    if (!entry->has_value()) return (void)reply.fail(no_job(id.str()));
+    auto& r = (*entry)->result;
+    if (what == question::result) return (void)reply.reply(views::execution_result(r));
+    if (what == question::checkpoints) return (void)reply.reply(views::archived_checkpoints());
+    if (what == question::exceptions) return (void)reply.reply(views::archived_exceptions(r));
+    reply.reply(views::archived_job_details(r, now_ms()));
+  }
+
+  // ---- from the job masters ----
+
+  void on_status_changed(const job_status_changed& m) {
+    auto it = jobs_.find(m.job);
+    if (it == jobs_.end()) return;
+    it->second.summary.status = m.status;
+    it->second.summary.modified_ms = now_ms();
+  }
+
+  void on_terminated(const job_terminated& m) {
+    auto it = jobs_.find(m.job);
+    if (it == jobs_.end()) return;
+    auto& e = it->second;
+    if (e.master) self_->unlink_from(e.master);
+    e.master = nullptr;
+    e.summary.status = m.status;
+    e.summary.end_ms = e.summary.modified_ms = now_ms();
+    e.last = m.last;
+    // Read the (still dirty) result now: with delete-on-commit the entry goes with the cleanup.
+    if (auto entry = ha_->job_results().get(m.job); entry && entry->has_value()) e.result = (*entry)->result;
+    begin_cleanup(m.job);
+  }
+
+  // ---- global cleanup ----
+
+  void begin_cleanup(const job_id& id) {
+    cleanups_.emplace(id, pending_cleanup{});
+    self_->send(self_, cleanup_attempt{id});
+  }
+
+  std::filesystem::path checkpoint_data_of(const job_id& id) const {
+    return std::filesystem::path(ctx_->settings.checkpoints_dir) / id.str();
+  }
+
+  /// Removes what a globally terminal job left in the HA services, then marks its result clean.
+  result<void> clean(const job_id& job) {
+    const auto& token = ctx_->token;
+    if (auto r = ha_->job_graphs().remove(token, job); !r) return r;
+    if (auto r = ha_->checkpoints().remove_all(token, job); !r) return r;
+    if (auto r = ha_->checkpoint_ids().remove(token, job); !r) return r;
+    if (auto r = ha_->blobs().remove_job(token, job); !r) return r;
+    std::error_code ec;
+    std::filesystem::remove_all(checkpoint_data_of(job), ec);
+    if (ec) return error{ha::errc::io, "cannot remove checkpoint data of job " + job.str() + ": " + ec.message()};
+    return ha_->job_results().mark_clean(token, job);
+  }
+
+  void on_cleanup(const job_id& id) {
+    auto r = clean(id);
+    if (r) {
+      log_->info("job {}: HA data cleaned up, result marked clean", id.str());
+      cleanups_.erase(id);
       return;
     }
-    if (q->what == "dirty") {
-      // Globally terminal jobs whose cleanup has not finished, with the HA data each still holds.
-      auto dirty = hap->job_results().dirty_ids();
-      if (!dirty) return (void)reply.fail(dirty.err());
-      json rows = json::array();
-      for (auto& id : *dirty) {
-        auto entry = hap->job_results().get(id);
-        json row = {{"jid", id.str()}};
-        if (entry && entry->has_value()) {
-          row["name"] = (*entry)->result.name;
-          row["application-status"] = (*entry)->result.application_status;
-        }
-        auto f = self->state.cleanup_failures.find(id.str());
-        row["cleanup-attempts"] = f == self->state.cleanup_failures.end() ? 0 : f->second;
-        auto graph = hap->job_graphs().get(id);
-        auto checkpoints = hap->checkpoints().list(id);
-        auto blobs = hap->blobs().list(id);
-        std::error_code ec;
-        row["artifacts"] = {
-            {"job-graph", graph.ok()},
-            {"checkpoints", checkpoints ? json(*checkpoints) : json::array()},
-            {"blobs", blobs ? json(*blobs) : json::array()},
-            {"checkpoint-data",
-             std::filesystem::exists(std::filesystem::path(ctx->settings.checkpoints_dir) / id.str(), ec)}};
-        rows.push_back(row);
-      }
-      return (void)reply.reply(json{{"dirty", rows}}.dump());
+    auto& failures = cleanups_[id].failed_attempts;
+    ++failures;
+    auto delay = backoff_.next_delay(failures);
+    if (!delay) {
+      log_->error(
+          "job {}: cleanup gave up after {} attempts ({}): {}; its JobResultStore entry stays dirty and the next "
+          "leader retries",
+          id.str(), failures, backoff_.describe(), r.err().message);
+      return;
     }
-    auto it = jobs.find(q->job_id);
-    if (it != jobs.end() && it->second.state != "CLEANUP") {
-      auto& e = it->second;
-      if (q->what == "result") {
-        if (e.master || e.result_json.empty())
-          return (void)reply.reply(json{{"status", {{"id", "IN_PROGRESS"}}}}.dump());
-        return (void)reply.reply(e.result_json);
-      }
-      if (e.master) {
-        auto what = q->what;
-        auto job = q->job_id;
-        self->request(e.master, std::chrono::seconds(5), query_atom::value, what)
-            .then([=](const std::string& answer) { reply.reply(answer); },
-                  [=](caf::error& err) {
-                    // The job master ended under the question: its final answers reached this
-                    // mailbox before it went, so they are kept by now.
-                    auto now = self->state.jobs.find(job);
-                    if (now != self->state.jobs.end() && !now->second.master) {
-                      auto& k = now->second;
-                      const auto& kept = what == "checkpoints"  ? k.checkpoints_json
-                                         : what == "exceptions" ? k.exceptions_json
-                                                                : k.job_json;
-                      if (!kept.empty()) {
-                        reply.reply(kept);
-                        return;
-                      }
-                    }
-                    reply.fail(error{rpc::errc::handler_failed, "job master: " + self->system().render(err)});
-                  });
-        return;
-      }
-      const auto& kept = q->what == "checkpoints"  ? e.checkpoints_json
-                         : q->what == "exceptions" ? e.exceptions_json
-                                                   : e.job_json;
-      if (!kept.empty()) return (void)reply.reply(kept);
-    }
-    // A job that ended before this session: only its JobResultStore entry is left.
-    auto id = job_id::parse(q->job_id);
-    if (!id) return (void)reply.fail(error{ha::errc::not_found, "no job " + q->job_id});
-    auto entry = hap->job_results().get(*id);
-    if (!entry) return (void)reply.fail(entry.err());
-    if (!entry->has_value()) return (void)reply.fail(error{ha::errc::not_found, "no job " + q->job_id});
-    auto& r = (*entry)->result;
-    if (q->what == "result") return (void)reply.reply(execution_result(r).dump());
-    if (q->what == "checkpoints")
-      return (
-                 void)reply.reply(json{
-          {"counts", {{"restored", 0}, {"total", 0}, {"in_progress", 0}, {"completed", 0}, {"failed", 0}}},
-          {"summary", json::object()},
-          {"latest", {{"completed", nullptr}, {"savepoint", nullptr}, {"failed", nullptr}, {"restored", nullptr}}},
-          {"history", json::array()}}.dump());
-    if (q->what == "exceptions") {
-      json j = {{"root-exception", r.failure_cause ? json(*r.failure_cause) : json(nullptr)},
-                {"timestamp", r.failure_cause ? json(r.end_time) : json(nullptr)},
-                {"all-exceptions", json::array()},
-                {"truncated", false},
-                {"exceptionHistory", {{"entries", json::array()}, {"truncated", false}}}};
-      return (void)reply.reply(j.dump());
-    }
-    job_entry e;
-    e.state = state_of(r.application_status);
-    e.name = r.name;
-    e.start_ms = r.start_time;
-    e.end_ms = e.modified_ms = r.end_time;
-    auto row = job_row(q->job_id, e, ctx->time->wall_millis());
-    json timestamps = json::object();
-    timestamps[e.state] = r.end_time;
-    reply.reply(json{{"jid", q->job_id},
-                     {"name", r.name},
-                     {"isStoppable", false},
-                     {"state", e.state},
-                     {"start-time", r.start_time},
-                     {"end-time", r.end_time},
-                     {"duration", r.end_time - r.start_time},
-                     {"maxParallelism", -1},
-                     {"now", ctx->time->wall_millis()},
-                     {"timestamps", timestamps},
-                     {"vertices", json::array()},
-                     {"status-counts", json::object()},
-                     {"plan", {{"jid", q->job_id}, {"name", r.name}, {"nodes", json::array()}}}}
-                    .dump());
-  };
+    log_->warn("job {}: cleanup attempt {} failed: {}; retrying in {} ms", id.str(), failures, r.err().message,
+               delay->count());
+    self_->delayed_send(self_, *delay, cleanup_attempt{id});
+  }
 
-  // Until it has recovered, the dispatcher handles only its resource manager and the recovery;
-  // anything else (a submission, a query) waits in the mailbox and is handled after it. So the
-  // supervisor may publish the leader info first, before recovery loads the HA services.
-  auto serving = std::make_shared<std::optional<dispatcher_actor::behavior_type>>();  // set below
-  auto recovered = [=](bool ok) {
-    self->become(**serving);  // also brings back the messages skipped meanwhile
-    return ok;
-  };
-  dispatcher_actor::behavior_type recovering{
-      [=](use_rm_atom, resource_manager_actor rm) { self->state.rm = std::move(rm); },
-      [=](recover_atom) -> bool {
-        auto dirty = hap->job_results().dirty_ids();
-        if (!dirty) {
-          log->error("recovery: cannot list the JobResultStore: {}", dirty.err().message);
-          return recovered(false);
-        }
-        for (auto& id : *dirty) {
-          log->info("recovery: job {} is globally terminal (dirty result): cleaning up, not running it", id.str());
-          self->state.jobs[id.str()].state = "CLEANUP";
-          self->send(self, cleanup_atom::value, id.str());
-        }
-        auto graphs = hap->job_graphs().list();
-        if (!graphs) {
-          log->error("recovery: cannot list the job graphs: {}", graphs.err().message);
-          return recovered(false);
-        }
-        std::vector<job_id> ids;
-        for (auto& id : *graphs) {
-          if (self->state.jobs.count(id.str())) continue;
-          auto done = hap->job_results().has_entry(id);
-          if (done && *done) continue;
-          ids.push_back(id);
-        }
-        // Every job's graph, then every job's latest checkpoint, each in one batch: on
-        // ZooKeeper one pipelined round trip, not one per job. A revoke (this actor's exit)
-        // waits for the batch in hand and stops the recovery after it.
-        auto read = hap->job_graphs().get_many(ids);
-        if (ctx->ended) return false;
-        std::vector<job_id> runnable;
-        std::vector<std::pair<std::string, job_spec>> specs;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-          auto spec = read[i] ? parse_job_spec(*read[i]) : result<job_spec>(read[i].err());
-          if (!spec) {
-            log->error("recovery: job {} cannot be recovered: {} (it stays for the next leader)", ids[i].str(),
-                       spec.err().message);
-            continue;
-          }
-          log->info("recovery: recovered job graph of job {} ({})", ids[i].str(), spec->name);
-          runnable.push_back(ids[i]);
-          specs.emplace_back(std::move(*read[i]), std::move(*spec));
-        }
-        auto latest = hap->checkpoints().latest_many(runnable);
-        if (ctx->ended) return false;
-        for (std::size_t i = 0; i < runnable.size(); ++i)
-          start_job(runnable[i].str(), specs[i].first, specs[i].second, std::move(latest[i]));
-        return recovered(true);
-      },
-      // Everything else waits in the mailbox until recovery is done.
-      [](rpc_atom, const rpc::envelope&, const rpc::responder&) { return caf::skip; },
-      [](state_atom, const std::string&, const std::string&, const std::string&) { return caf::skip; },
-      [](checkpointed_atom, const std::string&) { return caf::skip; },
-      [](final_atom, const std::string&, const std::string&, const std::string&, const std::string&) {
-        return caf::skip;
-      },
-      [](terminal_atom, const std::string&, const std::string&) { return caf::skip; },
-      [](cleanup_atom, const std::string&) { return caf::skip; },
-      [](tm_lost_atom, const std::string&) { return caf::skip; },
-      [](cancel_atom, const std::string&) { return caf::skip; },
-  };
-  *serving = dispatcher_actor::behavior_type{
-      [=](use_rm_atom, resource_manager_actor rm) { self->state.rm = std::move(rm); },
-      [](recover_atom) { return true; },  // the supervisor asks once per session; done already
-      [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
-        if (req.method == rpc::method::dispatcher_submit) return on_submit(req, reply);
-        if (req.method == rpc::method::dispatcher_status) return on_status(req, reply);
-        if (req.method == rpc::method::dispatcher_query) return on_query(req, reply);
-        if (req.method == rpc::method::dispatcher_cleanup) {
-          auto m = rpc::decode_job_ref(req.payload);
-          if (!m) return (void)reply.fail(m.err());
-          auto id = job_id::parse(m->job_id);
-          if (!id) return (void)reply.fail(error{ha::errc::not_found, "no job " + m->job_id});
-          auto entry = hap->job_results().get(*id);
-          if (!entry) return (void)reply.fail(entry.err());
-          if (!entry->has_value() || !(*entry)->dirty)
-            return (void)reply.fail(
-                error{ha::errc::not_found, "no job " + m->job_id + " with a dirty result to clean up"});
-          log->info("job {}: cleanup requested by an operator", m->job_id);
-          self->state.cleanup_failures.erase(m->job_id);
-          self->send(self, cleanup_atom::value, m->job_id);
-          return (void)reply.reply("");
-        }
-        if (req.method == rpc::method::dispatcher_cancel) {
-          auto m = rpc::decode_job_ref(req.payload);
-          if (!m) return (void)reply.fail(m.err());
-          auto it = self->state.jobs.find(m->job_id);
-          if (it == self->state.jobs.end() || !it->second.master)
-            return (void)reply.fail(error{ha::errc::not_found, "no running job " + m->job_id});
-          log->info("cancelling job {} on request", m->job_id);
-          self->send(it->second.master, cancel_atom::value);
-          return (void)reply.reply("");
-        }
-        if (req.method == rpc::method::jm_subtask_event) {
-          auto e = rpc::decode_subtask_event(req.payload);
-          if (!e) return (void)reply.fail(e.err());
-          auto it = self->state.jobs.find(e->subtask.job_id);
-          if (it == self->state.jobs.end() || !it->second.master)
-            return (void)reply.fail(error{ha::errc::not_found, "no running job " + e->subtask.job_id});
-          return self->send(it->second.master, rpc_atom::value, req, reply);
-        }
-        if (req.method == rpc::method::blob_get) {
-          auto b = rpc::decode_blob_request(req.payload);
-          if (!b) return (void)reply.fail(b.err());
-          auto id = job_id::parse(b->job_id);
-          if (!id) return (void)reply.fail(error{ha::errc::invalid_argument, "not a job id: " + b->job_id});
-          auto bytes = hap->blobs().get(*id, b->key);
-          if (!bytes) return (void)reply.fail(bytes.err());
-          return (void)reply.reply(*bytes);
-        }
-        reply.fail(error{rpc::errc::unknown_method, "unknown method " + req.method});
-      },
-      [=](state_atom, const std::string& id, const std::string& state, const std::string& name) {
-        auto& e = self->state.jobs[id];
-        e.state = state;
-        e.name = name;
-        e.modified_ms = ctx->time->wall_millis();
-      },
-      [=](checkpointed_atom, const std::string&) { ++self->state.checkpoints_completed; },
-      [=](final_atom, const std::string& id, const std::string& job_json, const std::string& checkpoints_json,
-          const std::string& exceptions_json) {
-        auto& e = self->state.jobs[id];
-        e.job_json = job_json;
-        e.checkpoints_json = checkpoints_json;
-        e.exceptions_json = exceptions_json;
-        // Read the (still dirty) result now: with delete-on-commit the entry goes with the cleanup.
-        if (auto entry = hap->job_results().get(*job_id::parse(id)); entry && entry->has_value())
-          e.result_json = execution_result((*entry)->result).dump();
-      },
-      [=](terminal_atom, const std::string& id, const std::string& state) {
-        auto& e = self->state.jobs[id];
-        if (e.master) self->unlink_from(e.master);
-        e.master = nullptr;
-        e.state = state;
-        e.end_ms = e.modified_ms = ctx->time->wall_millis();
-        self->send(self, cleanup_atom::value, id);
-      },
-      [=](cleanup_atom, const std::string& id) {
-        auto r = clean(id);
-        auto& failures = self->state.cleanup_failures[id];
-        if (r) {
-          log->info("job {}: HA data cleaned up, result marked clean", id);
-          self->state.cleanup_failures.erase(id);
-          return;
-        }
-        ++failures;
-        auto delay = backoff.next_delay(failures);
-        if (!delay) {
-          log->error(
-              "job {}: cleanup gave up after {} attempts ({}): {}; its JobResultStore entry stays dirty and the next "
-              "leader retries",
-              id, failures, backoff.describe(), r.err().message);
-          return;
-        }
-        log->warn("job {}: cleanup attempt {} failed: {}; retrying in {} ms", id, failures, r.err().message,
-                  delay->count());
-        self->delayed_send(self, *delay, cleanup_atom::value, id);
-      },
-      [=](tm_lost_atom, const std::string& tm) {
-        for (auto& [id, e] : self->state.jobs)
-          if (e.master) self->send(e.master, tm_lost_atom::value, tm);
-      },
-      [=](cancel_atom, const std::string& id) {
-        auto it = self->state.jobs.find(id);
-        if (it != self->state.jobs.end() && it->second.master) self->send(it->second.master, cancel_atom::value);
-      },
-  };
-  return recovering;
+  std::int64_t now_ms() const { return ctx_->time->wall_millis(); }
+
+  dispatcher_actor::pointer self_ = nullptr;
+  std::shared_ptr<const session_context> ctx_;
+  ha::ha_services* ha_ = nullptr;
+  std::shared_ptr<spdlog::logger> log_ = logging::get("actors");
+  job::cleanup_backoff backoff_{job::cleanup_backoff_settings{}};
+  resource_manager_actor rm_;
+  std::map<job_id, job_entry> jobs_;
+  std::map<job_id, pending_cleanup> cleanups_;
+  std::int64_t checkpoints_completed_ = 0;  ///< in this leadership session
+};
+
+dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+                                           std::shared_ptr<const session_context> ctx) {
+  return self->state.start(self, std::move(ctx));
 }
 
 }  // namespace

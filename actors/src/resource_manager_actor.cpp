@@ -6,7 +6,6 @@
 #include <deque>
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include "regent/actors/resource_manager_actor.hpp"
 
@@ -24,16 +23,9 @@ namespace {
 /// An allocation that waits for taskmanagers to offer enough slots (e.g. right after a
 /// takeover, before the taskmanagers have registered with the new leader).
 struct pending_allocation {
-  std::string job;
+  job_id job;
   int parallelism = 0;
   caf::typed_response_promise<std::vector<slot>> promise;
-};
-
-struct rm_state {
-  static inline const char* name = "resource_manager";
-  job::slot_pool pool;
-  job::heartbeat_monitor heartbeats;
-  std::deque<pending_allocation> pending;
 };
 
 std::vector<slot> to_slots(const std::vector<job::slot_assignment>& got) {
@@ -42,132 +34,135 @@ std::vector<slot> to_slots(const std::vector<job::slot_assignment>& got) {
   return out;
 }
 
-resource_manager_actor::behavior_type resource_manager(resource_manager_actor::stateful_pointer<rm_state> self,
-                                                       std::shared_ptr<const session_context> ctx,
-                                                       taskmanager_loss_listener on_loss) {
-  auto log = logging::get("actors");
-  auto interval = ctx->settings.heartbeat_interval;
-  auto timeout = ctx->settings.heartbeat_timeout;
-  self->delayed_send(self, interval, tick_atom::value);
-  // Serves waiting allocations in arrival order while slots last.
-  auto serve_pending = [=] {
-    auto& st = self->state;
-    while (!st.pending.empty()) {
-      auto& p = st.pending.front();
-      auto got = st.pool.allocate(*job_id::parse(p.job), p.parallelism);
-      if (!got) return;
-      p.promise.deliver(to_slots(*got));
-      st.pending.pop_front();
-    }
-  };
-  auto on_register = [=](const rpc::envelope& req, const rpc::responder& reply) {
+/// The resource manager's state and its handlers, one named member per message.
+class rm_state {
+ public:
+  static inline const char* name = "resource_manager";
+
+  resource_manager_actor::behavior_type start(resource_manager_actor::pointer self,
+                                              std::shared_ptr<const session_context> ctx,
+                                              taskmanager_loss_listener on_loss) {
+    self_ = self;
+    ctx_ = std::move(ctx);
+    on_loss_ = std::move(on_loss);
+    self_->delayed_send(self_, ctx_->settings.heartbeat_interval, tick_atom::value);
+    return {
+        [this](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) { on_rpc(req, reply); },
+        [this](const slot_request& r) { return allocate(r); },
+        [this](const slot_release& r) { release(r.job); },
+        [this](taskmanagers_atom) { return taskmanagers(); },
+        [this](tick_atom) { check_heartbeats(); },
+    };
+  }
+
+ private:
+  void on_rpc(const rpc::envelope& req, const rpc::responder& reply) {
+    if (req.method == rpc::method::rm_register) return on_register(req, reply);
+    if (req.method == rpc::method::rm_heartbeat) return on_heartbeat(req, reply);
+    reply.fail(error{rpc::errc::unknown_method, "unknown method " + req.method});
+  }
+
+  void on_register(const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_register_taskmanager(req.payload);
     if (!m) return (void)reply.fail(m.err());
-    auto& election = ctx->ha->election();
+    auto& election = ctx_->ha->election();
+    const auto& token = ctx_->token;
     election.observe_epoch(m->accepted.epoch);
-    if (m->accepted.valid() && m->accepted != ctx->token && m->accepted.epoch >= ctx->token.epoch) {
+    if (m->accepted.valid() && m->accepted != token && m->accepted.epoch >= token.epoch) {
       // This epoch was granted to another session before (the HA backend lost the write that
       // stored it): our token is not unique, so nothing we command may count. Step down; the
       // next grant takes an epoch above the taskmanager's.
       auto why = "taskmanager " + m->taskmanager_id + " has accepted " + m->accepted.to_string() + ", so " +
-                 ctx->token.to_string() +
-                 " is not a unique fencing token (the HA backend lost "
-                 "acknowledged writes); stepping down to lead again with a higher epoch";
-      log->error("refusing the registration of taskmanager {}: {}", m->taskmanager_id, why);
-      election.refuse(ctx->token, m->accepted.epoch, why);
+                 token.to_string() +
+                 " is not a unique fencing token (the HA backend lost acknowledged writes); stepping down to lead "
+                 "again with a higher epoch";
+      log_->error("refusing the registration of taskmanager {}: {}", m->taskmanager_id, why);
+      election.refuse(token, m->accepted.epoch, why);
       return (void)reply.fail(error{rpc::errc::fencing_mismatch, why});
     }
-    auto& st = self->state;
-    auto now = ctx->time->now();
-    if (!st.pool.has_taskmanager(m->taskmanager_id)) {
-      if (auto r = st.pool.add_taskmanager(m->taskmanager_id, m->address, m->slots); !r)
-        return (void)reply.fail(r.err());
-      log->info("registered taskmanager {} at {} with {} slots ({})", m->taskmanager_id, m->address, m->slots,
-                ctx->token.to_string());
+    if (!pool_.has_taskmanager(m->taskmanager_id)) {
+      if (auto r = pool_.add_taskmanager(m->taskmanager_id, m->address, m->slots); !r) return (void)reply.fail(r.err());
+      log_->info("registered taskmanager {} at {} with {} slots ({})", m->taskmanager_id, m->address, m->slots,
+                 token.to_string());
     }
-    st.heartbeats.track(m->taskmanager_id, now);
-    reply.reply(rpc::encode(rpc::register_reply{interval.count()}));
+    heartbeats_.track(m->taskmanager_id, ctx_->time->now());
+    reply.reply(rpc::encode(rpc::register_reply{ctx_->settings.heartbeat_interval.count()}));
     serve_pending();
-  };
-  auto on_heartbeat = [=](const rpc::envelope& req, const rpc::responder& reply) {
+  }
+
+  void on_heartbeat(const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_heartbeat(req.payload);
     if (!m) return (void)reply.fail(m.err());
-    bool known = self->state.heartbeats.heartbeat(m->taskmanager_id, ctx->time->now());
+    bool known = heartbeats_.heartbeat(m->taskmanager_id, ctx_->time->now());
     reply.reply(rpc::encode(rpc::heartbeat_reply{known}));
-  };
-  return {
-      [=](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) {
-        if (req.method == rpc::method::rm_register) return on_register(req, reply);
-        if (req.method == rpc::method::rm_heartbeat) return on_heartbeat(req, reply);
-        reply.fail(error{rpc::errc::unknown_method, "unknown method " + req.method});
-      },
-      [=](allocate_atom, const std::string& job, int parallelism) -> caf::result<std::vector<slot>> {
-        auto id = job_id::parse(job);
-        if (!id) return caf::make_error(caf::sec::invalid_argument, "bad job id");
-        auto& st = self->state;
-        if (st.pending.empty()) {
-          auto got = st.pool.allocate(*id, parallelism);
-          if (got) return to_slots(*got);
-        }
-        // Not enough slots now: answer as soon as registrations bring them (the job master's
-        // request deadline bounds the wait; it asks again after that).
-        auto promise = self->make_response_promise<std::vector<slot>>();
-        st.pending.push_back({job, parallelism, promise});
-        return promise;
-      },
-      [=](release_atom, const std::string& job) {
-        if (auto id = job_id::parse(job)) self->state.pool.release(*id);
-        auto& st = self->state;
-        // Drop waiting requests of this job (its master gave up on them) and serve the others.
-        st.pending.erase(std::remove_if(st.pending.begin(), st.pending.end(),
-                                        [&](const pending_allocation& p) { return p.job == job; }),
-                         st.pending.end());
-        serve_pending();
-      },
-      [=](query_atom) -> std::string {
-        // Flink's TaskManagersInfo; fields Regent has no notion of carry neutral values.
-        auto& st = self->state;
-        auto now = ctx->time->now();
-        auto rows = nlohmann::json::array();
-        for (auto& tm : st.pool.taskmanagers()) {
-          auto age = st.heartbeats.since_last(tm.id, now);
-          auto resource = [](int slots) {
-            return nlohmann::json{{"cpuCores", static_cast<double>(slots)},
-                                  {"taskHeapMemory", 0},
-                                  {"taskOffHeapMemory", 0},
-                                  {"managedMemory", 0},
-                                  {"networkMemory", 0},
-                                  {"extendedResources", nlohmann::json::object()}};
-          };
-          auto port = tm.address.substr(tm.address.rfind(':') + 1);
-          rows.push_back(
-              {{"id", tm.id},
-               {"path", tm.address},
-               {"dataPort", std::atoi(port.c_str())},
-               {"jmxPort", -1},
-               {"timeSinceLastHeartbeat",
-                age ? std::chrono::duration_cast<std::chrono::milliseconds>(*age).count() : 0},
-               {"slotsNumber", tm.slots},
-               {"freeSlots", tm.free_slots},
-               {"totalResource", resource(tm.slots)},
-               {"freeResource", resource(tm.free_slots)},
-               {"hardware", {{"cpuCores", tm.slots}, {"physicalMemory", -1}, {"freeMemory", -1}, {"managedMemory", 0}}},
-               {"memoryConfiguration", nlohmann::json::object()}});
-        }
-        return nlohmann::json{{"taskmanagers", rows}}.dump();
-      },
-      [=](tick_atom) {
-        auto& st = self->state;
-        for (auto& tm : st.heartbeats.expired(ctx->time->now(), timeout)) {
-          st.heartbeats.remove(tm);
-          auto jobs = st.pool.remove_taskmanager(tm);
-          log->warn("taskmanager {} missed its heartbeats for {} ms: removed ({} jobs lose slots)", tm, timeout.count(),
-                    jobs.size());
-          self->send(on_loss, tm_lost_atom::value, tm);
-        }
-        self->delayed_send(self, interval / 2, tick_atom::value);
-      },
-  };
+  }
+
+  caf::result<std::vector<slot>> allocate(const slot_request& r) {
+    if (pending_.empty())
+      if (auto got = pool_.allocate(r.job, r.parallelism)) return to_slots(*got);
+    // Not enough slots now: answer as soon as registrations bring them (the job master's
+    // request deadline bounds the wait; it asks again after that).
+    auto promise = self_->make_response_promise<std::vector<slot>>();
+    pending_.push_back({r.job, r.parallelism, promise});
+    return promise;
+  }
+
+  void release(const job_id& job) {
+    pool_.release(job);
+    // Drop waiting requests of this job (its master gave up on them) and serve the others.
+    pending_.erase(
+        std::remove_if(pending_.begin(), pending_.end(), [&](const pending_allocation& p) { return p.job == job; }),
+        pending_.end());
+    serve_pending();
+  }
+
+  /// Serves waiting allocations in arrival order while slots last.
+  void serve_pending() {
+    while (!pending_.empty()) {
+      auto& p = pending_.front();
+      auto got = pool_.allocate(p.job, p.parallelism);
+      if (!got) return;
+      p.promise.deliver(to_slots(*got));
+      pending_.pop_front();
+    }
+  }
+
+  taskmanager_list taskmanagers() const {
+    taskmanager_list out;
+    auto now = ctx_->time->now();
+    for (auto& tm : pool_.taskmanagers()) {
+      auto age = heartbeats_.since_last(tm.id, now);
+      out.rows.push_back({tm.id, tm.address, tm.slots, tm.free_slots,
+                          age ? std::chrono::duration_cast<std::chrono::milliseconds>(*age).count() : 0});
+    }
+    return out;
+  }
+
+  void check_heartbeats() {
+    auto timeout = ctx_->settings.heartbeat_timeout;
+    for (auto& tm : heartbeats_.expired(ctx_->time->now(), timeout)) {
+      heartbeats_.remove(tm);
+      auto jobs = pool_.remove_taskmanager(tm);
+      log_->warn("taskmanager {} missed its heartbeats for {} ms: removed ({} jobs lose slots)", tm, timeout.count(),
+                 jobs.size());
+      self_->send(on_loss_, taskmanager_lost{tm});
+    }
+    self_->delayed_send(self_, ctx_->settings.heartbeat_interval / 2, tick_atom::value);
+  }
+
+  resource_manager_actor::pointer self_ = nullptr;
+  std::shared_ptr<const session_context> ctx_;
+  taskmanager_loss_listener on_loss_;
+  std::shared_ptr<spdlog::logger> log_ = logging::get("actors");
+  job::slot_pool pool_;
+  job::heartbeat_monitor heartbeats_;
+  std::deque<pending_allocation> pending_;
+};
+
+resource_manager_actor::behavior_type resource_manager(resource_manager_actor::stateful_pointer<rm_state> self,
+                                                       std::shared_ptr<const session_context> ctx,
+                                                       taskmanager_loss_listener on_loss) {
+  return self->state.start(self, std::move(ctx), std::move(on_loss));
 }
 
 }  // namespace

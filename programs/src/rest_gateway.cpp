@@ -139,7 +139,7 @@ void rest_gateway::ask_leader(const char* method, std::string payload, done_fn d
                         });
 }
 
-void rest_gateway::query(const std::string& what, const std::string& job, done_fn done,
+void rest_gateway::query(rpc::question what, const std::string& job, done_fn done,
                          std::function<http_response(std::string)> shape) {
   ask_leader(
       rpc::method::dispatcher_query, rpc::encode(rpc::query{what, job}), done,
@@ -220,7 +220,7 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   const auto n = parts.size();
   auto at = [&](std::size_t i) -> const std::string& { return parts[i]; };
 
-  if (m == "GET" && n == 1 && at(0) == "overview") return query("overview", "", done);
+  if (m == "GET" && n == 1 && at(0) == "overview") return query(rpc::question::overview, "", done);
   if (m == "GET" && n == 1 && at(0) == "config")
     return done(ok(200, json{{"refresh-interval", 3000},
                              {"timezone-name", "Coordinated Universal Time"},
@@ -235,14 +235,15 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     return done(ok(200, rows.dump()));
   }
   if (m == "GET" && n == 2 && at(0) == "cluster" && at(1) == "leader") return done(leader_json());
-  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty") return query("dirty", "", done);
+  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty")
+    return query(rpc::question::dirty, "", done);
   if (m == "POST" && n == 4 && at(0) == "cluster" && at(1) == "ha" && at(2) == "cleanup") {
     if (!job_id::parse(at(3))) return done(error_response(404, "no job " + at(3) + " (not a job id)"));
     return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{at(3)}), done, [done](std::string) {
       done(http_response{202, "application/json; charset=UTF-8", "{}"});
     });
   }
-  if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query("taskmanagers", "", done);
+  if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query(rpc::question::taskmanagers, "", done);
   if (m == "GET" && n == 1 && at(0) == "metrics") {
     std::string local;
     auto s = config_.status ? config_.status() : leadership_status{};
@@ -261,7 +262,7 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     }
     auto leader = retrieval_.current();
     if (!leader || leader->rpc_address.empty()) return done(http_response{200, "text/plain; version=0.0.4", local});
-    return query("metrics", "", [done, local](http_response r) {
+    return query(rpc::question::metrics, "", [done, local](http_response r) {
       done(http_response{200, "text/plain; version=0.0.4", r.status == 200 ? local + r.body : local});
     });
   }
@@ -269,16 +270,16 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   if (n >= 1 && at(0) == "jobs") {
     if (m == "POST" && n == 1) return submit(request, done);
     if (m == "GET" && n == 1)
-      return query("jobs", "", done, [](std::string answer) {
+      return query(rpc::question::jobs, "", done, [](std::string answer) {
         auto in = json::parse(answer, nullptr, false);
         json rows = json::array();
         if (!in.is_discarded())
           for (auto& j : in["jobs"]) rows.push_back({{"id", j["jid"]}, {"status", j["state"]}});
         return ok(200, json{{"jobs", rows}}.dump());
       });
-    if (m == "GET" && n == 2 && at(1) == "overview") return query("jobs", "", done);
+    if (m == "GET" && n == 2 && at(1) == "overview") return query(rpc::question::jobs, "", done);
     if (n >= 2 && !job_id::parse(at(1))) return done(error_response(404, "no job " + at(1) + " (not a job id)"));
-    if (m == "GET" && n == 2) return query("job", at(1), done);
+    if (m == "GET" && n == 2) return query(rpc::question::job, at(1), done);
     if (m == "PATCH" && n == 2) {
       auto mode = query_param(request.target, "mode");
       if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
@@ -287,9 +288,9 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
         done(http_response{202, "application/json; charset=UTF-8", ""});
       });
     }
-    if (m == "GET" && n == 3 && at(2) == "checkpoints") return query("checkpoints", at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "exceptions") return query("exceptions", at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "execution-result") return query("result", at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "checkpoints") return query(rpc::question::checkpoints, at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "exceptions") return query(rpc::question::exceptions, at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "execution-result") return query(rpc::question::result, at(1), done);
   }
   done(error_response(404, "Not found: " + m + " " + request.target));
 }

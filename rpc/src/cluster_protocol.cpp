@@ -215,9 +215,16 @@ result<job_status> decode_job_status(const std::string& bytes) {
   return job_status{p->job_id(), p->state(), p->name()};
 }
 
+// question and Question list the same questions in the same order (Question starts with UNSPECIFIED).
+static_assert(static_cast<int>(question::overview) + 1 == OVERVIEW && static_cast<int>(question::dirty) + 1 == DIRTY);
+
+bool about_one_job(question q) {
+  return q == question::job || q == question::checkpoints || q == question::exceptions || q == question::result;
+}
+
 std::string encode(const query& m) {
   Query p;
-  p.set_what(m.what);
+  p.set_what(static_cast<Question>(static_cast<int>(m.what) + 1));
   p.set_job_id(m.job_id);
   return serialize(p);
 }
@@ -225,7 +232,10 @@ std::string encode(const query& m) {
 result<query> decode_query(const std::string& bytes) {
   auto p = parse<Query>(bytes, "Query");
   if (!p) return std::move(p).err();
-  return query{p->what(), p->job_id()};
+  if (p->what() == QUESTION_UNSPECIFIED || !Question_IsValid(p->what()))
+    return error{errc::malformed_frame,
+                 "malformed Query payload: no question it knows (" + std::to_string(static_cast<int>(p->what())) + ")"};
+  return query{static_cast<question>(static_cast<int>(p->what()) - 1), p->job_id()};
 }
 
 }  // namespace regent::rpc

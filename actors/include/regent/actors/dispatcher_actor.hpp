@@ -26,21 +26,12 @@ using dispatcher_actor = caf::typed_actor<
     caf::replies_to<recover_atom>::with<bool>,
     /// dispatcher.* and jm.subtask_event / blob.get RPCs, routed by the rpc_router
     caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
-    /// from a job master: (job id, state, name)
-    caf::reacts_to<state_atom, std::string, std::string, std::string>,
-    /// from a job master: (job id) completed a checkpoint (for /metrics)
-    caf::reacts_to<checkpointed_atom, std::string>,
-    /// from a job master before terminal: (job id, job JSON, checkpoints JSON, exceptions JSON),
-    /// so its answers outlive it
-    caf::reacts_to<final_atom, std::string, std::string, std::string, std::string>,
-    /// from a job master: (job id, terminal state); its result is recorded (dirty) by then
-    caf::reacts_to<terminal_atom, std::string, std::string>,
-    /// (to itself) (job id): one attempt at the job's global cleanup
-    caf::reacts_to<cleanup_atom, std::string>,
-    /// from the resource manager: (taskmanager id) stopped answering
-    caf::reacts_to<tm_lost_atom, std::string>,
-    /// (job id): cancel that job
-    caf::reacts_to<cancel_atom, std::string>>;
+    /// from the job masters
+    caf::reacts_to<job_status_changed>, caf::reacts_to<checkpoint_completed>, caf::reacts_to<job_terminated>,
+    /// (to itself) one attempt at a job's global cleanup
+    caf::reacts_to<cleanup_attempt>,
+    /// from the resource manager
+    caf::reacts_to<taskmanager_lost>>;
 
 dispatcher_actor spawn_dispatcher(caf::actor_system& sys, std::shared_ptr<const session_context> ctx);
 

@@ -28,14 +28,14 @@ using job_master_actor = caf::typed_actor<
     caf::reacts_to<tick_atom, std::uint64_t>,
     /// jm.subtask_event from a taskmanager, forwarded by the dispatcher
     caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
-    /// (attempt, cause): a deployment of that attempt failed
-    caf::reacts_to<retry_atom, std::uint64_t, std::string>,
-    /// (taskmanager id): it stopped answering
-    caf::reacts_to<tm_lost_atom, std::string>,
+    /// a deployment failed
+    caf::reacts_to<deploy_failed>,
+    /// a taskmanager stopped answering
+    caf::reacts_to<taskmanager_lost>,
     /// cancel the job
     caf::reacts_to<cancel_atom>,
-    /// ("job" | "checkpoints" | "exceptions") → Flink's JSON for it
-    caf::replies_to<query_atom, std::string>::with<std::string>>;
+    /// → what it knows of its job (REST)
+    caf::replies_to<snapshot_atom>::with<views::job_snapshot>>;
 
 /// The latest completed checkpoint of a job as a new leader's recovery read it (nullopt: the
 /// job has none), or why it could not be read.
@@ -45,8 +45,7 @@ using recovered_checkpoint = result<std::optional<ha::completed_checkpoint>>;
 /// with the latest checkpoint its recovery read (the dispatcher reads every job's in one
 /// batch), which its first deployment restores; a new job starts from scratch.
 job_master_actor spawn_job_master(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
-                                  dispatcher_actor dispatcher, resource_manager_actor resource_manager,
-                                  std::string job_id, std::string spec_json,
-                                  std::optional<recovered_checkpoint> latest = std::nullopt);
+                                  dispatcher_actor dispatcher, resource_manager_actor resource_manager, job_id job,
+                                  std::string spec_json, std::optional<recovered_checkpoint> latest = std::nullopt);
 
 }  // namespace regent::actors

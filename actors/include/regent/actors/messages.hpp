@@ -1,9 +1,12 @@
 #pragma once
 /// Message vocabulary of Regent's actors: the atoms of every actor interface, the plain structs
-/// that travel in messages and their `inspect` overloads. Protobuf types never appear here
-/// (they stop at rpc/); an RPC request reaches an actor as an `rpc::envelope` with the
-/// `rpc::responder` that answers it.
+/// that travel in messages. Protobuf types never appear here (they stop at rpc/); an RPC
+/// request reaches an actor as an `rpc::envelope` with the `rpc::responder` that answers it.
+///
+/// Every struct here travels between actors of one process only: none is ever serialized by
+/// CAF (see the CAF_ALLOW_UNSAFE_MESSAGE_TYPE list at the end).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,8 @@
 #include "regent/rpc/envelope.hpp"
 #include "regent/rpc/server.hpp"
 #include "regent/runtime/ids.hpp"
+#include "regent/runtime/job/job_status.hpp"
+#include "regent/views/flink_rest.hpp"
 
 namespace regent::actors {
 
@@ -29,19 +34,11 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using rpc_atom = caf::atom_constant<caf::atom("rpc")>;
 using use_rm_atom = caf::atom_constant<caf::atom("userm")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
-using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
-using release_atom = caf::atom_constant<caf::atom("release")>;
-using tm_lost_atom = caf::atom_constant<caf::atom("tmlost")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
-using state_atom = caf::atom_constant<caf::atom("state")>;
-using final_atom = caf::atom_constant<caf::atom("final")>;
-using terminal_atom = caf::atom_constant<caf::atom("terminal")>;
-using checkpointed_atom = caf::atom_constant<caf::atom("ckpt")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
-using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
-using retry_atom = caf::atom_constant<caf::atom("retry")>;
-using query_atom = caf::atom_constant<caf::atom("query")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using taskmanagers_atom = caf::atom_constant<caf::atom("tms")>;
 
 // The blocking pool (blocking_pool.hpp).
 using run_atom = caf::atom_constant<caf::atom("run")>;
@@ -59,6 +56,60 @@ typename Inspector::result_type inspect(Inspector& f, slot& x) {
   return f(caf::meta::type_name("regent::actors::slot"), x.subtask, x.taskmanager_id, x.address);
 }
 
+/// (job master → resource manager) one slot per subtask of `job`, answered with them once
+/// taskmanagers offer enough.
+struct slot_request {
+  job_id job;
+  int parallelism = 0;
+};
+
+/// (job master → resource manager) frees `job`'s slots and withdraws its waiting request.
+struct slot_release {
+  job_id job;
+};
+
+/// (resource manager → dispatcher → job masters) a taskmanager stopped answering.
+struct taskmanager_lost {
+  std::string taskmanager_id;
+};
+
+/// (resource manager → dispatcher) the registered taskmanagers, for REST.
+struct taskmanager_list {
+  std::vector<views::taskmanager_summary> rows;
+};
+
+/// (job master → dispatcher) the job moved to `status`.
+struct job_status_changed {
+  job_id job;
+  job::job_status status;
+};
+
+/// (job master → dispatcher) the job completed checkpoint `checkpoint_id` (for /metrics).
+struct checkpoint_completed {
+  job_id job;
+  std::int64_t checkpoint_id = 0;
+};
+
+/// (job master → dispatcher) the job is globally terminal with `status` and its result is
+/// recorded (dirty); `last` is what the job master knew at the end, so its REST answers
+/// outlive it.
+struct job_terminated {
+  job_id job;
+  job::job_status status;
+  views::job_snapshot last;
+};
+
+/// (to a job master, from a deployment's answer) deploying `attempt` failed with `cause`.
+struct deploy_failed {
+  std::uint64_t attempt = 0;
+  std::string cause;
+};
+
+/// (dispatcher → itself) one attempt at the global cleanup of a globally terminal job.
+struct cleanup_attempt {
+  job_id job;
+};
+
 }  // namespace regent::actors
 
 namespace regent {
@@ -70,7 +121,16 @@ typename Inspector::result_type inspect(Inspector& f, fencing_token& x) {
 
 }  // namespace regent
 
-// Local only: an RPC request and its responder are handed to an actor in this process, never
-// serialized by CAF.
+// Local only: handed to actors of this process, never serialized by CAF.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::rpc::envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::rpc::responder)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::slot_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::slot_release)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::taskmanager_lost)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::taskmanager_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::job_status_changed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::checkpoint_completed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::job_terminated)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::cleanup_attempt)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::deploy_failed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::views::job_snapshot)

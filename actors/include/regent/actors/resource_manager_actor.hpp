@@ -19,17 +19,17 @@ namespace regent::actors {
 struct session_context;
 
 /// Who is told that a taskmanager stopped answering (the session's dispatcher).
-using taskmanager_loss_listener = caf::typed_actor<caf::reacts_to<tm_lost_atom, std::string>>;
+using taskmanager_loss_listener = caf::typed_actor<caf::reacts_to<taskmanager_lost>>;
 
 using resource_manager_actor = caf::typed_actor<
     /// rm.register and rm.heartbeat from taskmanagers, routed by the rpc_router
     caf::reacts_to<rpc_atom, rpc::envelope, rpc::responder>,
-    /// (job id, parallelism) → one slot per subtask; answered once enough slots are offered
-    caf::replies_to<allocate_atom, std::string, int>::with<std::vector<slot>>,
-    /// (job id): frees the job's slots and withdraws its waiting request
-    caf::reacts_to<release_atom, std::string>,
-    /// → Flink's TaskManagersInfo JSON
-    caf::replies_to<query_atom>::with<std::string>,
+    /// → one slot per subtask; answered once enough slots are offered
+    caf::replies_to<slot_request>::with<std::vector<slot>>,
+    /// frees the job's slots and withdraws its waiting request
+    caf::reacts_to<slot_release>,
+    /// → the registered taskmanagers (REST)
+    caf::replies_to<taskmanagers_atom>::with<taskmanager_list>,
     /// (to itself) checks the heartbeats
     caf::reacts_to<tick_atom>>;
 

@@ -15,6 +15,7 @@
 
 #include "regent/ha/leader_retrieval.hpp"
 #include "regent/rpc/client.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/rest_server.hpp"
 
 namespace regent::programs {
@@ -45,7 +46,7 @@ class rest_gateway {
   using done_fn = std::function<void(rpc::http_response)>;
   /// Sends `method` to the leader; `on_reply` gets the reply payload, errors become HTTP errors.
   void ask_leader(const char* method, std::string payload, done_fn done, std::function<void(std::string)> on_reply);
-  void query(const std::string& what, const std::string& job, done_fn done,
+  void query(rpc::question what, const std::string& job, done_fn done,
              std::function<rpc::http_response(std::string)> shape = nullptr);
   void submit(const rpc::http_request& request, done_fn done);
   rpc::http_response upload(const rpc::http_request& request);

@@ -114,14 +114,25 @@ struct job_status {
   std::string name;
 };
 
-/// A read-only question for the leader (REST). `what`: `overview` (ClusterOverviewWithVersion),
-/// `jobs` (MultipleJobsDetails), `job` (JobDetailsInfo), `checkpoints` (CheckpointingStatistics),
-/// `exceptions` (JobExceptionsInfoWithHistory), `result` (JobExecutionResultResponseBody),
-/// `taskmanagers` (TaskManagersInfo), `metrics` (Prometheus text), `dirty` (Regent's own:
-/// `{"dirty":[{"jid","name","application-status","cleanup-attempts","artifacts":{...}}]}`). The reply payload is the
-/// answer's text; an unknown job fails with ha::errc::not_found ("no job <id>").
+/// The read-only questions the REST gateway asks the leader, with the shape of each answer.
+enum class question {
+  overview,      ///< ClusterOverviewWithVersion
+  jobs,          ///< MultipleJobsDetails
+  job,           ///< JobDetailsInfo (per job)
+  checkpoints,   ///< CheckpointingStatistics (per job)
+  exceptions,    ///< JobExceptionsInfoWithHistory (per job)
+  result,        ///< JobExecutionResultResponseBody (per job)
+  taskmanagers,  ///< TaskManagersInfo
+  metrics,       ///< the leader's Prometheus text
+  dirty,         ///< Regent's own: {"dirty":[{"jid","name","application-status","cleanup-attempts","artifacts":{...}}]}
+};
+/// True for the questions about one job (query::job_id names it).
+bool about_one_job(question q);
+
+/// A read-only question for the leader (REST). The reply payload is the answer's text; an
+/// unknown job fails with ha::errc::not_found ("no job <id>").
 struct query {
-  std::string what;
+  question what = question::overview;
   std::string job_id;
 };
 
