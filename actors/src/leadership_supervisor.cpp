@@ -21,151 +21,175 @@ struct session {
   bool ready = false;  // published and recovered
 };
 
-/// State of one supervisor: the session it leads (if any) and counters for status.
-struct supervisor_state {
-  static inline const char* name = "leadership_supervisor";
-  std::optional<session> current;
-  epoch_t last_epoch = 0;     // newest epoch seen, to drop stale grants
-  std::uint64_t changes = 0;  // grants + revokes handled
-  std::chrono::steady_clock::time_point granted_at;
-  double last_takeover_ms = -1;  // grant → recovered of the newest session
-  bool fatal_reported = false;
-};
-
 /// The components whose leader info a leader publishes.
 const char* components[] = {ha::component::resource_manager, ha::component::dispatcher, ha::component::rest_server};
+
+/// The supervisor's state and its handlers: the session it leads (if any) and counters for
+/// status, one named member per message.
+class supervisor_state {
+ public:
+  static inline const char* name = "leadership_supervisor";
+
+  leadership_supervisor_actor::behavior_type start(leadership_supervisor_actor::pointer self, ha::ha_services* ha,
+                                                   supervisor_config cfg,
+                                                   std::shared_ptr<const blocking_pool> blocking) {
+    self_ = self;
+    ha_ = ha;
+    cfg_ = std::move(cfg);
+    blocking_ = std::move(blocking);
+    for (auto& w : blocking_->workers()) self_->link_to(w);  // a supervisor that fails takes them along
+    self_->set_down_handler([this](const caf::down_msg& dm) { on_down(dm); });
+    return {
+        [this](grant_atom, const fencing_token& token, std::int64_t since_ms) { on_grant(token, since_ms); },
+        [this](revoke_atom, const fencing_token& token) { on_revoke(token); },
+        [this](failed_atom, const std::string& why) { fatal(why); },
+        [this](shutdown_atom) { on_shutdown(); },
+        [this](status_atom) -> std::tuple<std::string, fencing_token, std::uint64_t> {
+          if (!current_) return {"standby", fencing_token{}, changes_};
+          return {current_->ready ? "leader" : "recovering", current_->token, changes_};
+        },
+    };
+  }
+
+ private:
+  void on_grant(const fencing_token& token, std::int64_t since_ms) {
+    if (token.epoch <= last_epoch_) {
+      log_->warn("dropped stale grant {} (newest epoch seen is {})", token.to_string(), last_epoch_);
+      return;
+    }
+    end_session();
+    last_epoch_ = token.epoch;
+    ++changes_;
+    granted_at_ = cfg_.time->now();
+    log_->info("granted leadership {}", token.to_string());
+    current_ = spawn_session(token, since_ms);
+    report();
+    // Every component's leader info goes out first, in one write, while ZooKeeper (or the
+    // disk) is not yet busy with the recovery's reads (ZooKeeper answers a session's reads
+    // only after its earlier writes): the taskmanagers register while the dispatcher reads
+    // the graphs and checkpoints, so the takeover's two slowest steps overlap. The
+    // dispatcher answers nothing before it has recovered (see dispatcher_actor.hpp).
+    ha::leader_info info{cfg_.rpc_address, cfg_.rest_url, token, since_ms};
+    if (auto r = ha_->election().publish_all({std::begin(components), std::end(components)}, info); !r) {
+      log_->warn("could not publish leader info for {}: {}", token.to_string(), r.err().message);
+      return;  // leadership is gone: the revoke is on its way
+    }
+    self_->request(current_->dispatcher, caf::infinite, recover_atom::value)
+        .then([this, token](bool recovered) { on_recovered(token, recovered); },
+              [this, token](caf::error& e) {
+                if (current_ && current_->token == token)
+                  fatal("recovery of " + token.to_string() + " failed: " + self_->system().render(e));
+              });
+  }
+
+  /// A fresh resource manager and dispatcher fenced with `token`, wired to each other, watched
+  /// by this supervisor and reachable through the router.
+  session spawn_session(const fencing_token& token, std::int64_t since_ms) {
+    auto ctx = std::make_shared<session_context>();
+    ctx->token = token;
+    ctx->since_ms = since_ms;
+    ctx->ha = ha_;
+    ctx->settings = cfg_.settings;
+    ctx->time = cfg_.time;
+    ctx->taskmanagers = std::make_shared<taskmanager_gateway>(*cfg_.time);
+    ctx->blocking = blocking_;
+    session s{token, spawn_dispatcher(self_->system(), ctx), {}, ctx->taskmanagers, ctx};
+    s.rm = spawn_resource_manager(self_->system(), ctx, s.dispatcher);
+    caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
+    self_->monitor(s.dispatcher);
+    self_->monitor(s.rm);
+    if (cfg_.router) cfg_.router->set_session(token, s.rm, s.dispatcher);
+    return s;
+  }
+
+  void on_recovered(const fencing_token& token, bool recovered) {
+    if (!current_ || current_->token != token) return;  // revoked meanwhile
+    if (!recovered) return fatal("recovery failed for " + token.to_string());
+    current_->ready = true;
+    last_takeover_ms_ = std::chrono::duration<double, std::milli>(cfg_.time->now() - granted_at_).count();
+    report();
+    log_->info("leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at {})",
+               token.to_string(), last_takeover_ms_, cfg_.rpc_address.empty() ? "-" : cfg_.rpc_address);
+  }
+
+  void on_revoke(const fencing_token& token) {
+    if (!current_ || current_->token != token) {
+      log_->warn("dropped revoke of {} (current session: {})", token.to_string(),
+                 current_ ? current_->token.to_string() : std::string("none"));
+      return;
+    }
+    end_session();
+    ++changes_;
+    report();
+    log_->info("revoked leadership {}", token.to_string());
+  }
+
+  void on_shutdown() {
+    if (current_) {
+      auto token = current_->token;
+      end_session();
+      report();
+      for (const char* c : components) (void)ha_->election().unpublish(c, token);
+      log_->info("stepping down from leadership {} (shutdown)", token.to_string());
+    }
+    for (auto& w : blocking_->workers()) self_->send_exit(w, caf::exit_reason::user_shutdown);
+    self_->quit();
+  }
+
+  void on_down(const caf::down_msg& dm) {
+    if (!current_) return;
+    if (dm.source == current_->dispatcher.address() || dm.source == current_->rm.address())
+      fatal("a leader component of " + current_->token.to_string() + " stopped: " + self_->system().render(dm.reason));
+  }
+
+  /// Stops the components of the current session (job masters suspend with the dispatcher).
+  void end_session() {
+    if (!current_) return;
+    current_->ctx->ended = true;
+    if (cfg_.router) cfg_.router->clear_session();
+    self_->demonitor(current_->dispatcher.address());
+    self_->demonitor(current_->rm.address());
+    self_->send_exit(current_->dispatcher, caf::exit_reason::user_shutdown);
+    self_->send_exit(current_->rm, caf::exit_reason::user_shutdown);
+    current_->taskmanagers->close();
+    current_.reset();
+  }
+
+  void fatal(const std::string& why) {
+    if (fatal_reported_) return;
+    fatal_reported_ = true;
+    log_->critical("leadership session cannot go on: {}", why);
+    if (cfg_.on_fatal) cfg_.on_fatal(1, why);
+  }
+
+  /// Tells the board (REST /metrics) where this process stands.
+  void report() {
+    if (!cfg_.board) return;
+    leadership_board::report r;
+    r.role = !current_ ? "standby" : current_->ready ? "leader" : "recovering";
+    r.epoch = current_ ? current_->token.epoch : 0;
+    r.changes = changes_;
+    r.last_takeover_ms = last_takeover_ms_;
+    cfg_.board->set(r);
+  }
+
+  leadership_supervisor_actor::pointer self_ = nullptr;
+  ha::ha_services* ha_ = nullptr;
+  supervisor_config cfg_;
+  std::shared_ptr<const blocking_pool> blocking_;
+  std::shared_ptr<spdlog::logger> log_ = logging::get("actors");
+  std::optional<session> current_;
+  epoch_t last_epoch_ = 0;     ///< newest epoch seen, to drop stale grants
+  std::uint64_t changes_ = 0;  ///< grants + revokes handled
+  clock::time_point granted_at_;
+  double last_takeover_ms_ = -1;  ///< grant → recovered of the newest session
+  bool fatal_reported_ = false;
+};
 
 leadership_supervisor_actor::behavior_type supervisor(
     leadership_supervisor_actor::stateful_pointer<supervisor_state> self, ha::ha_services* ha, supervisor_config cfg,
     std::shared_ptr<const blocking_pool> blocking) {
-  auto log = logging::get("actors");
-  for (auto& w : blocking->workers()) self->link_to(w);  // a supervisor that fails takes them along
-  auto fatal = [self, cfg, log](const std::string& why) {
-    if (self->state.fatal_reported) return;
-    self->state.fatal_reported = true;
-    log->critical("leadership session cannot go on: {}", why);
-    if (cfg.on_fatal) cfg.on_fatal(1, why);
-  };
-  // Tells the board (REST /metrics) where this process stands.
-  auto report = [self, cfg] {
-    if (!cfg.board) return;
-    auto& st = self->state;
-    leadership_board::report r;
-    r.role = !st.current ? "standby" : st.current->ready ? "leader" : "recovering";
-    r.epoch = st.current ? st.current->token.epoch : 0;
-    r.changes = st.changes;
-    r.last_takeover_ms = st.last_takeover_ms;
-    cfg.board->set(r);
-  };
-  // Stops the components of the current session (job masters suspend with the dispatcher).
-  auto end_session = [self, cfg] {
-    auto& st = self->state;
-    if (!st.current) return;
-    st.current->ctx->ended = true;
-    if (cfg.router) cfg.router->clear_session();
-    self->demonitor(st.current->dispatcher.address());
-    self->demonitor(st.current->rm.address());
-    self->send_exit(st.current->dispatcher, caf::exit_reason::user_shutdown);
-    self->send_exit(st.current->rm, caf::exit_reason::user_shutdown);
-    st.current->taskmanagers->close();
-    st.current.reset();
-  };
-  self->set_down_handler([self, fatal](const caf::down_msg& dm) {
-    auto& st = self->state;
-    if (!st.current) return;
-    if (dm.source == st.current->dispatcher.address() || dm.source == st.current->rm.address())
-      fatal("a leader component of " + st.current->token.to_string() + " stopped: " + self->system().render(dm.reason));
-  });
-  return {
-      [=](grant_atom, const fencing_token& token, std::int64_t since_ms) {
-        auto& st = self->state;
-        if (token.epoch <= st.last_epoch) {
-          log->warn("dropped stale grant {} (newest epoch seen is {})", token.to_string(), st.last_epoch);
-          return;
-        }
-        end_session();
-        st.last_epoch = token.epoch;
-        ++st.changes;
-        st.granted_at = cfg.time->now();
-        log->info("granted leadership {}", token.to_string());
-        auto ctx = std::make_shared<session_context>();
-        ctx->token = token;
-        ctx->since_ms = since_ms;
-        ctx->ha = ha;
-        ctx->settings = cfg.settings;
-        ctx->time = cfg.time;
-        ctx->taskmanagers = std::make_shared<taskmanager_gateway>(*cfg.time);
-        ctx->blocking = blocking;
-        session s{token, spawn_dispatcher(self->system(), ctx), {}, ctx->taskmanagers, ctx};
-        s.rm = spawn_resource_manager(self->system(), ctx, s.dispatcher);
-        caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
-        self->monitor(s.dispatcher);
-        self->monitor(s.rm);
-        if (cfg.router) cfg.router->set_session(token, s.rm, s.dispatcher);
-        st.current = s;
-        report();
-        // Every component's leader info goes out first, in one write, while ZooKeeper (or the
-        // disk) is not yet busy with the recovery's reads (ZooKeeper answers a session's reads
-        // only after its earlier writes): the taskmanagers register while the dispatcher reads
-        // the graphs and checkpoints, so the takeover's two slowest steps overlap. The
-        // dispatcher answers nothing before it has recovered (see dispatcher_actor.hpp).
-        ha::leader_info info{cfg.rpc_address, cfg.rest_url, token, since_ms};
-        if (auto r = ha->election().publish_all({std::begin(components), std::end(components)}, info); !r) {
-          log->warn("could not publish leader info for {}: {}", token.to_string(), r.err().message);
-          return;  // leadership is gone: the revoke is on its way
-        }
-        self->request(s.dispatcher, caf::infinite, recover_atom::value)
-            .then(
-                [=](bool recovered) {
-                  auto& st = self->state;
-                  if (!st.current || st.current->token != token) return;  // revoked meanwhile
-                  if (!recovered) return fatal("recovery failed for " + token.to_string());
-                  st.current->ready = true;
-                  st.last_takeover_ms =
-                      std::chrono::duration<double, std::milli>(cfg.time->now() - st.granted_at).count();
-                  report();
-                  log->info(
-                      "leader ready {} (recovered in {:.1f} ms; published dispatcher, resource_manager, rest_server at "
-                      "{})",
-                      token.to_string(), st.last_takeover_ms, cfg.rpc_address.empty() ? "-" : cfg.rpc_address);
-                },
-                [=](caf::error& e) {
-                  auto& st = self->state;
-                  if (st.current && st.current->token == token)
-                    fatal("recovery of " + token.to_string() + " failed: " + self->system().render(e));
-                });
-      },
-      [=](revoke_atom, const fencing_token& token) {
-        auto& st = self->state;
-        if (!st.current || st.current->token != token) {
-          log->warn("dropped revoke of {} (current session: {})", token.to_string(),
-                    st.current ? st.current->token.to_string() : std::string("none"));
-          return;
-        }
-        end_session();
-        ++st.changes;
-        report();
-        log->info("revoked leadership {}", token.to_string());
-      },
-      [=](failed_atom, const std::string& why) { fatal(why); },
-      [=](shutdown_atom) {
-        auto& st = self->state;
-        if (st.current) {
-          auto token = st.current->token;
-          end_session();
-          report();
-          for (const char* c : components) (void)ha->election().unpublish(c, token);
-          log->info("stepping down from leadership {} (shutdown)", token.to_string());
-        }
-        for (auto& w : blocking->workers()) self->send_exit(w, caf::exit_reason::user_shutdown);
-        self->quit();
-      },
-      [=](status_atom) -> std::tuple<std::string, fencing_token, std::uint64_t> {
-        auto& st = self->state;
-        if (!st.current) return {"standby", fencing_token{}, st.changes};
-        return {st.current->ready ? "leader" : "recovering", st.current->token, st.changes};
-      },
-  };
+  return self->state.start(self, ha, std::move(cfg), std::move(blocking));
 }
 
 /// Forwards driver callbacks (on the driver's thread) into the supervisor's mailbox.
