@@ -91,7 +91,7 @@ class supervisor_state {
     ctx->ha = ha_;
     ctx->settings = cfg_.settings;
     ctx->time = cfg_.time;
-    ctx->taskmanagers = std::make_shared<taskmanager_gateway>(*cfg_.time);
+    ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
     ctx->blocking = blocking_;
     session s{token, spawn_dispatcher(self_->system(), ctx), {}, ctx->taskmanagers, ctx};
     s.rm = spawn_resource_manager(self_->system(), ctx, s.dispatcher);

@@ -27,7 +27,7 @@ void taskmanager_gateway::send(const std::string& address, rpc::envelope request
     }
     c = slot.get();
   }
-  c->async_request(std::move(request), time_.now() + std::chrono::seconds(10), std::move(done));
+  c->async_request(std::move(request), system_clock::instance().now() + std::chrono::seconds(10), std::move(done));
 }
 
 void taskmanager_gateway::close() {

@@ -30,18 +30,18 @@ namespace regent::actors {
 
 /// RPC clients to taskmanagers, one per address, shared by the session's job masters.
 /// Thread-safe; requests are asynchronous (callbacks run on the client's io thread).
+/// Request deadlines are the transport's own: real time (the RPC client's timers), whatever
+/// clock the session's logic runs on.
 class taskmanager_gateway {
  public:
   using callback = std::function<void(result<rpc::envelope>)>;
-  /// Request deadlines are taken on `time`, which must outlive the gateway.
-  explicit taskmanager_gateway(const clock& time = system_clock::instance()) : time_(time) {}
+  taskmanager_gateway() = default;
   ~taskmanager_gateway();
   void send(const std::string& address, rpc::envelope request, callback done);
   /// Closes every client (blocks until their io threads end; not from a callback).
   void close();
 
  private:
-  const clock& time_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<rpc::client>> clients_;
 };
