@@ -238,6 +238,15 @@ class session_test : public ::testing::Test {
     return out;
   }
 
+  /// A leader (epoch 1) with one taskmanager, running job_a_: its first attempt's subtasks.
+  std::vector<rpc::deploy> lead_and_run(int parallelism = 2) {
+    start();
+    grant(1);
+    register_taskmanager();
+    submit(job_a_, parallelism);
+    return deployed(job::attempt_id(token_, 1), parallelism);
+  }
+
   const char* const job_a_ = "0123456789abcdef0123456789abcdef";
   test::test_dir dir_;
   manual_clock clock_;
@@ -287,12 +296,9 @@ TEST_F(session_test, a_submitted_job_is_stored_deployed_and_timed_by_the_session
 
 TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_is_timed_by_the_clock) {
   settings_.checkpoint_interval = 10ms;
-  start();
-  grant(1);
-  register_taskmanager();
-  auto job = submit(job_a_);
-  auto subtasks = deployed(job::attempt_id(token_, 1), 2);
+  auto subtasks = lead_and_run();
   ASSERT_EQ(subtasks.size(), 2u);
+  const std::string job = job_a_;
   auto trigger = rpc::decode_checkpoint_command(tm_.await(rpc::method::tm_trigger, 1).front()).value();
   EXPECT_EQ(trigger.checkpoint_id, 1u);
   EXPECT_EQ(trigger.attempt, job::attempt_id(token_, 1));
@@ -315,12 +321,9 @@ TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_
 }
 
 TEST_F(session_test, a_failed_subtask_restarts_the_job_under_a_new_attempt_and_reports_the_failure) {
-  start();
-  grant(1);
-  register_taskmanager();
-  auto job = submit(job_a_);
-  auto first = deployed(job::attempt_id(token_, 1), 2);
+  auto first = lead_and_run();
   ASSERT_EQ(first.size(), 2u);
+  const std::string job = job_a_;
   clock_.advance(2s);
   const auto failed_at = clock_.wall_millis();
   event(first[1], rpc::subtask_event::kind::failed, 0, "boom");
@@ -340,11 +343,8 @@ TEST_F(session_test, a_failed_subtask_restarts_the_job_under_a_new_attempt_and_r
 }
 
 TEST_F(session_test, a_cancelled_job_is_recorded_cleaned_up_and_never_runs_again) {
-  start();
-  grant(1);
-  register_taskmanager();
-  auto job = submit(job_a_);
-  deployed(job::attempt_id(token_, 1), 2);
+  ASSERT_EQ(lead_and_run().size(), 2u);
+  const std::string job = job_a_;
   clock_.advance(3s);
   ASSERT_TRUE(call(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{job})).ok());
 
@@ -364,12 +364,9 @@ TEST_F(session_test, a_cancelled_job_is_recorded_cleaned_up_and_never_runs_again
 }
 
 TEST_F(session_test, a_job_whose_subtasks_all_finish_is_finished) {
-  start();
-  grant(1);
-  register_taskmanager();
-  auto job = submit(job_a_, 1);
-  auto subtasks = deployed(job::attempt_id(token_, 1), 1);
+  auto subtasks = lead_and_run(1);
   ASSERT_EQ(subtasks.size(), 1u);
+  const std::string job = job_a_;
   clock_.advance(1500ms);
   event(subtasks[0], rpc::subtask_event::kind::finished);
   auto result = ask_until(rpc::question::result, job, [](const json& j) { return j["status"]["id"] == "COMPLETED"; });
