@@ -228,7 +228,7 @@ class rest_test : public ::testing::Test {
   }
 };
 
-TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
+TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
   auto [leader, standby] = start_cluster();
   ASSERT_FALSE(HasFailure());
 
@@ -346,7 +346,7 @@ TEST_F(rest_test, StandbyAcceptsJobsAndEveryEndpointHasFlinksFields) {
   EXPECT_EQ(call(standby, "GET", "/v1/jobs/" + id).status, 200);
 }
 
-TEST_F(rest_test, CancelAndUploadedArtifacts) {
+TEST_F(rest_test, cancel_and_uploaded_artifacts) {
   auto [leader, standby] = start_cluster();
   ASSERT_FALSE(HasFailure());
   // A long job, cancelled through the standby.
@@ -388,7 +388,7 @@ TEST_F(rest_test, CancelAndUploadedArtifacts) {
   EXPECT_TRUE(has(missing.body, "operators[0].library")) << missing.body;
 }
 
-TEST_F(rest_test, BadInputGetsTheDocumentedStatusAndBlocksNobody) {
+TEST_F(rest_test, bad_input_gets_the_documented_status_and_blocks_nobody) {
   auto [leader, standby] = start_cluster();
   ASSERT_FALSE(HasFailure());
   auto is_error_body = [](const rpc::http_response& r) {
@@ -448,7 +448,7 @@ TEST_F(rest_test, BadInputGetsTheDocumentedStatusAndBlocksNobody) {
 }
 
 /// While no leader is known, a jobmanager's forwarded endpoints answer 503 with Flink's message.
-TEST_F(rest_test, NoLeaderMeansServiceUnavailable) {
+TEST_F(rest_test, no_leader_means_service_unavailable) {
   // The test itself holds leadership (and publishes nothing), so the jobmanager stays standby.
   auto held = hold_leadership();
   ASSERT_TRUE(held);
@@ -470,7 +470,7 @@ TEST_F(rest_test, NoLeaderMeansServiceUnavailable) {
 // A leader record whose rpc address cannot be used (written by hand, or by a broken
 // jobmanager) gets a 502 naming the problem from every standby, request after request: the
 // REST thread must not die on it (a throwing std::stoi took the whole endpoint down once).
-TEST_F(rest_test, ALeaderRecordWithABadAddressIsAnAnswerNotACrash) {
+TEST_F(rest_test, a_leader_record_with_a_bad_address_is_an_answer_not_a_crash) {
   auto held = hold_leadership();
   ASSERT_TRUE(held);
   const auto token = held->token;
@@ -494,7 +494,7 @@ TEST_F(rest_test, ALeaderRecordWithABadAddressIsAnAnswerNotACrash) {
 
 /// The `regent` CLI against a live cluster found through conf/masters, following a job through
 /// a `kill -9` of the leader.
-TEST_F(rest_test, CliRunsAJobThroughAFailoverAndManagesTheCluster) {
+TEST_F(rest_test, cli_runs_a_job_through_a_failover_and_manages_the_cluster) {
   auto a = start_jobmanager();
   auto b = start_jobmanager();
   ASSERT_NE(a, 0);
@@ -601,7 +601,7 @@ std::uint16_t free_port() {
 
 /// bin/start-cluster.sh with two masters: two jobmanagers on their conf/masters ports, one
 /// leader; bin/stop-cluster.sh leaves no process and no pid file.
-TEST_F(rest_test, StartClusterScriptStartsTwoMastersAndStopLeavesNothing) {
+TEST_F(rest_test, start_cluster_script_starts_two_masters_and_stop_leaves_nothing) {
   auto conf = dir_.path() / "conf";
   fs::create_directories(conf);
   fs::copy_file(dir_.path() / "config.yaml", conf / "config.yaml");

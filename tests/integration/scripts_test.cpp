@@ -127,7 +127,7 @@ class scripts_test : public ::testing::Test {
   }
 };
 
-TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) {
+TEST_F(scripts_test, quorum_and_cluster_scripts_start_one_leader_and_stop_leaves_nothing) {
   // Three servers on localhost: server.1 takes clientPort, the others their own ';clientPort'.
   int client[3], peer[3], election[3];
   for (int i = 0; i < 3; ++i) client[i] = port(), peer[i] = port(), election[i] = port();
@@ -224,7 +224,7 @@ TEST_F(scripts_test, QuorumAndClusterScriptsStartOneLeaderAndStopLeavesNothing) 
   for (auto pid : all) EXPECT_TRUE(harness::wait_pid_exited(pid, deadline)) << "pid " << pid << " still runs";
 }
 
-TEST_F(scripts_test, MalformedServerLineIsAConfigErrorNamingTheLine) {
+TEST_F(scripts_test, malformed_server_line_is_a_config_error_naming_the_line) {
   {
     std::ofstream cfg(conf_ / "zoo.cfg");
     cfg << "tickTime=200\n"
@@ -239,13 +239,13 @@ TEST_F(scripts_test, MalformedServerLineIsAConfigErrorNamingTheLine) {
   EXPECT_FALSE(fs::exists(logs_ / "zookeeper.pid")) << "nothing may start on a bad zoo.cfg";
 }
 
-TEST_F(scripts_test, MissingZooCfgIsAConfigError) {
+TEST_F(scripts_test, missing_zoo_cfg_is_a_config_error) {
   auto [code, out] = run("start-zookeeper-quorum.sh");
   EXPECT_EQ(code, 2) << out;
   EXPECT_TRUE(has(out, (conf_ / "zoo.cfg").string() + ": not found")) << out;
 }
 
-TEST_F(scripts_test, StopWithNothingRunningSaysSo) {
+TEST_F(scripts_test, stop_with_nothing_running_says_so) {
   auto [code, out] = run("stop-zookeeper-quorum.sh");
   EXPECT_EQ(code, 0) << out;
   EXPECT_TRUE(has(out, "No zookeeper to stop.")) << out;

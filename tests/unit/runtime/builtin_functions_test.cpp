@@ -10,20 +10,20 @@ namespace {
 constexpr auto min64 = std::numeric_limits<std::int64_t>::min();
 constexpr auto max64 = std::numeric_limits<std::int64_t>::max();
 
-TEST(BuiltinFunctions, ListsTheFourInOrder) {
+TEST(builtin_functions, lists_the_four_in_order) {
   EXPECT_EQ(builtin_function_names(), "identity, negate, add-one, square");
   ASSERT_EQ(builtin_functions().size(), 4u);
   EXPECT_STREQ(builtin_functions()[0].name, "identity");
 }
 
-TEST(BuiltinFunctions, FindsByExactName) {
+TEST(builtin_functions, finds_by_exact_name) {
   EXPECT_NE(find_builtin_function("identity"), nullptr);
   EXPECT_EQ(find_builtin_function("Identity"), nullptr);
   EXPECT_EQ(find_builtin_function("add_one"), nullptr);
   EXPECT_EQ(find_builtin_function(""), nullptr);
 }
 
-TEST(BuiltinFunctions, ComputeAndWrapOnOverflow) {
+TEST(builtin_functions, compute_and_wrap_on_overflow) {
   auto identity = find_builtin_function("identity");
   auto negate = find_builtin_function("negate");
   auto add_one = find_builtin_function("add-one");

@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 const job_id the_job = *job_id::parse("0123456789abcdef0123456789abcdef");
 
 /// A coordinator for a job at parallelism 3 with a 10 s timeout, and a manual clock.
-class CheckpointCoordinator : public ::testing::Test {
+class checkpoint_coordinator_test : public ::testing::Test {
  protected:
   manual_clock clock;
   checkpoint_coordinator coord{the_job, {3, 10000ms, 10}};
@@ -46,7 +46,7 @@ class CheckpointCoordinator : public ::testing::Test {
   }
 };
 
-TEST_F(CheckpointCoordinator, AllAcksCompleteAndNotify) {
+TEST_F(checkpoint_coordinator_test, all_acks_complete_and_notify) {
   const std::int64_t t0 = clock.wall_millis();
   const auto& trig = only<send_trigger>(coord.trigger(1, now()));
   EXPECT_EQ(trig.checkpoint_id, 1);
@@ -104,7 +104,7 @@ TEST_F(CheckpointCoordinator, AllAcksCompleteAndNotify) {
   EXPECT_EQ(stats.end_to_end_duration.avg(), 100);
 }
 
-TEST_F(CheckpointCoordinator, InProgressStatisticsBeforeAnyAck) {
+TEST_F(checkpoint_coordinator_test, in_progress_statistics_before_any_ack) {
   coord.trigger(1, now());
   const auto& e = coord.statistics().history.front();
   EXPECT_EQ(e.status, checkpoint_status::in_progress);
@@ -114,7 +114,7 @@ TEST_F(CheckpointCoordinator, InProgressStatisticsBeforeAnyAck) {
   EXPECT_EQ(coord.statistics().counts.in_progress, 1);
 }
 
-TEST_F(CheckpointCoordinator, LateAckForAnOldIdIsIgnored) {
+TEST_F(checkpoint_coordinator_test, late_ack_for_an_old_id_is_ignored) {
   run_to_completion(1);
   coord.trigger(2, now());
   const auto& late = only<ignored_event>(ack(0, 1));
@@ -127,13 +127,13 @@ TEST_F(CheckpointCoordinator, LateAckForAnOldIdIsIgnored) {
   EXPECT_EQ(only<ignored_event>(ack(0, 2)).reason, "late message for checkpoint 2, which is no longer pending");
 }
 
-TEST_F(CheckpointCoordinator, AckForAnUnknownIdIsIgnored) {
+TEST_F(checkpoint_coordinator_test, ack_for_an_unknown_id_is_ignored) {
   coord.trigger(1, now());
   EXPECT_EQ(only<ignored_event>(ack(0, 9)).reason, "unknown checkpoint 9 (never triggered)");
   EXPECT_EQ(only<ignored_event>(coord.completed(9, "/x", now())).reason, "unknown checkpoint 9 (never triggered)");
 }
 
-TEST_F(CheckpointCoordinator, DuplicateOutOfRangeAndNegativeAcksAreIgnored) {
+TEST_F(checkpoint_coordinator_test, duplicate_out_of_range_and_negative_acks_are_ignored) {
   coord.trigger(1, now());
   EXPECT_TRUE(ack(0, 1).empty());
   EXPECT_EQ(only<ignored_event>(ack(0, 1)).reason, "duplicate acknowledgement for checkpoint 1");
@@ -146,7 +146,7 @@ TEST_F(CheckpointCoordinator, DuplicateOutOfRangeAndNegativeAcksAreIgnored) {
   EXPECT_EQ(only<ignored_event>(ack(2, 1)).reason, "duplicate acknowledgement for checkpoint 1");
 }
 
-TEST_F(CheckpointCoordinator, DeclineAbortsTheCheckpoint) {
+TEST_F(checkpoint_coordinator_test, decline_aborts_the_checkpoint) {
   coord.trigger(1, now());
   ack(0, 1);
   clock.advance(250ms);
@@ -170,7 +170,7 @@ TEST_F(CheckpointCoordinator, DeclineAbortsTheCheckpoint) {
   only<send_trigger>(coord.trigger(2, now()));
 }
 
-TEST_F(CheckpointCoordinator, AFailedStoreAbortsAndALateCompletionIsIgnored) {
+TEST_F(checkpoint_coordinator_test, a_failed_store_aborts_and_a_late_completion_is_ignored) {
   run_to_store(4);
   const auto& abort = only<send_abort>(coord.fail(4, "HA store: not the current leader", now()));
   EXPECT_EQ(abort.checkpoint_id, 4);
@@ -181,7 +181,7 @@ TEST_F(CheckpointCoordinator, AFailedStoreAbortsAndALateCompletionIsIgnored) {
   EXPECT_EQ(coord.statistics().counts.completed, 0);
 }
 
-TEST_F(CheckpointCoordinator, CompletionBeforeAllAcksIsIgnored) {
+TEST_F(checkpoint_coordinator_test, completion_before_all_acks_is_ignored) {
   coord.trigger(1, now());
   ack(0, 1);
   EXPECT_EQ(only<ignored_event>(coord.completed(1, "/x", now())).reason,
@@ -189,7 +189,7 @@ TEST_F(CheckpointCoordinator, CompletionBeforeAllAcksIsIgnored) {
   EXPECT_EQ(coord.pending_id(), std::optional<std::int64_t>(1));
 }
 
-TEST_F(CheckpointCoordinator, TimesOutWhileWaitingForAcks) {
+TEST_F(checkpoint_coordinator_test, times_out_while_waiting_for_acks) {
   const auto start = clock.now();
   coord.trigger(1, now());
   ack(0, 1);
@@ -205,7 +205,7 @@ TEST_F(CheckpointCoordinator, TimesOutWhileWaitingForAcks) {
   EXPECT_EQ(coord.statistics().latest_failed->end_to_end_duration, 10000);
 }
 
-TEST_F(CheckpointCoordinator, NoTimeoutOnceEveryAckIsIn) {
+TEST_F(checkpoint_coordinator_test, no_timeout_once_every_ack_is_in) {
   run_to_store(1);
   EXPECT_FALSE(coord.deadline().has_value());
   clock.advance(1h);
@@ -213,7 +213,7 @@ TEST_F(CheckpointCoordinator, NoTimeoutOnceEveryAckIsIn) {
   only<send_notify_complete>(coord.completed(1, "/ha/1", now()));
 }
 
-TEST_F(CheckpointCoordinator, OnePendingAtATimeAndIdsIncrease) {
+TEST_F(checkpoint_coordinator_test, one_pending_at_a_time_and_ids_increase) {
   coord.trigger(5, now());
   EXPECT_EQ(only<ignored_event>(coord.trigger(6, now())).reason,
             "cannot trigger checkpoint 6: checkpoint 5 is still pending (one at a time)");
@@ -227,7 +227,7 @@ TEST_F(CheckpointCoordinator, OnePendingAtATimeAndIdsIncrease) {
   only<send_trigger>(coord.trigger(8, now()));  // ids may skip (the HA counter is shared by attempts)
 }
 
-TEST_F(CheckpointCoordinator, AbortPendingFailsOnlyWhatIsPending) {
+TEST_F(checkpoint_coordinator_test, abort_pending_fails_only_what_is_pending) {
   EXPECT_TRUE(coord.abort_pending("suspended", now()).empty());
   coord.trigger(1, now());
   const auto& abort = only<send_abort>(coord.abort_pending("job suspended", now()));
@@ -235,7 +235,7 @@ TEST_F(CheckpointCoordinator, AbortPendingFailsOnlyWhatIsPending) {
   EXPECT_EQ(coord.statistics().latest_failed->failure_message, "job suspended");
 }
 
-TEST_F(CheckpointCoordinator, RestoreIsRecordedAndOldIdsStayOld) {
+TEST_F(checkpoint_coordinator_test, restore_is_recorded_and_old_ids_stay_old) {
   const std::int64_t t = clock.wall_millis();
   EXPECT_TRUE(coord.restored(12, "/ha/checkpoints/j/0000000000000000012", now()).empty());
   const auto& stats = coord.statistics();
@@ -257,7 +257,7 @@ TEST_F(CheckpointCoordinator, RestoreIsRecordedAndOldIdsStayOld) {
   only<ignored_event>(ack(0, 13));
 }
 
-TEST_F(CheckpointCoordinator, HistoryKeepsTheTenNewestFirst) {
+TEST_F(checkpoint_coordinator_test, history_keeps_the_ten_newest_first) {
   for (std::int64_t id = 1; id <= 12; ++id) {
     if (id % 4 == 0) {
       coord.trigger(id, now());
@@ -286,7 +286,7 @@ TEST_F(CheckpointCoordinator, HistoryKeepsTheTenNewestFirst) {
   EXPECT_EQ(stats.state_size.min(), 30);
 }
 
-TEST_F(CheckpointCoordinator, ParallelismOneCompletesOnTheFirstAck) {
+TEST_F(checkpoint_coordinator_test, parallelism_one_completes_on_the_first_ack) {
   checkpoint_coordinator single(the_job, {1, 1000ms, 10});
   single.trigger(1, now());
   auto actions = single.acknowledge(0, 1, "/h", 1, now());
@@ -294,7 +294,7 @@ TEST_F(CheckpointCoordinator, ParallelismOneCompletesOnTheFirstAck) {
   EXPECT_TRUE(std::holds_alternative<store_checkpoint>(actions[0]));
 }
 
-TEST(StatsSummary, MinMaxAvgAndQuantiles) {
+TEST(stats_summary, min_max_avg_and_quantiles) {
   stats_summary s(4);
   EXPECT_EQ(s.count(), 0);
   EXPECT_EQ(s.min(), 0);

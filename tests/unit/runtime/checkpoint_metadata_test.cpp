@@ -25,7 +25,7 @@ std::string error_of(const std::string& bytes) {
   return r.err().message;
 }
 
-TEST(CheckpointMetadata, SerializesToTheDocumentedJson) {
+TEST(checkpoint_metadata, serializes_to_the_documented_json) {
   EXPECT_EQ(serialize_checkpoint_metadata(sample()),
             R"({"job-id":"00112233445566778899aabbccddeeff","checkpoint-id":7,"timestamp":1700000000123,)"
             R"("subtasks":[{"index":0,"handle":"/ckpt/j/chk-7/subtask-0","state-size":120},)"
@@ -33,7 +33,7 @@ TEST(CheckpointMetadata, SerializesToTheDocumentedJson) {
   EXPECT_EQ(sample().total_state_size(), 120);
 }
 
-TEST(CheckpointMetadata, RoundTrips) {
+TEST(checkpoint_metadata, round_trips) {
   auto r = parse_checkpoint_metadata(serialize_checkpoint_metadata(sample()));
   ASSERT_TRUE(r.ok()) << r.err().message;
   EXPECT_EQ(r->job, sample().job);
@@ -42,7 +42,7 @@ TEST(CheckpointMetadata, RoundTrips) {
   EXPECT_EQ(r->subtasks, sample().subtasks);
 }
 
-TEST(CheckpointMetadata, SortsSubtasksAndIgnoresUnknownFields) {
+TEST(checkpoint_metadata, sorts_subtasks_and_ignores_unknown_fields) {
   auto r = parse_checkpoint_metadata(
       R"({"job-id":"00112233445566778899AABBCCDDEEFF","checkpoint-id":1,"timestamp":5,"extra":true,)"
       R"("subtasks":[{"index":1,"handle":"b","state-size":2,"x":1},{"index":0,"handle":"a","state-size":1}]})");
@@ -53,7 +53,7 @@ TEST(CheckpointMetadata, SortsSubtasksAndIgnoresUnknownFields) {
   EXPECT_EQ(r->job.str(), job_hex);
 }
 
-TEST(CheckpointMetadata, RejectsDamagedMetadataNamingTheField) {
+TEST(checkpoint_metadata, rejects_damaged_metadata_naming_the_field) {
   const std::string head = R"({"job-id":")" + job_hex + R"(","checkpoint-id":3,"timestamp":1,"subtasks":)";
   EXPECT_EQ(error_of("{not json").rfind("corrupt checkpoint metadata: not valid JSON: ", 0), 0u);
   EXPECT_EQ(error_of("[]"), "corrupt checkpoint metadata: not a JSON object");

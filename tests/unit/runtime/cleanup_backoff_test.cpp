@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 using opt_ms = std::optional<milliseconds>;
 
-TEST(CleanupBackoff, DefaultIsExponentialOneSecondToOneHourUnlimited) {
+TEST(cleanup_backoff, default_is_exponential_one_second_to_one_hour_unlimited) {
   cleanup_backoff b{cleanup_backoff_settings{}};
   std::vector<long> seconds;
   for (int n = 1; n <= 14; ++n) seconds.push_back(static_cast<long>(b.next_delay(n)->count() / 1000));
@@ -21,7 +21,7 @@ TEST(CleanupBackoff, DefaultIsExponentialOneSecondToOneHourUnlimited) {
   EXPECT_EQ(b.describe(), "exponential-delay (initial=1000 ms, max=3600000 ms, attempts=unlimited)");
 }
 
-TEST(CleanupBackoff, FirstAttemptRunsAtOnce) {
+TEST(cleanup_backoff, first_attempt_runs_at_once) {
   for (const auto& b :
        {cleanup_backoff::exponential_delay(1s, 1h), cleanup_backoff::fixed_delay(2, 5s), cleanup_backoff::none()}) {
     EXPECT_EQ(b.next_delay(0), opt_ms(0ms));
@@ -29,7 +29,7 @@ TEST(CleanupBackoff, FirstAttemptRunsAtOnce) {
   }
 }
 
-TEST(CleanupBackoff, ExponentialAttemptsLimitRetries) {
+TEST(cleanup_backoff, exponential_attempts_limit_retries) {
   auto b = cleanup_backoff::exponential_delay(100ms, 250ms, 3);
   EXPECT_EQ(b.next_delay(1), opt_ms(100ms));
   EXPECT_EQ(b.next_delay(2), opt_ms(200ms));
@@ -41,13 +41,13 @@ TEST(CleanupBackoff, ExponentialAttemptsLimitRetries) {
   EXPECT_EQ(zero.next_delay(1), std::nullopt);
 }
 
-TEST(CleanupBackoff, ExponentialInitialAboveMaxIsCapped) {
+TEST(cleanup_backoff, exponential_initial_above_max_is_capped) {
   auto b = cleanup_backoff::exponential_delay(10s, 3s);
   EXPECT_EQ(b.next_delay(1), opt_ms(3s));
   EXPECT_EQ(b.next_delay(5), opt_ms(3s));
 }
 
-TEST(CleanupBackoff, FixedDelayRetriesAttemptsTimes) {
+TEST(cleanup_backoff, fixed_delay_retries_attempts_times) {
   auto b = cleanup_backoff::fixed_delay(2, 500ms);
   EXPECT_EQ(b.next_delay(1), opt_ms(500ms));
   EXPECT_EQ(b.next_delay(2), opt_ms(500ms));
@@ -61,7 +61,7 @@ TEST(CleanupBackoff, FixedDelayRetriesAttemptsTimes) {
   EXPECT_EQ(from_settings.next_delay(2), std::nullopt);
 }
 
-TEST(CleanupBackoff, NoneMakesASingleAttempt) {
+TEST(cleanup_backoff, none_makes_a_single_attempt) {
   auto b = cleanup_backoff::none();
   EXPECT_EQ(b.next_delay(1), std::nullopt);
   EXPECT_EQ(b.next_delay(2), std::nullopt);

@@ -8,7 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 using keys = std::vector<std::string>;
 
-TEST(HeartbeatMonitor, ExpiresKeysThatWentQuiet) {
+TEST(heartbeat_monitor, expires_keys_that_went_quiet) {
   manual_clock clock;
   heartbeat_monitor m;
   m.track("tm-a", clock.now());
@@ -30,7 +30,7 @@ TEST(HeartbeatMonitor, ExpiresKeysThatWentQuiet) {
   EXPECT_EQ(m.expired(clock.now(), 50s), keys{"tm-a"});
 }
 
-TEST(HeartbeatMonitor, UnknownKeysAreNotRevivedByAHeartbeat) {
+TEST(heartbeat_monitor, unknown_keys_are_not_revived_by_a_heartbeat) {
   manual_clock clock;
   heartbeat_monitor m;
   EXPECT_FALSE(m.heartbeat("ghost", clock.now()));
@@ -38,7 +38,7 @@ TEST(HeartbeatMonitor, UnknownKeysAreNotRevivedByAHeartbeat) {
   EXPECT_FALSE(m.since_last("ghost", clock.now()).has_value());
 }
 
-TEST(HeartbeatMonitor, TimeSinceLastHeartbeatAndNextExpiry) {
+TEST(heartbeat_monitor, time_since_last_heartbeat_and_next_expiry) {
   manual_clock clock;
   heartbeat_monitor m;
   EXPECT_FALSE(m.next_expiry(10s).has_value());
@@ -52,7 +52,7 @@ TEST(HeartbeatMonitor, TimeSinceLastHeartbeatAndNextExpiry) {
   EXPECT_EQ(m.expired(*m.next_expiry(10s), 10s), keys{"a"});
 }
 
-TEST(HeartbeatMonitor, ALateHeartbeatNeverMovesTimeBackwards) {
+TEST(heartbeat_monitor, a_late_heartbeat_never_moves_time_backwards) {
   manual_clock clock;
   heartbeat_monitor m;
   const auto early = clock.now();
@@ -62,7 +62,7 @@ TEST(HeartbeatMonitor, ALateHeartbeatNeverMovesTimeBackwards) {
   EXPECT_EQ(m.since_last("a", clock.now()), std::optional<clock::duration>(0s));
 }
 
-TEST(HeartbeatMonitor, TrackingAgainRestartsTheTimer) {
+TEST(heartbeat_monitor, tracking_again_restarts_the_timer) {
   manual_clock clock;
   heartbeat_monitor m;
   m.track("a", clock.now());

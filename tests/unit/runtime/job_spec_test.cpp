@@ -47,7 +47,7 @@ std::string error_of(const std::string& json) {
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-TEST(JobSpec, ParsesTheDesignExample) {
+TEST(job_spec, parses_the_design_example) {
   auto r = parse_job_spec(design_example);
   ASSERT_TRUE(r.ok()) << r.err().message;
   const job_spec& s = *r;
@@ -68,7 +68,7 @@ TEST(JobSpec, ParsesTheDesignExample) {
   EXPECT_EQ(s.sink.path, "/tmp/count-out");
 }
 
-TEST(JobSpec, MinimalSpecGetsDefaults) {
+TEST(job_spec, minimal_spec_gets_defaults) {
   auto r = parse_job_spec(R"({"source": {"type": "sequence", "from": -5, "to": -5}, "sink": {"type": "discard"}})");
   ASSERT_TRUE(r.ok()) << r.err().message;
   EXPECT_EQ(r->name, "unnamed job");
@@ -82,7 +82,7 @@ TEST(JobSpec, MinimalSpecGetsDefaults) {
   EXPECT_EQ(r->sink.path, "");
 }
 
-TEST(JobSpec, AcceptsUserCodeAndEveryBuiltIn) {
+TEST(job_spec, accepts_user_code_and_every_built_in) {
   auto r = parse_job_spec(with_operators(R"("operators": [
       {"type": "map", "function": "identity"}, {"type": "map", "function": "negate"},
       {"type": "map", "function": "add-one"}, {"type": "map", "function": "square"},
@@ -93,7 +93,7 @@ TEST(JobSpec, AcceptsUserCodeAndEveryBuiltIn) {
   EXPECT_EQ(r->operators[4].library, std::optional<std::string>("libudf-1.0_x.so"));
 }
 
-TEST(JobSpec, AcceptsExtremeButValidValues) {
+TEST(job_spec, accepts_extreme_but_valid_values) {
   auto r = parse_job_spec(spec_with(R"("name": "x")", R"("parallelism": 1024)",
                                     R"("source": {"type": "sequence", "from": -9223372036854775808,
                                        "to": 9223372036854775807, "rate-per-second": 0.5})",
@@ -105,7 +105,7 @@ TEST(JobSpec, AcceptsExtremeButValidValues) {
   EXPECT_DOUBLE_EQ(*r->source.rate_per_second, 0.5);
 }
 
-TEST(JobSpec, CanonicalJsonOfTheDesignExample) {
+TEST(job_spec, canonical_json_of_the_design_example) {
   auto r = parse_job_spec(design_example);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(to_json(*r), R"({"name":"count","parallelism":4,"job-id":"0123456789abcdef0123456789abcdef",)"
@@ -132,7 +132,7 @@ void expect_same(const job_spec& a, const job_spec& b) {
   EXPECT_EQ(a.sink.path, b.sink.path);
 }
 
-TEST(JobSpec, RoundTripsThroughJson) {
+TEST(job_spec, round_trips_through_json) {
   const std::vector<std::string> specs = {
       design_example,
       R"({"source": {"type": "sequence", "from": 3, "to": 4}, "sink": {"type": "discard"}})",
@@ -153,7 +153,7 @@ TEST(JobSpec, RoundTripsThroughJson) {
   }
 }
 
-TEST(JobSpec, MalformedJsonReportsThePosition) {
+TEST(job_spec, malformed_json_reports_the_position) {
   std::string m = error_of("{\"name\": \"x\",\n  \"parallelism\": }");
   EXPECT_TRUE(starts_with(m, "job spec is not valid JSON: ")) << m;
   EXPECT_NE(m.find("line 2, column 18"), std::string::npos) << m;
@@ -162,7 +162,7 @@ TEST(JobSpec, MalformedJsonReportsThePosition) {
   EXPECT_TRUE(starts_with(error_of("{} trailing"), "job spec is not valid JSON"));
 }
 
-TEST(JobSpec, TopLevelMustBeAnObject) {
+TEST(job_spec, top_level_must_be_an_object) {
   EXPECT_EQ(error_of("[1, 2]"), "job spec: must be a JSON object (got an array)");
   EXPECT_EQ(error_of("42"), "job spec: must be a JSON object (got an integer)");
 }
@@ -174,7 +174,7 @@ struct bad_case {
   std::string message;
 };
 
-TEST(JobSpec, EveryErrorNamesItsField) {
+TEST(job_spec, every_error_names_its_field) {
   const std::vector<bad_case> cases = {
       // Root.
       {with_root(R"("paralelism": 4)"),
@@ -261,7 +261,7 @@ TEST(JobSpec, EveryErrorNamesItsField) {
   for (const auto& c : cases) EXPECT_EQ(error_of(c.json), c.message) << c.json;
 }
 
-TEST(JobSpec, BlobKeyLengthLimit) {
+TEST(job_spec, blob_key_length_limit) {
   const std::string ok_key(200, 'a');
   const std::string long_key(201, 'a');
   EXPECT_TRUE(
@@ -272,7 +272,7 @@ TEST(JobSpec, BlobKeyLengthLimit) {
       "operators[0].library: not a valid artifact name"));
 }
 
-TEST(RuntimeErrc, HasItsOwnCategory) {
+TEST(runtime_errc, has_its_own_category) {
   std::error_code ec = runtime_errc::invalid_spec;
   EXPECT_STREQ(ec.category().name(), "runtime");
   EXPECT_EQ(ec.message(), "invalid job spec");

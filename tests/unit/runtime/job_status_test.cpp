@@ -9,7 +9,7 @@ namespace {
 
 using S = job_status;
 
-TEST(JobStatus, NamesAreFlinksAndParseBack) {
+TEST(job_status, names_are_flinks_and_parse_back) {
   const std::vector<std::string> names = {"INITIALIZING", "CREATED",    "RUNNING",    "FAILING",
                                           "FAILED",       "CANCELLING", "CANCELED",   "FINISHED",
                                           "RESTARTING",   "SUSPENDED",  "RECONCILING"};
@@ -23,7 +23,7 @@ TEST(JobStatus, NamesAreFlinksAndParseBack) {
   EXPECT_FALSE(parse_job_status("").has_value());
 }
 
-TEST(JobStatus, GloballyTerminalAreFinishedCanceledFailed) {
+TEST(job_status, globally_terminal_are_finished_canceled_failed) {
   for (S s : all_job_statuses()) {
     bool expected = s == S::finished || s == S::canceled || s == S::failed;
     EXPECT_EQ(globally_terminal(s), expected) << to_string(s);
@@ -31,7 +31,7 @@ TEST(JobStatus, GloballyTerminalAreFinishedCanceledFailed) {
   }
 }
 
-TEST(JobStatus, ApplicationStatusForTheJobResultStore) {
+TEST(job_status, application_status_for_the_job_result_store) {
   EXPECT_EQ(application_status_of(S::finished), application_status::succeeded);
   EXPECT_EQ(application_status_of(S::canceled), application_status::canceled);
   EXPECT_EQ(application_status_of(S::failed), application_status::failed);
@@ -45,13 +45,13 @@ TEST(JobStatus, ApplicationStatusForTheJobResultStore) {
   EXPECT_FALSE(parse_application_status("FINISHED").has_value());
 }
 
-TEST(JobStatus, TerminalStatusesHaveNoWayOut) {
+TEST(job_status, terminal_statuses_have_no_way_out) {
   for (S from : {S::finished, S::canceled, S::failed, S::suspended})
     for (S to : all_job_statuses()) EXPECT_FALSE(transition_allowed(from, to)) << to_string(from);
   for (S s : all_job_statuses()) EXPECT_FALSE(transition_allowed(s, s)) << to_string(s);
 }
 
-TEST(JobStatus, EveryLiveStatusCanBeSuspendedAndReachATerminalStatus) {
+TEST(job_status, every_live_status_can_be_suspended_and_reach_a_terminal_status) {
   for (S s : all_job_statuses()) {
     if (locally_terminal(s)) continue;
     EXPECT_TRUE(transition_allowed(s, S::suspended)) << to_string(s);
@@ -59,7 +59,7 @@ TEST(JobStatus, EveryLiveStatusCanBeSuspendedAndReachATerminalStatus) {
   }
 }
 
-TEST(JobStatus, CancelGoesThroughCancellingOnceTasksRun) {
+TEST(job_status, cancel_goes_through_cancelling_once_tasks_run) {
   EXPECT_FALSE(transition_allowed(S::running, S::canceled));
   EXPECT_TRUE(transition_allowed(S::running, S::cancelling));
   EXPECT_TRUE(transition_allowed(S::cancelling, S::canceled));
@@ -68,7 +68,7 @@ TEST(JobStatus, CancelGoesThroughCancellingOnceTasksRun) {
   EXPECT_FALSE(transition_allowed(S::created, S::finished));
 }
 
-TEST(JobStatusMachine, RecordsALifecycleWithTimestamps) {
+TEST(job_status_machine, records_a_lifecycle_with_timestamps) {
   job_status_machine m(S::initializing, 1000);
   EXPECT_EQ(m.current(), S::initializing);
   EXPECT_EQ(m.start_time(), 1000);
@@ -89,7 +89,7 @@ TEST(JobStatusMachine, RecordsALifecycleWithTimestamps) {
   EXPECT_EQ(m.timestamps()[static_cast<std::size_t>(S::running)], 1020);
 }
 
-TEST(JobStatusMachine, RestartCycleKeepsTheLatestTimestamp) {
+TEST(job_status_machine, restart_cycle_keeps_the_latest_timestamp) {
   job_status_machine m(S::created, 0);
   ASSERT_TRUE(m.transition(S::running, 10).ok());
   ASSERT_TRUE(m.transition(S::restarting, 20).ok());
@@ -101,7 +101,7 @@ TEST(JobStatusMachine, RestartCycleKeepsTheLatestTimestamp) {
   EXPECT_EQ(m.end_time(), std::optional<std::int64_t>(50));
 }
 
-TEST(JobStatusMachine, RejectsInvalidTransitionsAndStaysPut) {
+TEST(job_status_machine, rejects_invalid_transitions_and_stays_put) {
   job_status_machine m(S::running, 5);
   ASSERT_TRUE(m.transition(S::finished, 10).ok());
   auto r = m.transition(S::running, 20);
@@ -118,7 +118,7 @@ TEST(JobStatusMachine, RejectsInvalidTransitionsAndStaysPut) {
   EXPECT_EQ(same.err().message, "job status cannot go from RUNNING to RUNNING");
 }
 
-TEST(JobStatusMachine, SuspendedIsNotGloballyTerminal) {
+TEST(job_status_machine, suspended_is_not_globally_terminal) {
   job_status_machine m(S::running, 0);
   ASSERT_TRUE(m.transition(S::suspended, 7).ok());
   EXPECT_FALSE(m.end_time().has_value());

@@ -7,7 +7,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(RestartStrategy, FixedDelayRestartsUntilAttemptsAreExhausted) {
+TEST(restart_strategy, fixed_delay_restarts_until_attempts_are_exhausted) {
   auto s = restart_strategy::fixed_delay(3, 1500ms);
   for (int i = 1; i <= 3; ++i) {
     auto d = s.on_failure("task 0 failed");
@@ -27,7 +27,7 @@ TEST(RestartStrategy, FixedDelayRestartsUntilAttemptsAreExhausted) {
   EXPECT_FALSE(s.on_failure("again").restart);
 }
 
-TEST(RestartStrategy, NoneFailsAtTheFirstFailure) {
+TEST(restart_strategy, none_fails_at_the_first_failure) {
   auto s = restart_strategy::none();
   auto d = s.on_failure("boom");
   EXPECT_FALSE(d.restart);
@@ -36,7 +36,7 @@ TEST(RestartStrategy, NoneFailsAtTheFirstFailure) {
   EXPECT_EQ(s.describe(), "none");
 }
 
-TEST(RestartStrategy, ZeroAttemptsMeansNoRestart) {
+TEST(restart_strategy, zero_attempts_means_no_restart) {
   auto s = restart_strategy::fixed_delay(0, 10ms);
   auto d = s.on_failure("x");
   EXPECT_FALSE(d.restart);
@@ -45,7 +45,7 @@ TEST(RestartStrategy, ZeroAttemptsMeansNoRestart) {
             "last failure: x");
 }
 
-TEST(RestartStrategy, BuiltFromSettingsWithBadValuesClamped) {
+TEST(restart_strategy, built_from_settings_with_bad_values_clamped) {
   restart_strategy s({restart_kind::fixed_delay, 1, 0ms});
   auto first = s.on_failure("a");
   EXPECT_TRUE(first.restart);

@@ -19,7 +19,7 @@ slot_pool three_taskmanagers() {
   return p;
 }
 
-TEST(SlotPool, CountsSlots) {
+TEST(slot_pool, counts_slots) {
   slot_pool p = three_taskmanagers();
   EXPECT_EQ(p.taskmanager_count(), 3u);
   EXPECT_EQ(p.total_slots(), 5);
@@ -32,7 +32,7 @@ TEST(SlotPool, CountsSlots) {
   EXPECT_EQ(tms[0].free_slots, 2);
 }
 
-TEST(SlotPool, AllocatesRoundRobinMostFreeFirst) {
+TEST(slot_pool, allocates_round_robin_most_free_first) {
   slot_pool p = three_taskmanagers();
   auto r = p.allocate(job1, 4);
   ASSERT_TRUE(r.ok()) << r.err().message;
@@ -51,7 +51,7 @@ TEST(SlotPool, AllocatesRoundRobinMostFreeFirst) {
   EXPECT_EQ(p.free_slots(), 0);
 }
 
-TEST(SlotPool, SpreadsAJobOverTheEmptiestTaskmanagers) {
+TEST(slot_pool, spreads_a_job_over_the_emptiest_taskmanagers) {
   slot_pool p = three_taskmanagers();
   ASSERT_TRUE(p.allocate(job1, 1).ok());  // tm-a slot 0
   auto r = p.allocate(job2, 2);
@@ -60,7 +60,7 @@ TEST(SlotPool, SpreadsAJobOverTheEmptiestTaskmanagers) {
   EXPECT_EQ(*r, (std::vector<slot_assignment>{{0, "tm-b", "host:6002", 0}, {1, "tm-a", "host:6001", 1}}));
 }
 
-TEST(SlotPool, IsDeterministic) {
+TEST(slot_pool, is_deterministic) {
   slot_pool a = three_taskmanagers();
   slot_pool b = three_taskmanagers();
   for (auto* p : {&a, &b}) {
@@ -73,7 +73,7 @@ TEST(SlotPool, IsDeterministic) {
   EXPECT_EQ(a.slots_of(job3), b.slots_of(job3));
 }
 
-TEST(SlotPool, AllocationIsAllOrNothing) {
+TEST(slot_pool, allocation_is_all_or_nothing) {
   slot_pool p = three_taskmanagers();
   ASSERT_TRUE(p.allocate(job1, 3).ok());
   auto r = p.allocate(job2, 3);
@@ -93,7 +93,7 @@ TEST(SlotPool, AllocationIsAllOrNothing) {
   EXPECT_EQ(empty.allocate(job1, 1).err().message, "job " + job1.str() + " needs 1 slots, 0 of 0 are free");
 }
 
-TEST(SlotPool, ReleaseFreesAJobsSlots) {
+TEST(slot_pool, release_frees_a_jobs_slots) {
   slot_pool p = three_taskmanagers();
   ASSERT_TRUE(p.allocate(job1, 5).ok());
   EXPECT_EQ(p.release(job1), 5);
@@ -102,7 +102,7 @@ TEST(SlotPool, ReleaseFreesAJobsSlots) {
   EXPECT_TRUE(p.allocate(job1, 2).ok());  // may allocate again after release
 }
 
-TEST(SlotPool, LosingATaskmanagerReportsTheJobsThatLostSlots) {
+TEST(slot_pool, losing_a_taskmanager_reports_the_jobs_that_lost_slots) {
   slot_pool p = three_taskmanagers();
   ASSERT_TRUE(p.allocate(job2, 3).ok());  // tm-a/0, tm-b/0, tm-c/0
   ASSERT_TRUE(p.allocate(job1, 2).ok());  // tm-a/1, tm-b/1
@@ -121,7 +121,7 @@ TEST(SlotPool, LosingATaskmanagerReportsTheJobsThatLostSlots) {
   EXPECT_EQ(p.total_slots(), 2);
 }
 
-TEST(SlotPool, RegistrationErrors) {
+TEST(slot_pool, registration_errors) {
   slot_pool p = three_taskmanagers();
   auto dup = p.add_taskmanager("tm-a", "elsewhere:1", 4);
   ASSERT_FALSE(dup.ok());

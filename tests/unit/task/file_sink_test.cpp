@@ -28,7 +28,7 @@ std::unique_ptr<file_sink> restored_sink(const fs::path& dir, int index, const s
   return sink;
 }
 
-TEST(FileSink, OutputIsHiddenUntilTheCheckpointCompletes) {
+TEST(file_sink, output_is_hidden_until_the_checkpoint_completes) {
   test::temp_dir dir;
   auto sink = restored_sink(dir.path(), 0, std::nullopt);
   write_range(*sink, 1, 10);
@@ -50,7 +50,7 @@ TEST(FileSink, OutputIsHiddenUntilTheCheckpointCompletes) {
   EXPECT_EQ(test::committed_records(dir.path()), test::expected_records(1, 10));
 }
 
-TEST(FileSink, CheckpointWithoutRecordsWritesNoPart) {
+TEST(file_sink, checkpoint_without_records_writes_no_part) {
   test::temp_dir dir;
   auto sink = restored_sink(dir.path(), 0, std::nullopt);
   auto state = sink->snapshot(1);
@@ -60,7 +60,7 @@ TEST(FileSink, CheckpointWithoutRecordsWritesNoPart) {
   EXPECT_TRUE(hidden_parts(dir.path())->empty());
 }
 
-TEST(FileSink, CompletionCommitsEveryEarlierCheckpointOnce) {
+TEST(file_sink, completion_commits_every_earlier_checkpoint_once) {
   test::temp_dir dir;
   auto sink = restored_sink(dir.path(), 3, std::nullopt);
   write_range(*sink, 1, 5);
@@ -77,7 +77,7 @@ TEST(FileSink, CompletionCommitsEveryEarlierCheckpointOnce) {
   EXPECT_EQ(test::committed_records(dir.path()), test::expected_records(1, 12));
 }
 
-TEST(FileSink, CrashThenRestoreFromTheLastCompletedCheckpointIsExactlyOnce) {
+TEST(file_sink, crash_then_restore_from_the_last_completed_checkpoint_is_exactly_once) {
   test::temp_dir dir;
   std::map<checkpoint_id, std::pair<std::int64_t, sink_state>> checkpoints;  // id → (next, state)
   {
@@ -110,7 +110,7 @@ TEST(FileSink, CrashThenRestoreFromTheLastCompletedCheckpointIsExactlyOnce) {
   EXPECT_TRUE(hidden_parts(dir.path())->empty());
 }
 
-TEST(FileSink, CrashBetweenAckAndCompletionNoticeCommitsOnRestoreExactlyOnce) {
+TEST(file_sink, crash_between_ack_and_completion_notice_commits_on_restore_exactly_once) {
   test::temp_dir dir;
   sink_state acked;
   {
@@ -140,7 +140,7 @@ TEST(FileSink, CrashBetweenAckAndCompletionNoticeCommitsOnRestoreExactlyOnce) {
   EXPECT_EQ(test::committed_records(dir.path()), test::expected_records(0, 299));
 }
 
-TEST(FileSink, RestoreRemovesOnlyThisSubtasksUncommittedFiles) {
+TEST(file_sink, restore_removes_only_this_subtasks_uncommitted_files) {
   test::temp_dir dir;
   auto other = restored_sink(dir.path(), 10, std::nullopt);
   write_range(*other, 1, 3);
@@ -159,7 +159,7 @@ TEST(FileSink, RestoreRemovesOnlyThisSubtasksUncommittedFiles) {
   for (const auto& name : left) EXPECT_EQ(name.rfind(".part-10-", 0), 0u) << name;
 }
 
-TEST(FileSink, RestoreFailsWhenAPendingPartIsLost) {
+TEST(file_sink, restore_fails_when_a_pending_part_is_lost) {
   test::temp_dir dir;
   sink_state state;
   {
@@ -175,7 +175,7 @@ TEST(FileSink, RestoreFailsWhenAPendingPartIsLost) {
   EXPECT_NE(r.err().message.find(state.pending[0].pending_name), std::string::npos) << r.err().message;
 }
 
-TEST(FileSink, UnknownSinkTypeIsRefused) {
+TEST(file_sink, unknown_sink_type_is_refused) {
   sink_spec spec;
   spec.type = "kafka";
   auto r = make_sink(spec, 0);
@@ -194,7 +194,7 @@ namespace {
 // The soak of 2026-12-07: ZooKeeper lost checkpoints 1-8 of a job, the new leader started it
 // from scratch, and its sinks dropped their own parts as "committed before" (other records
 // under the same names): six records lost without a word. Now the sink refuses.
-TEST(FileSink, RestoringBelowOutputCommittedByALaterCheckpointFailsLoudly) {
+TEST(file_sink, restoring_below_output_committed_by_a_later_checkpoint_fails_loudly) {
   test::temp_dir dir;
   sink_state first;
   {
@@ -218,7 +218,7 @@ TEST(FileSink, RestoringBelowOutputCommittedByALaterCheckpointFailsLoudly) {
   EXPECT_EQ(test::committed_records(dir.path()), test::expected_records(1, 20));
 }
 
-TEST(FileSink, APartCommittedTwiceWithOtherRecordsFailsLoudlyAndWithTheSameRecordsIsHarmless) {
+TEST(file_sink, a_part_committed_twice_with_other_records_fails_loudly_and_with_the_same_records_is_harmless) {
   test::temp_dir dir;
   auto first = restored_sink(dir.path(), 0, std::nullopt);
   auto second = restored_sink(dir.path(), 0, std::nullopt);  // a second run, unaware of the first
@@ -241,7 +241,7 @@ TEST(FileSink, APartCommittedTwiceWithOtherRecordsFailsLoudlyAndWithTheSameRecor
   EXPECT_EQ(hidden_parts(dir.path())->size(), 1u);  // the refused part stays for a post-mortem
 }
 
-TEST(FileSink, JobsSharingAFolderNeverShareANameButAJobsOwnEarlierOutputIsAConflict) {
+TEST(file_sink, jobs_sharing_a_folder_never_share_a_name_but_a_jobs_own_earlier_output_is_a_conflict) {
   test::temp_dir dir;
   const std::string job_a = "0000000000000000000000000000000a", job_b = "0000000000000000000000000000000b";
   for (const auto& job : {job_a, job_b}) {

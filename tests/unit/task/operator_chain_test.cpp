@@ -39,7 +39,7 @@ std::int64_t apply_builtin(const std::string& fn, std::int64_t x) {
   return chain.ok() ? chain->apply(x) : 0;
 }
 
-TEST(OperatorChain, RunsBuiltinFunctionsByNameWrappingOnOverflow) {
+TEST(operator_chain, runs_builtin_functions_by_name_wrapping_on_overflow) {
   EXPECT_EQ(apply_builtin("identity", -42), -42);
   EXPECT_EQ(apply_builtin("negate", 42), -42);
   EXPECT_EQ(apply_builtin("negate", min64), min64);
@@ -48,7 +48,7 @@ TEST(OperatorChain, RunsBuiltinFunctionsByNameWrappingOnOverflow) {
   EXPECT_EQ(apply_builtin("square", -12), 144);
 }
 
-TEST(OperatorChain, AppliesFunctionsInOrder) {
+TEST(operator_chain, applies_functions_in_order) {
   auto a = build_operator_chain({builtin_op("add-one"), builtin_op("square")}, local_file_resolver());
   ASSERT_TRUE(a.ok()) << a.err().message;
   EXPECT_EQ(a->apply(3), 16);
@@ -60,7 +60,7 @@ TEST(OperatorChain, AppliesFunctionsInOrder) {
   EXPECT_EQ(empty->apply(7), 7);
 }
 
-TEST(OperatorChain, UnknownBuiltinOrTypeIsAnErrorNamingTheOperator) {
+TEST(operator_chain, unknown_builtin_or_type_is_an_error_naming_the_operator) {
   auto r = build_operator_chain({builtin_op("identity"), builtin_op("cube")}, local_file_resolver());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, errc::invalid_argument);
@@ -73,7 +73,7 @@ TEST(OperatorChain, UnknownBuiltinOrTypeIsAnErrorNamingTheOperator) {
   EXPECT_TRUE(contains(t.err().message, "filter")) << t.err().message;
 }
 
-TEST(UserCodeLibrary, LoadsTheExampleLibraryAndCallsItsFunctions) {
+TEST(user_code_library, loads_the_example_library_and_calls_its_functions) {
   auto lib = user_code_library::load(REGENT_EXAMPLE_UDF_PATH);
   ASSERT_TRUE(lib.ok()) << lib.err().message;
   auto times_ten = (*lib)->map_function("times_ten");
@@ -85,7 +85,7 @@ TEST(UserCodeLibrary, LoadsTheExampleLibraryAndCallsItsFunctions) {
   EXPECT_EQ((*plus_offset)(1), 1000001);
 }
 
-TEST(UserCodeLibrary, ChainMixesUserAndBuiltinFunctionsThroughTheResolver) {
+TEST(user_code_library, chain_mixes_user_and_builtin_functions_through_the_resolver) {
   int resolved = 0;
   library_resolver resolve = [&](const std::string& artifact) -> result<std::filesystem::path> {
     ++resolved;
@@ -102,7 +102,7 @@ TEST(UserCodeLibrary, ChainMixesUserAndBuiltinFunctionsThroughTheResolver) {
   EXPECT_EQ(moved.apply(1), 1000000 - 10);
 }
 
-TEST(UserCodeLibrary, MissingFileIsNotFoundNamingTheFile) {
+TEST(user_code_library, missing_file_is_not_found_naming_the_file) {
   test::temp_dir dir;
   const auto file = dir.path() / "libabsent.so";
   auto lib = user_code_library::load(file);
@@ -111,7 +111,7 @@ TEST(UserCodeLibrary, MissingFileIsNotFoundNamingTheFile) {
   EXPECT_TRUE(contains(lib.err().message, file.string())) << lib.err().message;
 }
 
-TEST(UserCodeLibrary, NonLibraryFileIsRefusedNamingTheFile) {
+TEST(user_code_library, non_library_file_is_refused_naming_the_file) {
   test::temp_dir dir;
   const auto file = dir.path() / "libnot-a-library.so";
   std::ofstream(file) << "this is not an ELF shared object\n";
@@ -121,7 +121,7 @@ TEST(UserCodeLibrary, NonLibraryFileIsRefusedNamingTheFile) {
   EXPECT_TRUE(contains(lib.err().message, file.string())) << lib.err().message;
 }
 
-TEST(UserCodeLibrary, MissingSymbolIsAnErrorNamingFileAndSymbol) {
+TEST(user_code_library, missing_symbol_is_an_error_naming_file_and_symbol) {
   auto lib = user_code_library::load(REGENT_EXAMPLE_UDF_PATH);
   ASSERT_TRUE(lib.ok()) << lib.err().message;
   auto fn = (*lib)->map_function("no_such_function");
@@ -136,7 +136,7 @@ TEST(UserCodeLibrary, MissingSymbolIsAnErrorNamingFileAndSymbol) {
   EXPECT_TRUE(contains(chain.err().message, "no_such_function")) << chain.err().message;
 }
 
-TEST(UserCodeLibrary, WrongApiVersionIsRefused) {
+TEST(user_code_library, wrong_api_version_is_refused) {
   auto lib = user_code_library::load(REGENT_TEST_UDF_V2_PATH);
   ASSERT_FALSE(lib.ok());
   EXPECT_EQ(lib.err().code, errc::user_code);
@@ -144,7 +144,7 @@ TEST(UserCodeLibrary, WrongApiVersionIsRefused) {
   EXPECT_TRUE(contains(lib.err().message, "returned 2")) << lib.err().message;
 }
 
-TEST(UserCodeLibrary, LibraryWithoutVersionFunctionIsRefused) {
+TEST(user_code_library, library_without_version_function_is_refused) {
   auto lib = user_code_library::load(REGENT_TEST_UDF_UNVERSIONED_PATH);
   ASSERT_FALSE(lib.ok());
   EXPECT_EQ(lib.err().code, errc::user_code);

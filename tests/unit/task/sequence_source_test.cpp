@@ -17,7 +17,7 @@ namespace {
 constexpr std::int64_t max64 = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t min64 = std::numeric_limits<std::int64_t>::min();
 
-TEST(FloorMod, IsNonNegativeForNegativeNumbers) {
+TEST(floor_mod, is_non_negative_for_negative_numbers) {
   EXPECT_EQ(floor_mod(-1, 4), 3);
   EXPECT_EQ(floor_mod(-4, 4), 0);
   EXPECT_EQ(floor_mod(-5, 4), 3);
@@ -25,7 +25,7 @@ TEST(FloorMod, IsNonNegativeForNegativeNumbers) {
   EXPECT_EQ(floor_mod(min64, 3), 1);  // -9223372036854775808 = 3 * -3074457345618258603 + 1
 }
 
-TEST(SequencePartition, CoversEveryNumberExactlyOnceForSeveralParallelisms) {
+TEST(sequence_partition, covers_every_number_exactly_once_for_several_parallelisms) {
   const std::vector<std::pair<std::int64_t, std::int64_t>> ranges = {
       {1, 1000}, {-500, 500}, {-1000, -1}, {0, 0}, {-7, -7}, {3, 5}, {max64 - 20, max64}, {min64, min64 + 20}};
   for (const auto& [from, to] : ranges) {
@@ -54,7 +54,7 @@ TEST(SequencePartition, CoversEveryNumberExactlyOnceForSeveralParallelisms) {
   }
 }
 
-TEST(SequencePartition, EmptyWhenFromIsAboveToOrTheShareHasNoNumber) {
+TEST(sequence_partition, empty_when_from_is_above_to_or_the_share_has_no_number) {
   auto reversed = sequence_partition::make(5, 4, 0, 1);
   ASSERT_TRUE(reversed.ok());
   EXPECT_EQ(reversed->size(), 0u);
@@ -63,7 +63,7 @@ TEST(SequencePartition, EmptyWhenFromIsAboveToOrTheShareHasNoNumber) {
   EXPECT_EQ(none->size(), 0u);
 }
 
-TEST(SequencePartition, RejectsBadIndexParallelismAndOversizedShares) {
+TEST(sequence_partition, rejects_bad_index_parallelism_and_oversized_shares) {
   EXPECT_EQ(sequence_partition::make(1, 10, 0, 0).err().code, errc::invalid_argument);
   EXPECT_EQ(sequence_partition::make(1, 10, 4, 4).err().code, errc::invalid_argument);
   EXPECT_EQ(sequence_partition::make(1, 10, -1, 4).err().code, errc::invalid_argument);
@@ -74,7 +74,7 @@ TEST(SequencePartition, RejectsBadIndexParallelismAndOversizedShares) {
   EXPECT_EQ(half->at(half->size() - 1), max64);
 }
 
-TEST(RateLimiter, ReleasesRecordsAsTheClockAdvances) {
+TEST(rate_limiter, releases_records_as_the_clock_advances) {
   manual_clock clock;
   rate_limiter limiter(clock.now(), 10.0);  // one record every 100 ms
   EXPECT_EQ(limiter.due(0), clock.now());
@@ -89,7 +89,7 @@ TEST(RateLimiter, ReleasesRecordsAsTheClockAdvances) {
   EXPECT_EQ(limiter.due(11) - clock.now(), std::chrono::milliseconds(100));
 }
 
-TEST(RateLimiter, SplitsTheSourceRateEvenlyOverSubtasks) {
+TEST(rate_limiter, splits_the_source_rate_evenly_over_subtasks) {
   source_spec source;
   EXPECT_EQ(subtask_rate(source, 4), 0.0);
   source.rate_per_second = 100000;

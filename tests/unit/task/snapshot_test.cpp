@@ -36,7 +36,7 @@ void expect_same(const subtask_snapshot& a, const subtask_snapshot& b) {
   EXPECT_EQ(a.sink, b.sink);
 }
 
-TEST(SubtaskSnapshot, TextFormRoundTrips) {
+TEST(subtask_snapshot, text_form_round_trips) {
   const auto s = sample();
   auto back = decode_snapshot(encode_snapshot(s), "mem");
   ASSERT_TRUE(back.ok()) << back.err().message;
@@ -49,12 +49,12 @@ TEST(SubtaskSnapshot, TextFormRoundTrips) {
   expect_same(*back_empty, empty);
 }
 
-TEST(SubtaskSnapshot, PathFollowsTheCheckpointLayout) {
+TEST(subtask_snapshot, path_follows_the_checkpoint_layout) {
   EXPECT_EQ(snapshot_path("/ckpt", test::test_job(), 12, 3),
             std::filesystem::path("/ckpt/0123456789abcdef0123456789abcdef/chk-12/subtask-3"));
 }
 
-TEST(SubtaskSnapshot, FramedFileRoundTripsAndReportsItsSize) {
+TEST(subtask_snapshot, framed_file_round_trips_and_reports_its_size) {
   test::temp_dir dir;
   const auto file = snapshot_path(dir.path(), test::test_job(), 7, 2);
   auto size = write_snapshot(file, sample());
@@ -65,7 +65,7 @@ TEST(SubtaskSnapshot, FramedFileRoundTripsAndReportsItsSize) {
   expect_same(*back, sample());
 }
 
-TEST(SubtaskSnapshot, MissingOrDamagedFilesAreErrorsNamingTheFile) {
+TEST(subtask_snapshot, missing_or_damaged_files_are_errors_naming_the_file) {
   test::temp_dir dir;
   const auto missing = dir.path() / "nope";
   auto r = read_snapshot(missing);
@@ -85,7 +85,7 @@ TEST(SubtaskSnapshot, MissingOrDamagedFilesAreErrorsNamingTheFile) {
   EXPECT_NE(damaged.err().message.find(file.string()), std::string::npos) << damaged.err().message;
 }
 
-TEST(SubtaskSnapshot, RefusesMalformedTextAndUnsafeNames) {
+TEST(subtask_snapshot, refuses_malformed_text_and_unsafe_names) {
   const std::string good = encode_snapshot(sample());
   for (const std::string& bad : {
            std::string(""),

@@ -53,9 +53,9 @@ void finish(subtask& st, test::subtask_events& ev, checkpoint_id id) {
 
 /// Restores from checkpoint 2 (the last one completed) or 3 (acknowledged, completion notice
 /// lost in the crash: the restore must commit its output exactly once).
-class SubtaskRestore : public ::testing::TestWithParam<checkpoint_id> {};
+class subtask_restore : public ::testing::TestWithParam<checkpoint_id> {};
 
-TEST_P(SubtaskRestore, CheckpointsCancelAndRestoreGiveExactlyOnceOutput) {
+TEST_P(subtask_restore, checkpoints_cancel_and_restore_give_exactly_once_output) {
   test::temp_dir dir;
   const std::int64_t from = -10000, to = 10000;
   const int index = 1, parallelism = 3;
@@ -107,9 +107,9 @@ TEST_P(SubtaskRestore, CheckpointsCancelAndRestoreGiveExactlyOnceOutput) {
   EXPECT_TRUE(hidden_parts(dir.path() / "out")->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(FromLastCompletedOrAcknowledged, SubtaskRestore, ::testing::Values(2, 3));
+INSTANTIATE_TEST_SUITE_P(from_last_completed_or_acknowledged, subtask_restore, ::testing::Values(2, 3));
 
-TEST(Subtask, SeveralSubtasksWriteOneFolderExactlyOnce) {
+TEST(subtask, several_subtasks_write_one_folder_exactly_once) {
   test::temp_dir dir;
   const int parallelism = 3;
   std::vector<std::unique_ptr<test::subtask_events>> events;
@@ -128,7 +128,7 @@ TEST(Subtask, SeveralSubtasksWriteOneFolderExactlyOnce) {
             test::expected_records(-500, 1000, [](std::int64_t v) { return -v; }));
 }
 
-TEST(Subtask, EndOfInputThenFinalCheckpointThenFinished) {
+TEST(subtask, end_of_input_then_final_checkpoint_then_finished) {
   test::temp_dir dir;
   test::subtask_events ev;
   subtask st(make_config(dir.path(), 0, 1, 1, 100), ev.callbacks());
@@ -155,7 +155,7 @@ TEST(Subtask, EndOfInputThenFinalCheckpointThenFinished) {
   EXPECT_TRUE(ev.failures.empty());
 }
 
-TEST(Subtask, RestoredFromTheFinalCheckpointFinishesWithoutAnotherOne) {
+TEST(subtask, restored_from_the_final_checkpoint_finishes_without_another_one) {
   test::temp_dir dir;
   checkpoint_ack final_ack;
   {
@@ -175,7 +175,7 @@ TEST(Subtask, RestoredFromTheFinalCheckpointFinishesWithoutAnotherOne) {
   EXPECT_EQ(test::committed_records(dir.path() / "out"), test::expected_records(1, 100));
 }
 
-TEST(Subtask, DiscardSinkFinishesAtEndOfInput) {
+TEST(subtask, discard_sink_finishes_at_end_of_input) {
   test::temp_dir dir;
   test::subtask_events ev;
   auto config = make_config(dir.path(), 2, 4, 1, 1000);
@@ -187,7 +187,7 @@ TEST(Subtask, DiscardSinkFinishesAtEndOfInput) {
   EXPECT_FALSE(fs::exists(dir.path() / "out"));
 }
 
-TEST(Subtask, RunsUserFunctionsFromALibrary) {
+TEST(subtask, runs_user_functions_from_a_library) {
   test::temp_dir dir;
   test::subtask_events ev;
   auto config = make_config(dir.path(), 0, 1, 1, 50);
@@ -203,7 +203,7 @@ TEST(Subtask, RunsUserFunctionsFromALibrary) {
             test::expected_records(1, 50, [](std::int64_t v) { return v * 10; }));
 }
 
-TEST(Subtask, PacedSourceEmitsOnlyTheRecordsTheClockHasReached) {
+TEST(subtask, paced_source_emits_only_the_records_the_clock_has_reached) {
   test::temp_dir dir;
   test::subtask_events ev;
   manual_clock clock;
@@ -232,7 +232,7 @@ TEST(Subtask, PacedSourceEmitsOnlyTheRecordsTheClockHasReached) {
   ASSERT_TRUE(ev.wait([&] { return ev.cancelled == 1; }));
 }
 
-TEST(Subtask, CancelWakesARateLimitWait) {
+TEST(subtask, cancel_wakes_a_rate_limit_wait) {
   test::temp_dir dir;
   test::subtask_events ev;
   auto config = make_config(dir.path(), 0, 1, 0, 99);
@@ -254,7 +254,7 @@ TEST(Subtask, CancelWakesARateLimitWait) {
   EXPECT_EQ(ev.records, 1u);
 }
 
-TEST(Subtask, PacedRunOnTheSystemClockIsExactlyOnce) {
+TEST(subtask, paced_run_on_the_system_clock_is_exactly_once) {
   test::temp_dir dir;
   const int parallelism = 2;
   std::vector<std::unique_ptr<test::subtask_events>> events;
@@ -270,7 +270,7 @@ TEST(Subtask, PacedRunOnTheSystemClockIsExactlyOnce) {
   EXPECT_EQ(test::committed_records(dir.path() / "out"), test::expected_records(1, 2000));
 }
 
-TEST(Subtask, CheckpointIdsThatDoNotIncreaseAreIgnored) {
+TEST(subtask, checkpoint_ids_that_do_not_increase_are_ignored) {
   test::temp_dir dir;
   test::subtask_events ev;
   subtask st(make_config(dir.path(), 0, 1, 1, 10), ev.callbacks());
@@ -285,7 +285,7 @@ TEST(Subtask, CheckpointIdsThatDoNotIncreaseAreIgnored) {
   EXPECT_EQ(ev.acks[0].id, 2u);
 }
 
-TEST(Subtask, StartingTwiceIsAnError) {
+TEST(subtask, starting_twice_is_an_error) {
   test::temp_dir dir;
   test::subtask_events ev;
   auto config = make_config(dir.path(), 0, 1, 1, 10);
@@ -305,7 +305,7 @@ error failure_of(subtask_config config, std::optional<fs::path> restore = std::n
   return ev.failures.empty() ? error{} : ev.failures[0];
 }
 
-TEST(Subtask, ReportsFailures) {
+TEST(subtask, reports_failures) {
   test::temp_dir dir;
   auto missing = failure_of(make_config(dir.path(), 0, 2, 1, 10), dir.path() / "no-snapshot");
   EXPECT_EQ(missing.code, errc::not_found) << missing.message;
