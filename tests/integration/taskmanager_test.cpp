@@ -19,6 +19,7 @@
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
 #include "regent/ha/storage/file_io.hpp"
 #include "regent/ha/storage/payload.hpp"
+#include "fake_leader.hpp"
 #include "regent/harness/child_process.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -30,109 +31,13 @@
 namespace regent {
 namespace {
 
+using test::fake_leader;
+
 namespace fs = std::filesystem;
 using kind = rpc::subtask_event::kind;
 constexpr auto deadline = std::chrono::seconds(30);
 
 bool has(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
-
-/// TEST DOUBLE — not Regent's jobmanager. Plays the RPC endpoint of a leading jobmanager for
-/// one leadership session: the resource manager (rm.register, rm.heartbeat), the job masters'
-/// event sink (jm.subtask_event) and the blob server (blob.get). Fenced like the real one:
-/// requests with another token get the check_fencing error. Records what it accepts; tests
-/// wait on the records with deadlines.
-class fake_leader {
- public:
-  struct records {
-    std::vector<rpc::register_taskmanager> registrations;
-    int heartbeats = 0;
-    std::vector<rpc::subtask_event> events;
-    std::vector<rpc::blob_request> blob_requests;
-    int rejected = 0;
-    int refused = 0;
-  };
-
-  explicit fake_leader(fencing_token token) : token_(std::move(token)) {
-    auto s = rpc::server::start({}, [this](const rpc::envelope& req, rpc::responder reply) { handle(req, reply); });
-    if (!s) throw std::runtime_error("fake leader: " + s.err().message);
-    server_ = std::move(*s);
-  }
-  ~fake_leader() { server_->stop(); }
-
-  std::string address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
-  const fencing_token& token() const { return token_; }
-  /// What heartbeat replies say: false makes the taskmanager register again.
-  void set_known(bool known) {
-    std::lock_guard<std::mutex> lock(mu_);
-    known_ = known;
-  }
-  /// The next `n` registrations get an error reply (a leader not ready yet).
-  void refuse_registrations(int n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    refuse_ = n;
-  }
-  void add_blob(const std::string& key, std::string bytes) {
-    std::lock_guard<std::mutex> lock(mu_);
-    blobs_[key] = std::move(bytes);
-  }
-  /// Waits until `pred(records)` holds; false at the deadline.
-  bool wait(const std::function<bool(const records&)>& pred, std::chrono::milliseconds timeout = deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return pred(seen_); });
-  }
-  records snapshot() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return seen_;
-  }
-
- private:
-  void handle(const rpc::envelope& req, const rpc::responder& reply) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto f = rpc::check_fencing(token_, req); !f) {
-      ++seen_.rejected;
-      reply.fail(f.err());
-    } else if (req.method == rpc::method::rm_register) {
-      auto m = rpc::decode_register_taskmanager(req.payload);
-      if (!m) return (void)reply.fail(m.err());
-      if (refuse_ > 0) {
-        --refuse_;
-        ++seen_.refused;
-        reply.fail(error{rpc::errc::handler_failed, "fake leader: not ready"});
-        cv_.notify_all();
-        return;
-      }
-      seen_.registrations.push_back(*m);
-      reply.reply(rpc::encode(rpc::register_reply{100}));
-    } else if (req.method == rpc::method::rm_heartbeat) {
-      ++seen_.heartbeats;
-      reply.reply(rpc::encode(rpc::heartbeat_reply{known_}));
-    } else if (req.method == rpc::method::jm_subtask_event) {
-      auto m = rpc::decode_subtask_event(req.payload);
-      if (!m) return (void)reply.fail(m.err());
-      seen_.events.push_back(*m);
-      reply.reply({});
-    } else if (req.method == rpc::method::blob_get) {
-      auto m = rpc::decode_blob_request(req.payload);
-      if (!m) return (void)reply.fail(m.err());
-      seen_.blob_requests.push_back(*m);
-      auto it = blobs_.find(m->key);
-      if (it == blobs_.end()) return (void)reply.fail(error{rpc::errc::invalid_argument, "no blob " + m->key});
-      reply.reply(it->second);
-    } else {
-      reply.fail(error{rpc::errc::unknown_method, "fake leader has no method " + req.method});
-    }
-    cv_.notify_all();
-  }
-
-  fencing_token token_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  records seen_;
-  bool known_ = true;
-  int refuse_ = 0;
-  std::map<std::string, std::string> blobs_;
-  std::unique_ptr<rpc::server> server_;
-};
 
 /// Number of events of `what` for (job, attempt), optionally of one subtask index.
 int count(const fake_leader::records& r, const std::string& job, std::uint64_t attempt, kind what, int index = -1) {
