@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "internal.hpp"
+#include "regent/runtime/errc.hpp"
 #include "regent/runtime/host_port.hpp"
 
 namespace regent::config {
@@ -56,11 +57,8 @@ result<std::vector<master>> read_masters(const std::filesystem::path& file) {
     m.line = l.line;
     auto hp = parse_host_port(text, 0);  // 0: no port on the line (a port 0 given is an error)
     if (!hp) {
-      const std::string& msg = hp.err().message;
-      const std::string marker = " is not host:port: ";
-      auto why = msg.substr(msg.find(marker) + marker.size());
-      bool range = why.find("out of range") != std::string::npos;
-      return line_error(range ? errc::out_of_range : errc::parse, file, l, why, expected);
+      bool range = hp.err().code == runtime_errc::out_of_range;
+      return line_error(range ? errc::out_of_range : errc::parse, file, l, hp.err().message, expected);
     }
     m.host = hp->host;
     if (hp->port != 0) m.webui_port = hp->port;

@@ -22,6 +22,8 @@ const char* describe(runtime_errc e) {
       return "not found";
     case runtime_errc::insufficient_slots:
       return "not enough free slots";
+    case runtime_errc::out_of_range:
+      return "out of range";
   }
   return nullptr;
 }

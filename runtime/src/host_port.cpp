@@ -6,8 +6,8 @@ namespace regent {
 
 namespace {
 
-error bad(std::string_view text, const std::string& why) {
-  return {runtime_errc::invalid_argument, "'" + std::string(text) + "' is not host:port: " + why};
+error bad(std::string_view text, const std::string& why, runtime_errc code = runtime_errc::invalid_argument) {
+  return {code, "'" + std::string(text) + "' is not host:port: " + why};
 }
 
 }  // namespace
@@ -47,9 +47,10 @@ result<host_port> parse_host_port(std::string_view text, std::optional<std::uint
   for (char c : port) {
     if (c < '0' || c > '9') return bad(text, "'" + std::string(port) + "' is not a port");
     value = value * 10 + static_cast<unsigned long>(c - '0');
-    if (value > 65535) return bad(text, "port " + std::string(port) + " is out of range (1..65535)");
+    if (value > 65535)
+      return bad(text, "port " + std::string(port) + " is out of range (1..65535)", runtime_errc::out_of_range);
   }
-  if (value == 0) return bad(text, "port 0 is out of range (1..65535)");
+  if (value == 0) return bad(text, "port 0 is out of range (1..65535)", runtime_errc::out_of_range);
   out.port = static_cast<std::uint16_t>(value);
   return out;
 }

@@ -14,6 +14,7 @@ enum class runtime_errc {
   already_exists,      ///< a taskmanager registered twice, a job that already holds slots
   not_found,           ///< no such taskmanager or job
   insufficient_slots,  ///< fewer free slots than a job needs
+  out_of_range,        ///< a number outside what it may be (a port above 65535 or 0)
 };
 
 const std::error_category& runtime_category();

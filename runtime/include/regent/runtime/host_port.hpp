@@ -21,9 +21,9 @@ struct host_port {
 };
 
 /// `host:port` or `[v6]:port` (IPv6 needs the brackets); a port of 1..65535 in decimal digits.
-/// Without a port, `default_port` when given, else an error. Errors (runtime_errc::invalid_argument)
-/// quote the text and say what is wrong: an empty host, a port that is not a number, a port out
-/// of range, a missing port.
+/// Without a port, `default_port` when given, else an error. Errors quote the text and say what
+/// is wrong: runtime_errc::out_of_range for a port outside 1..65535, runtime_errc::invalid_argument
+/// for everything else (an empty host, a port that is not a number, a missing port).
 result<host_port> parse_host_port(std::string_view text, std::optional<std::uint16_t> default_port = std::nullopt);
 
 }  // namespace regent
