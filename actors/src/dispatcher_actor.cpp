@@ -95,6 +95,7 @@ class dispatcher_state {
         [](const job_terminated&) { return caf::skip; },
         [](const cleanup_attempt&) { return caf::skip; },
         [](const taskmanager_lost&) { return caf::skip; },
+        [](const subtasks_reported&) { return caf::skip; },
     };
   }
 
@@ -112,6 +113,7 @@ class dispatcher_state {
           for (auto& [id, e] : jobs_)
             if (e.master) self_->send(e.master, m);
         },
+        [this](const subtasks_reported& m) { on_subtasks_reported(m); },
     };
   }
 
@@ -393,6 +395,35 @@ class dispatcher_state {
     // Read the (still dirty) result now: with delete-on-commit the entry goes with the cleanup.
     if (auto entry = ha_->job_results().get(m.job); entry && entry->has_value()) e.result = (*entry)->result;
     begin_cleanup(m.job);
+  }
+
+  /// Hands each job's reported subtasks to its job master; subtasks of a job this session
+  /// does not run (unknown, or over) are cancelled and their slots freed.
+  void on_subtasks_reported(const subtasks_reported& m) {
+    std::map<std::string, subtasks_reported> per_job;
+    for (const auto& r : m.running) {
+      auto& mine = per_job[r.subtask.job_id];
+      mine.taskmanager_id = m.taskmanager_id;
+      mine.address = m.address;
+      mine.running.push_back(r);
+    }
+    for (auto& [text, report] : per_job) {
+      auto master = master_of(text);
+      if (master) {
+        self_->send(master, std::move(report));
+        continue;
+      }
+      log_->info("taskmanager {} runs {} subtasks of job {}, which this leader does not run: cancelling them",
+                 m.taskmanager_id, report.running.size(), text);
+      for (const auto& r : report.running)
+        ctx_->taskmanagers->send(m.address,
+                                 rpc::make_request(rpc::method::tm_cancel, ctx_->token,
+                                                   rpc::encode(rpc::cancel_job{r.subtask.job_id, r.subtask.attempt})),
+                                 [log = log_, text](result<rpc::envelope> r) {
+                                   if (!r) log->warn("job {}: tm.cancel failed: {}", text, r.err().message);
+                                 });
+      if (auto id = job_id::parse(text)) self_->send(rm_, slot_release{*id});
+    }
   }
 
   // ---- global cleanup ----

@@ -8,7 +8,10 @@
 /// Event-based, on CAF's workers: its HA calls, which block on fsync or the network, run on the
 /// blocking pool while it waits for them, handling nothing else (see off_worker).
 
+#include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <map>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -37,6 +40,20 @@ namespace {
 
 using namespace std::chrono_literals;
 using maybe_checkpoint = result<std::optional<ha::completed_checkpoint>>;
+
+/// Fault injection for tests of task-preserving failover: with REGENT_CRASH_POINT=<point> in
+/// its environment the process ends at once, as under kill -9, when a job reaches <point> of a
+/// checkpoint after the job's first completed checkpoint. Points: before-trigger,
+/// after-first-ack (some subtasks acknowledged), after-store (stored in the HA services, no
+/// sink told), after-first-notify (one taskmanager was told). Unset: nothing happens.
+void crash_point(const char* point) {
+  static const char* wanted = std::getenv("REGENT_CRASH_POINT");
+  if (wanted == nullptr || std::strcmp(wanted, point) != 0) return;
+  auto log = logging::get("actors");
+  log->critical("crash point {}: exiting at once (REGENT_CRASH_POINT)", point);
+  log->flush();
+  std::_Exit(86);
+}
 
 job::restart_settings restart_settings_of(const config::settings& s) {
   job::restart_settings r;
@@ -67,7 +84,12 @@ class jm_state {
     coordinator_ = std::make_unique<job::checkpoint_coordinator>(
         id_, job::checkpoint_coordinator_options{spec_.parallelism, std::chrono::minutes(10), 10});
     prefetched_latest_ = std::move(recovered);
-    self_->send(self_, start_atom::value);
+    // A job recovered by a new leader: its subtasks may still run (task-preserving failover).
+    // Decided here, before any message: the taskmanagers' reports may arrive before a start.
+    if (prefetched_latest_ && ctx_->settings.task_preserving)
+      begin_reconciling();
+    else
+      self_->send(self_, start_atom::value);
     return {
         [this](start_atom) { on_start(); },
         [this](tick_atom, std::uint64_t attempt) { on_tick(attempt); },
@@ -81,9 +103,22 @@ class jm_state {
           if (m.attempt == attempt_) fail_attempt(m.cause, false);
         },
         [this](const taskmanager_lost& m) {
+          if (reconciling_) {
+            for (auto& [index, r] : reported_)
+              if (r.taskmanager_id == m.taskmanager_id)
+                return restart_after_reconciling("taskmanager " + m.taskmanager_id + " was lost");
+            return;
+          }
           for (auto& s : slots_)
             if (s.taskmanager_id == m.taskmanager_id)
               return fail_attempt("taskmanager " + m.taskmanager_id + " was lost", false);
+        },
+        [this](const subtasks_reported& m) { on_reported(m); },
+        [this](reconcile_timeout_atom) {
+          if (reconciling_)
+            restart_after_reconciling(std::to_string(reported_.size()) + " of " + std::to_string(spec_.parallelism) +
+                                      " subtasks were reported within " +
+                                      std::to_string(ctx_->settings.reconcile_timeout.count()) + " ms");
         },
         [this](cancel_atom) { finish(job::job_status::canceled, ""); },
         [this](snapshot_atom) { return snapshot(); },
@@ -94,7 +129,7 @@ class jm_state {
   // ---- slots and deployment ----
 
   void on_start() {
-    if (terminal_ || deployed_) return;
+    if (terminal_ || deployed_ || reconciling_) return;
     if (ctx_->ended) return self_->quit();
     move_to(job::job_status::created);
     self_->request(rm_, 5s, slot_request{id_, spec_.parallelism})
@@ -196,30 +231,149 @@ class jm_state {
   void to_subtasks(const char* method, const std::string& payload) {
     std::set<std::string> addresses;
     for (auto& s : slots_) addresses.insert(s.address);
+    const bool notify_after_first =
+        std::strcmp(method, rpc::method::tm_notify) == 0 && coordinator_->latest_completed_id() > 1;
     for (auto& a : addresses)
       ctx_->taskmanagers->send(a, rpc::make_request(method, ctx_->token, payload),
-                               [log = log_, job = job_, method](result<rpc::envelope> r) {
-                                 if (!r) log->warn("job {}: {} failed: {}", job, method, r.err().message);
+                               [log = log_, job = job_, method, notify_after_first](result<rpc::envelope> r) {
+                                 if (!r) return log->warn("job {}: {} failed: {}", job, method, r.err().message);
+                                 if (notify_after_first) crash_point("after-first-notify");
                                });
   }
 
   void cancel_attempt() {
     self_->send(rm_, slot_release{id_});  // also withdraws a waiting slot request
+    reconciling_ = false;
+    cancel_reported();
     if (!deployed_) return;
     to_subtasks(rpc::method::tm_cancel, rpc::encode(rpc::cancel_job{job_, attempt_}));
     deployed_ = false;
     slots_.clear();
   }
 
+  // ---- task-preserving failover: adopt the subtasks that kept running ----
+
+  void begin_reconciling() {
+    reconciling_ = true;
+    move_to(job::job_status::created);
+    move_to(job::job_status::reconciling);
+    log_->info("job {} waits up to {} ms for the taskmanagers to report its {} subtasks (task-preserving failover)",
+               job_, ctx_->settings.reconcile_timeout.count(), spec_.parallelism);
+    self_->delayed_send(self_, ctx_->settings.reconcile_timeout, reconcile_timeout_atom::value);
+  }
+
+  void on_reported(const subtasks_reported& m) {
+    for (const auto& r : m.running) {
+      if (reconciling_) {
+        reported_[r.subtask.index] = {m.taskmanager_id, m.address, r};
+      } else if (!(deployed_ && r.subtask.attempt == attempt_)) {
+        log_->info(
+            "job {}: taskmanager {} runs subtask {} of attempt {}, which is not the job's attempt: cancelling it", job_,
+            m.taskmanager_id, r.subtask.index, r.subtask.attempt);
+        cancel_on(m.address, r.subtask.attempt);
+      }
+    }
+    if (reconciling_) try_adopt();
+  }
+
+  /// Adopts the reported subtasks once every one is there and they agree; restarts the job
+  /// when a report shows that adopting cannot work.
+  void try_adopt() {
+    const auto& first = reported_.begin()->second.report;
+    for (const auto& [index, r] : reported_) {
+      if (r.report.what == rpc::running_subtask::state::failed)
+        return restart_after_reconciling("subtask " + std::to_string(index) +
+                                         " failed while there was no leader: " + r.report.message);
+      if (r.report.subtask.attempt != first.subtask.attempt || r.report.parallelism != spec_.parallelism || index < 0 ||
+          index >= spec_.parallelism)
+        return restart_after_reconciling("the reports of its subtasks disagree (attempts " +
+                                         std::to_string(first.subtask.attempt) + " and " +
+                                         std::to_string(r.report.subtask.attempt) + ")");
+    }
+    if (static_cast<int>(reported_.size()) < spec_.parallelism) return;  // more to come
+    auto latest = std::move(*prefetched_latest_);
+    prefetched_latest_.reset();
+    std::int64_t completed = 0;
+    if (latest && latest->has_value()) {
+      auto meta = job::parse_checkpoint_metadata((*latest)->bytes);
+      if (!meta) return finish(job::job_status::failed, "corrupt checkpoint metadata: " + meta.err().message);
+      completed = meta->checkpoint_id;
+    } else if (!latest) {
+      return restart_after_reconciling("cannot read its latest checkpoint: " + latest.err().message);
+    }
+    adopt(completed);
+  }
+
+  void adopt(std::int64_t completed) {
+    reconciling_ = false;
+    attempt_ = reported_.begin()->second.report.subtask.attempt;
+    slots_.clear();
+    ended_.clear();
+    finished_.clear();
+    std::set<std::string> taskmanagers;
+    for (const auto& [index, r] : reported_) {
+      slots_.push_back({index, r.taskmanager_id, r.address});
+      taskmanagers.insert(r.taskmanager_id);
+      if (r.report.what != rpc::running_subtask::state::running) ended_.insert(index);
+      if (r.report.what == rpc::running_subtask::state::finished) finished_.insert(index);
+    }
+    reported_.clear();
+    deployed_ = true;
+    coordinator_->adopted(completed);
+    log_->info(
+        "job {} adopted: its {} subtasks of attempt {} keep running on {} taskmanagers; latest completed "
+        "checkpoint {}",
+        job_, slots_.size(), attempt_, taskmanagers.size(), completed);
+    move_to(job::job_status::running);
+    // The old leader may have stored checkpoint `completed` without telling every sink: tell
+    // them again (committing a checkpoint twice is harmless, and it covers everything before).
+    if (completed > 0) to_subtasks(rpc::method::tm_notify, checkpoint_command(completed));
+    auto early = std::move(early_events_);
+    early_events_.clear();
+    for (const auto& e : early) on_event(e);
+    if (terminal_) return;
+    if (static_cast<int>(finished_.size()) == spec_.parallelism) return finish(job::job_status::finished, "");
+    trigger_checkpoint();
+    if (ctx_->settings.checkpoint_interval.count() > 0)
+      self_->delayed_send(self_, ctx_->settings.checkpoint_interval, tick_atom::value, attempt_);
+  }
+
+  /// Gives up adopting: cancels what was reported and restarts from the latest checkpoint.
+  void restart_after_reconciling(const std::string& why) {
+    log_->warn("job {} cannot be adopted: {}; cancelling what runs of it and restarting it from its latest checkpoint",
+               job_, why);
+    reconciling_ = false;
+    cancel_reported();
+    early_events_.clear();
+    self_->send(rm_, slot_release{id_});
+    on_start();
+  }
+
+  void cancel_reported() {
+    for (const auto& [index, r] : reported_) cancel_on(r.address, r.report.subtask.attempt);
+    reported_.clear();
+  }
+
+  void cancel_on(const std::string& address, std::uint64_t attempt) {
+    ctx_->taskmanagers->send(
+        address, rpc::make_request(rpc::method::tm_cancel, ctx_->token, rpc::encode(rpc::cancel_job{job_, attempt})),
+        [log = log_, job = job_](result<rpc::envelope> r) {
+          if (!r) log->warn("job {}: tm.cancel failed: {}", job, r.err().message);
+        });
+  }
+
   // ---- events of the subtasks ----
 
   void on_event(const rpc::subtask_event& e) {
+    if (reconciling_) return early_events_.push_back(e);  // replayed once adopted
     if (e.subtask.attempt != attempt_ || !deployed_ || terminal_) return;
     using kind = rpc::subtask_event::kind;
     switch (e.what) {
       case kind::ack:
         execute(coordinator_->acknowledge(e.subtask.index, static_cast<std::int64_t>(e.checkpoint_id), e.handle,
                                           static_cast<std::int64_t>(e.state_size), now()));
+        if (coordinator_->latest_completed_id() > 0 && coordinator_->pending_id() && !coordinator_->awaiting_store())
+          crash_point("after-first-ack");
         break;
       case kind::end_of_input:
         ended_.insert(e.subtask.index);
@@ -248,6 +402,7 @@ class jm_state {
 
   void trigger_checkpoint() {
     if (!deployed_ || terminal_ || !coordinator_->can_trigger()) return;
+    if (coordinator_->latest_completed_id() > 0) crash_point("before-trigger");
     blocking([ctx = ctx_, id = id_] { return ctx->ha->checkpoint_ids().next(ctx->token, id); },
              [this](result<std::uint64_t> id) {
                if (!id) return log_->warn("job {}: no checkpoint id: {}", job_, id.err().message);
@@ -304,6 +459,7 @@ class jm_state {
             next = coordinator_->fail(id, added.err().message, now());
           } else {
             log_->info("job {} completed checkpoint {}", job_, id);
+            if (coordinator_->latest_completed_id() > 0) crash_point("after-store");
             self_->send(dispatcher_, checkpoint_completed{id_, id});
             next = coordinator_->completed(id, chk_dir(id).string(), now());
           }
@@ -421,6 +577,15 @@ class jm_state {
   std::set<int> ended_, finished_;
   bool deployed_ = false;
   bool terminal_ = false;
+  /// Task-preserving failover: waiting for the taskmanagers' reports of this job's subtasks.
+  bool reconciling_ = false;
+  struct reported_subtask {
+    std::string taskmanager_id;
+    std::string address;
+    rpc::running_subtask report;
+  };
+  std::map<int, reported_subtask> reported_;      ///< by subtask index
+  std::vector<rpc::subtask_event> early_events_;  ///< arrived while reconciling
   bool waiting_logged_ = false;
   std::deque<views::job_failure> failures_;  ///< newest first, at most 16 (REST exceptions)
   /// The latest completed checkpoint as the dispatcher's recovery read it; good for the

@@ -12,6 +12,7 @@
 #include "regent/actors/cluster.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
+#include "regent/runtime/errc.hpp"
 #include "regent/runtime/job/heartbeat_monitor.hpp"
 #include "regent/runtime/job/slot_pool.hpp"
 #include "regent/runtime/logging.hpp"
@@ -41,10 +42,10 @@ class rm_state {
 
   resource_manager_actor::behavior_type start(resource_manager_actor::pointer self,
                                               std::shared_ptr<const session_context> ctx,
-                                              taskmanager_loss_listener on_loss) {
+                                              taskmanager_listener listener) {
     self_ = self;
     ctx_ = std::move(ctx);
-    on_loss_ = std::move(on_loss);
+    listener_ = std::move(listener);
     self_->delayed_send(self_, ctx_->settings.heartbeat_interval, tick_atom::value);
     return {
         [this](rpc_atom, const rpc::envelope& req, const rpc::responder& reply) { on_rpc(req, reply); },
@@ -86,8 +87,24 @@ class rm_state {
                  token.to_string());
     }
     heartbeats_.track(m->taskmanager_id, ctx_->time->now());
+    claim_running(*m);
     reply.reply(rpc::encode(rpc::register_reply{ctx_->settings.heartbeat_interval.count()}));
     serve_pending();
+  }
+
+  /// The slots of the subtasks a registering taskmanager runs stay theirs; the dispatcher
+  /// hands them to their jobs' masters, which adopt or cancel them.
+  void claim_running(const rpc::register_taskmanager& m) {
+    if (m.running.empty()) return;
+    for (const auto& r : m.running)
+      if (auto job = job_id::parse(r.subtask.job_id)) {
+        auto claimed = pool_.claim(*job, r.subtask.index, m.taskmanager_id);
+        if (!claimed && claimed.err().code != runtime_errc::already_exists)
+          log_->warn("taskmanager {} runs subtask {} of job {}, but its slot cannot be claimed: {}", m.taskmanager_id,
+                     r.subtask.index, r.subtask.job_id, claimed.err().message);
+      }
+    log_->info("taskmanager {} runs {} subtasks; offering them to their jobs", m.taskmanager_id, m.running.size());
+    self_->send(listener_, subtasks_reported{m.taskmanager_id, m.address, m.running});
   }
 
   void on_heartbeat(const rpc::envelope& req, const rpc::responder& reply) {
@@ -145,14 +162,14 @@ class rm_state {
       auto jobs = pool_.remove_taskmanager(tm);
       log_->warn("taskmanager {} missed its heartbeats for {} ms: removed ({} jobs lose slots)", tm, timeout.count(),
                  jobs.size());
-      self_->send(on_loss_, taskmanager_lost{tm});
+      self_->send(listener_, taskmanager_lost{tm});
     }
     self_->delayed_send(self_, ctx_->settings.heartbeat_interval / 2, tick_atom::value);
   }
 
   resource_manager_actor::pointer self_ = nullptr;
   std::shared_ptr<const session_context> ctx_;
-  taskmanager_loss_listener on_loss_;
+  taskmanager_listener listener_;
   std::shared_ptr<spdlog::logger> log_ = logging::get("actors");
   job::slot_pool pool_;
   job::heartbeat_monitor heartbeats_;
@@ -161,15 +178,15 @@ class rm_state {
 
 resource_manager_actor::behavior_type resource_manager(resource_manager_actor::stateful_pointer<rm_state> self,
                                                        std::shared_ptr<const session_context> ctx,
-                                                       taskmanager_loss_listener on_loss) {
-  return self->state.start(self, std::move(ctx), std::move(on_loss));
+                                                       taskmanager_listener listener) {
+  return self->state.start(self, std::move(ctx), std::move(listener));
 }
 
 }  // namespace
 
 resource_manager_actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
-                                              taskmanager_loss_listener on_loss) {
-  return sys.spawn<caf::detached>(resource_manager, std::move(ctx), std::move(on_loss));
+                                              taskmanager_listener listener) {
+  return sys.spawn<caf::detached>(resource_manager, std::move(ctx), std::move(listener));
 }
 
 }  // namespace regent::actors

@@ -65,6 +65,9 @@ const std::vector<key_spec>& table() {
       {"high-availability.zookeeper.quorum", nullptr, nullptr, nullptr},  // required for zookeeper
       {"job-result-store.delete-on-commit", "true", nullptr, nullptr},
       {"job-result-store.storage-path", nullptr, job_result_store_path, nullptr},
+      {"jobmanager.failover.task-preserving", "true", nullptr, nullptr},                   // Regent's own keys:
+      {"jobmanager.failover.task-preserving.grace", "60 s", nullptr, nullptr},             // see DESIGN and
+      {"jobmanager.failover.task-preserving.reconcile-timeout", "5 s", nullptr, nullptr},  // actors/README
       {"jobmanager.rpc.address", "localhost", nullptr, nullptr},
       {"jobmanager.rpc.port", "6123", nullptr, nullptr},
       {"log.level", "info", nullptr, nullptr},  // Regent's own key

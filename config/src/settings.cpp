@@ -175,7 +175,10 @@ result<void> read_jobs(const configuration& c, settings& s) {
            assign(s.restart_attempts, c.get_int("restart-strategy.fixed-delay.attempts", 0, INT_MAX)),
            assign(s.restart_delay, c.get_duration("restart-strategy.fixed-delay.delay")),
            assign(s.heartbeat_interval, read_positive(c, "heartbeat.interval")),
-           assign(s.heartbeat_timeout, c.get_duration("heartbeat.timeout"))});
+           assign(s.heartbeat_timeout, c.get_duration("heartbeat.timeout")),
+           assign(s.task_preserving, c.get_bool("jobmanager.failover.task-preserving")),
+           assign(s.task_preserving_grace, read_positive(c, "jobmanager.failover.task-preserving.grace")),
+           assign(s.reconcile_timeout, read_positive(c, "jobmanager.failover.task-preserving.reconcile-timeout"))});
       !r)
     return r;
   if (s.heartbeat_timeout <= s.heartbeat_interval)

@@ -162,9 +162,14 @@ void task_executor::handle_deploy(const rpc::envelope& request, const rpc::respo
     if (subtasks_.size() >= static_cast<std::size_t>(options_.slots))
       return refuse({runtime_errc::insufficient_slots,
                      "all " + std::to_string(options_.slots) + " slots of taskmanager " + id() + " are in use"});
-    auto engine = std::make_unique<task::subtask>(std::move(config), make_callbacks(session, d->subtask));
+    auto link = std::make_shared<subtask_link>();
+    link->session = session;
+    link->report.subtask = d->subtask;
+    link->report.parallelism = d->parallelism;
+    link->report.deployed_epoch = session->leader.token.epoch;
+    auto engine = std::make_unique<task::subtask>(std::move(config), make_callbacks(link));
     (void)engine->start(restore);  // fails only when started twice
-    subtasks_.emplace(key, deployed{std::move(engine), session});
+    subtasks_.emplace(key, deployed{std::move(engine), std::move(link)});
     in_use = subtasks_.size();
   }
   log_->info("deployed {} of {} ({}), {} of {} slots in use", who, d->parallelism,
@@ -180,10 +185,14 @@ void task_executor::handle_checkpoint(const rpc::envelope& request, const rpc::r
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = subtasks_.lower_bound({c->job_id, c->attempt, INT_MIN});
          it != subtasks_.end() && std::get<0>(it->first) == c->job_id && std::get<1>(it->first) == c->attempt; ++it) {
-      if (trigger)
+      if (trigger) {
         it->second.engine->trigger_checkpoint(c->checkpoint_id);
-      else
+      } else {
         it->second.engine->notify_checkpoint_complete(c->checkpoint_id);
+        std::lock_guard<std::mutex> progress(it->second.link->mu);
+        auto& committed = it->second.link->report.last_committed;
+        committed = std::max(committed, c->checkpoint_id);
+      }
       ++n;
     }
   }
@@ -228,32 +237,45 @@ std::vector<task_executor::deployed> task_executor::take_attempt_locked(const st
 
 // ---- subtask threads: events and user libraries --------------------------------------------
 
-task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<leader_session>& session,
-                                                      const rpc::subtask_ref& ref) {
-  auto event = [this, ref](subtask_event::kind k) {
-    subtask_event e;
-    e.subtask = ref;
-    e.what = k;
+task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<subtask_link>& link) {
+  using state = rpc::running_subtask::state;
+  // Records the progress a registration reports, then tells the subtask's current leader.
+  auto report = [this, link](subtask_event e, std::optional<state> now) {
+    std::shared_ptr<leader_session> session;
+    {
+      std::lock_guard<std::mutex> lock(link->mu);
+      e.subtask = link->report.subtask;
+      if (e.what == subtask_event::kind::ack)
+        link->report.last_acknowledged = std::max(link->report.last_acknowledged, e.checkpoint_id);
+      if (now) link->report.what = *now;
+      if (now == state::failed) link->report.message = e.message;
+      session = link->session;
+    }
     e.taskmanager_id = id();
+    send_event(session, std::move(e));
+  };
+  auto event = [](subtask_event::kind k) {
+    subtask_event e;
+    e.what = k;
     return e;
   };
   task::subtask_callbacks cb;
-  cb.on_ack = [this, session, event](const task::checkpoint_ack& ack) {
+  cb.on_ack = [report, event](const task::checkpoint_ack& ack) {
     auto e = event(subtask_event::kind::ack);
     e.checkpoint_id = ack.id;
     e.handle = ack.handle.string();
     e.state_size = ack.size;
-    send_event(session, std::move(e));
+    report(std::move(e), std::nullopt);
   };
-  cb.on_end_of_input = [this, session, event] { send_event(session, event(subtask_event::kind::end_of_input)); };
-  cb.on_finished = [this, session, event] { send_event(session, event(subtask_event::kind::finished)); };
-  cb.on_failed = [this, session, event](const error& err) {
+  cb.on_end_of_input = [report, event] { report(event(subtask_event::kind::end_of_input), state::ended); };
+  cb.on_finished = [report, event] { report(event(subtask_event::kind::finished), state::finished); };
+  cb.on_failed = [report, event](const error& err) {
     auto e = event(subtask_event::kind::failed);
     e.message = err.message;
     e.unrecoverable = err.code == task::errc::output_conflict;
-    send_event(session, std::move(e));
+    report(std::move(e), state::failed);
   };
-  cb.on_cancelled = [this, session, event] { send_event(session, event(subtask_event::kind::cancelled)); };
+  cb.on_cancelled = [report, event] { report(event(subtask_event::kind::cancelled), std::nullopt); };
   return cb;
 }
 
@@ -340,6 +362,9 @@ void task_executor::control_loop() {
     auto ready = [this] { return stopping_ || leader_change_ || !graveyard_.empty() || !posted_.empty(); };
     std::optional<clock_type::time_point> due = next_register_;
     if (next_heartbeat_ && (!due || *next_heartbeat_ < *due)) due = next_heartbeat_;
+    std::optional<clock_type::time_point> grace_ends;
+    if (leaderless_since_ && !subtasks_.empty()) grace_ends = *leaderless_since_ + options_.grace;
+    if (grace_ends && (!due || *grace_ends < *due)) due = grace_ends;
     if (due)
       cv_.wait_until(lock, *due, ready);
     else
@@ -364,6 +389,7 @@ void task_executor::control_loop() {
     for (auto& fn : work) fn();
     if (change) apply_leader(*change);
     auto now = clock_type::now();
+    if (!change && !leader_known_ && grace_ends && *grace_ends <= now) end_leaderless_subtasks();
     if (next_register_ && *next_register_ <= now) {
       next_register_.reset();
       send_register();
@@ -389,8 +415,10 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
 
   if (!leader) {
     // Keep the subtasks and the fencing token: the same leader may come back (a suspended
-    // ZooKeeper connection); a different one cancels them below.
+    // ZooKeeper connection), or a new one takes them over (below) — unless none comes within
+    // the grace period (control_loop).
     leader_known_ = false;
+    if (!leaderless_since_) leaderless_since_ = clock_type::now();
     if (!logged_no_leader_) {
       log_->info("no leader of resource_manager known; waiting for one");
       logged_no_leader_ = true;
@@ -399,6 +427,7 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   }
   logged_no_leader_ = false;
   leader_known_ = true;
+  leaderless_since_.reset();
   auto now = clock_type::now();
   if (connected_ && connected_->leader.token == leader->token &&
       connected_->leader.rpc_address == leader->rpc_address) {
@@ -442,28 +471,61 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   // that is gone (each report would otherwise try to connect to it again, dozens of refused
   // connections while the new leader takes over).
   if (old && old->client) old->client->close();
+  take_over_subtasks(fresh);
+  if (fresh->client) next_register_ = now;
+}
+
+void task_executor::take_over_subtasks(const std::shared_ptr<leader_session>& fresh) {
+  const auto& token = fresh->leader.token;
   // (job, attempt) → how many subtasks, and the leadership that deployed them.
   std::map<std::pair<std::string, std::uint64_t>, std::pair<int, std::string>> per_job;
   {
     std::lock_guard<std::mutex> lock(mu_);
     session_ = fresh;
     for (auto it = subtasks_.begin(); it != subtasks_.end();) {
-      if (it->second.session->leader.token != leader->token) {
-        auto& entry = per_job[{std::get<0>(it->first), std::get<1>(it->first)}];
-        ++entry.first;
-        entry.second = it->second.session->leader.token.to_string();
+      std::lock_guard<std::mutex> link_lock(it->second.link->mu);
+      auto& from = it->second.link->session;
+      if (from->leader.token == token) {
+        ++it;
+        continue;
+      }
+      auto& entry = per_job[{std::get<0>(it->first), std::get<1>(it->first)}];
+      ++entry.first;
+      entry.second = from->leader.token.to_string();
+      if (options_.task_preserving) {
+        from = fresh;  // its events go to the new leader, which adopts or cancels it
+        ++it;
+      } else {
         it->second.engine->cancel();
         graveyard_.push_back(std::move(it->second));  // ended by this thread after the registration
         it = subtasks_.erase(it);
-      } else {
-        ++it;
       }
     }
   }
   for (const auto& [job, entry] : per_job)
-    log_->info("leader changed: cancelled {} subtasks of job {} attempt {} deployed by {}", entry.first, job.first,
-               job.second, entry.second);
-  if (fresh->client) next_register_ = now;
+    log_->info("leader changed: {} {} subtasks of job {} attempt {} deployed by {}",
+               options_.task_preserving ? "offering the new leader" : "cancelled", entry.first, job.first, job.second,
+               entry.second);
+}
+
+void task_executor::end_leaderless_subtasks() {
+  std::size_t n = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, d] : subtasks_) {
+      d.engine->cancel();
+      graveyard_.push_back(std::move(d));
+      ++n;
+    }
+    subtasks_.clear();
+  }
+  leaderless_since_.reset();
+  if (n > 0)
+    log_->warn(
+        "no leader known for {} ms (jobmanager.failover.task-preserving.grace): cancelled {} subtasks; the "
+        "next leader restarts their jobs from their latest checkpoints",
+        options_.grace.count(), n);
+  cv_.notify_all();
 }
 
 void task_executor::send_register() {
@@ -471,7 +533,14 @@ void task_executor::send_register() {
   if (!s || !s->client || !leader_known_) return;
   request_in_flight_ = true;
   auto generation = generation_;
-  rpc::register_taskmanager m{id(), address_, options_.slots, accepted_};
+  rpc::register_taskmanager m{id(), address_, options_.slots, accepted_, {}};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, d] : subtasks_) {
+      std::lock_guard<std::mutex> progress(d.link->mu);
+      m.running.push_back(d.link->report);
+    }
+  }
   s->client->async_request(rpc::make_request(rpc::method::rm_register, s->leader.token, rpc::encode(m)),
                            clock_type::now() + options_.request_timeout, [this, generation](result<rpc::envelope> r) {
                              post([this, generation, r] { on_register_reply(generation, r); });

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   o.port = static_cast<std::uint16_t>(s.taskmanager_rpc_port);
   o.slots = s.taskmanager_slots;
   o.heartbeat_interval = s.heartbeat_interval;
+  o.task_preserving = s.task_preserving;
+  o.grace = s.task_preserving_grace;
   o.checkpoints_dir = s.checkpoints_dir;
   o.tmp_dir = tmp_root(loaded.conf) / ("regent-taskmanager-" + o.taskmanager_id);
 

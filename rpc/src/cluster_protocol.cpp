@@ -38,6 +38,16 @@ std::string encode(const register_taskmanager& m) {
   p.set_slots(m.slots);
   p.set_accepted_epoch(m.accepted.epoch);
   p.set_accepted_session(m.accepted.session_id);
+  for (const auto& r : m.running) {
+    auto* q = p.add_running();
+    to_proto(r.subtask, q->mutable_subtask());
+    q->set_parallelism(r.parallelism);
+    q->set_deployed_epoch(r.deployed_epoch);
+    q->set_last_acknowledged(r.last_acknowledged);
+    q->set_last_committed(r.last_committed);
+    q->set_state(static_cast<RunningSubtask::State>(r.what));
+    q->set_message(r.message);
+  }
   return serialize(p);
 }
 
@@ -132,8 +142,16 @@ std::string encode(const job_status& m) {
 result<register_taskmanager> decode_register_taskmanager(const std::string& bytes) {
   auto p = parse<RegisterTaskManager>(bytes, "RegisterTaskManager");
   if (!p) return std::move(p).err();
-  return register_taskmanager{p->taskmanager_id(), p->address(), p->slots(),
-                              fencing_token{p->accepted_epoch(), p->accepted_session()}};
+  register_taskmanager m{
+      p->taskmanager_id(), p->address(), p->slots(), fencing_token{p->accepted_epoch(), p->accepted_session()}, {}};
+  for (const auto& q : p->running()) {
+    if (!RunningSubtask::State_IsValid(q.state()))
+      return error{errc::malformed_frame, "malformed RegisterTaskManager payload: running subtask state " +
+                                              std::to_string(static_cast<int>(q.state()))};
+    m.running.push_back({from_proto(q.subtask()), q.parallelism(), q.deployed_epoch(), q.last_acknowledged(),
+                         q.last_committed(), static_cast<running_subtask::state>(q.state()), q.message()});
+  }
+  return m;
 }
 
 result<register_reply> decode_register_reply(const std::string& bytes) {
@@ -216,6 +234,9 @@ result<job_status> decode_job_status(const std::string& bytes) {
 }
 
 // question and Question list the same questions in the same order (Question starts with UNSPECIFIED).
+// running_subtask::state and RunningSubtask::State list the same states in the same order.
+static_assert(static_cast<int>(running_subtask::state::running) == RunningSubtask::RUNNING &&
+              static_cast<int>(running_subtask::state::failed) == RunningSubtask::FAILED);
 static_assert(static_cast<int>(question::overview) + 1 == OVERVIEW && static_cast<int>(question::dirty) + 1 == DIRTY);
 
 bool about_one_job(question q) {

@@ -227,7 +227,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   /// `POST /jars/upload`, the spec then naming the stored file); returns the job id. The spec
   /// carries its own id, so a retry through a failover cannot start the job twice.
   std::string submit(long long to, int rate, const std::string& function = "identity", const std::string& library = "",
-                     std::vector<std::pair<std::string, std::string>> artifacts = {}) {
+                     std::vector<std::pair<std::string, std::string>> artifacts = {}, int parallelism = 4) {
     static int count = 0;
     char id[33];
     std::snprintf(id, sizeof id, "%08x%024x", static_cast<unsigned>(::getpid()), ++count);
@@ -241,11 +241,11 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     }
     std::string rate_field = rate > 0 ? ",\"rate-per-second\":" + std::to_string(rate) : "";
     std::string library_field = stored.empty() ? "" : ",\"library\":\"" + stored + "\"";
-    std::string spec =
-        "{\"name\":\"count\",\"job-id\":\"" + std::string(id) +
-        "\",\"parallelism\":4,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(to) + rate_field +
-        "},\"operators\":[{\"type\":\"map\",\"function\":\"" + function + "\"" + library_field +
-        "}],\"sink\":{\"type\":\"file\",\"path\":\"" + out_.string() + "\"}}";
+    std::string spec = "{\"name\":\"count\",\"job-id\":\"" + std::string(id) +
+                       "\",\"parallelism\":" + std::to_string(parallelism) +
+                       ",\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":" + std::to_string(to) + rate_field +
+                       "},\"operators\":[{\"type\":\"map\",\"function\":\"" + function + "\"" + library_field +
+                       "}],\"sink\":{\"type\":\"file\",\"path\":\"" + out_.string() + "\"}}";
     bool uncertain = false;
     auto r = rest({"POST", "/jobs", "application/json", spec}, &uncertain);
     if (r.status == 409 && uncertain) return id;  // an earlier try got through
@@ -311,6 +311,66 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     return true;
   }
 
+  /// Appends `line` to the cluster's config.yaml (before the processes that should read it start).
+  void configure(const std::string& line) {
+    std::ofstream conf(dir_.path() / "config.yaml", std::ios::app);
+    conf << line << "\n";
+  }
+  /// Today's failover without task preservation: a new leader restarts every job from its
+  /// latest checkpoint.
+  void restart_mode() { configure("jobmanager.failover.task-preserving: false"); }
+
+  /// Starts `program` with `name=value` in its environment.
+  harness::child_process& start_with_env(const std::string& program, int n, const char* name,
+                                         const std::string& value) {
+    ::setenv(name, value.c_str(), 1);
+    auto& p = start(program, n);
+    ::unsetenv(name);
+    return p;
+  }
+
+  /// The ledger of the probe library (tests/integration/ledger_udf.c): every record the
+  /// operators processed, including output never committed or rolled back.
+  fs::path ledger_ = dir_.path() / "ledger";
+  harness::child_process& start_taskmanager_with_ledger(int n) {
+    return start_with_env("taskmanager", n, "REGENT_TEST_LEDGER", ledger_.string());
+  }
+  /// Submits a job whose records all pass the ledger probe.
+  std::string submit_with_ledger(long long to, int rate, int parallelism = 4) {
+    std::ifstream lib(REGENT_LEDGER_UDF, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(lib)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(bytes.empty());
+    return submit(to, rate, "ledger_identity", "libregent_test_ledger_udf.so",
+                  {{"libregent_test_ledger_udf.so", bytes}}, parallelism);
+  }
+  /// Success when 1..n each passed the ledger probe exactly once: nothing was produced twice.
+  ::testing::AssertionResult nothing_reprocessed(long long n) {
+    std::map<long long, int> seen;
+    std::ifstream in(ledger_);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) ++seen[std::stoll(line)];
+    std::vector<long long> twice;
+    for (auto& [v, count] : seen)
+      if (count > 1 && twice.size() < 5) twice.push_back(v);
+    if (!twice.empty()) {
+      std::string list;
+      for (auto v : twice) list += " " + std::to_string(v);
+      return ::testing::AssertionFailure() << "records produced more than once, e.g." << list;
+    }
+    if (seen.size() != static_cast<std::size_t>(n))
+      return ::testing::AssertionFailure() << seen.size() << " distinct records in the ledger, expected " << n;
+    return ::testing::AssertionSuccess();
+  }
+  /// How many times the taskmanagers deployed a subtask of `job` (each deployment starts an attempt).
+  int deployments_of(const std::string& job) {
+    int count = 0;
+    for (auto& tm : tms_)
+      for (auto& l : tm->lines())
+        if (has(l, "deployed job " + job + " ")) ++count;
+    return count;
+  }
+
   /// The jobmanager that logs "leader ready" for `token` (its log line may trail the leader
   /// info that retrieval already saw).
   harness::child_process* leading_jm(const fencing_token& token) {
@@ -323,7 +383,8 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   }
 };
 
-TEST_P(cluster_test, a_job_survives_two_leader_kills_with_exactly_once_output) {
+TEST_P(cluster_test, in_restart_mode_a_job_survives_two_leader_kills_with_exactly_once_output) {
+  restart_mode();
   start("jobmanager", 0);
   start("jobmanager", 1);
   start("taskmanager", 0);
@@ -449,9 +510,10 @@ TEST_P(cluster_test, a_user_code_job_runs_and_survives_a_failover) {
   ASSERT_TRUE(next);
   auto* now_leading = leading_jm(next->token);
   ASSERT_NE(now_leading, nullptr);
-  EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+  EXPECT_TRUE(wait_log(*now_leading, "job " + job + " adopted")) << "the new leader did not adopt the subtasks";
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n, 10)) << "times_ten of 1.." << n << " each once";
+  EXPECT_EQ(deployments_of(job), 4) << "the subtasks kept running: deployed once";
 }
 
 TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
@@ -485,7 +547,8 @@ TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
 // Flink's test_ha_datastream, harder: parallelism 4, the leading jobmanager killed three times
 // and a taskmanager once while the job runs; every new leader recovers the job graph and
 // restores a checkpoint, at least two checkpoints complete after every kill, exactly-once output.
-TEST_P(cluster_test, ha_datastream_three_leader_kills_and_a_taskmanager_kill) {
+TEST_P(cluster_test, in_restart_mode_three_leader_kills_and_a_taskmanager_kill) {
+  restart_mode();
   start("jobmanager", 0);
   start("jobmanager", 1);
   start("taskmanager", 0);
@@ -569,7 +632,7 @@ TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_a
     auto* now_leading = leading_jm(next->token);
     ASSERT_NE(now_leading, nullptr);
     ASSERT_NE(now_leading, jm);
-    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " adopted"));
     EXPECT_TRUE(wait_log(*now_leading, "job " + job + " completed checkpoint", 2));
     mark = jm->line_count();
     jm->signal(SIGCONT);
@@ -595,6 +658,7 @@ TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_a
       if (auto at = line.find("job " + job + " completed checkpoint "); at != std::string::npos)
         ++completed[line.substr(at)];
   for (auto& [what, times] : completed) EXPECT_EQ(times, 1) << what;
+  EXPECT_EQ(deployments_of(job), 4) << "one attempt of each subtask ever ran";
   if (zookeeper()) {
     auto lines = jm->lines();
     for (std::size_t i = mark; i < lines.size() && !has(lines[i], "granted leadership"); ++i) {
@@ -674,6 +738,157 @@ TEST_P(cluster_test, submissions_racing_a_leader_kill) {
   EXPECT_GT(std::count(outcome.begin(), outcome.end(), 1), 0) << "no submission got through at all";
 }
 
+// ---- task-preserving failover (the default): a new leader adopts the running subtasks ----
+
+TEST_P(cluster_test, leader_kills_keep_every_subtask_running_and_nothing_is_reprocessed) {
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  start_taskmanager_with_ledger(0);
+  start_taskmanager_with_ledger(1);
+  auto first = wait_leader();
+  ASSERT_TRUE(first) << "no leader";
+  ASSERT_TRUE(wait_log(*leading_jm(first->token), "registered taskmanager", 2));
+  const long long n = 60000;
+  auto job = submit_with_ledger(n, 15000);  // about 4 s of input
+  ASSERT_FALSE(job.empty());
+  fencing_token previous;
+  for (int kill = 0; kill < 2; ++kill) {
+    auto l = wait_leader(previous);
+    ASSERT_TRUE(l);
+    auto* jm = leading_jm(l->token);
+    ASSERT_NE(jm, nullptr);
+    ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2)) << "no checkpoint before kill " << kill;
+    jm->signal(SIGKILL);
+    ASSERT_TRUE(jm->wait_exit(deadline));
+    previous = l->token;
+    start("jobmanager", 2 + kill);
+    auto next = wait_leader(previous);
+    ASSERT_TRUE(next) << "no new leader after kill " << kill;
+    auto* now_leading = leading_jm(next->token);
+    ASSERT_NE(now_leading, nullptr);
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " adopted")) << "kill " << kill << ": not adopted";
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " completed checkpoint"))
+        << "kill " << kill << ": no checkpoint under the new leader";
+  }
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+  EXPECT_TRUE(nothing_reprocessed(n));
+  EXPECT_EQ(deployments_of(job), 4) << "every subtask kept its one attempt";
+  for (auto& jm : jms_)
+    EXPECT_FALSE(jm->wait_for_line([&](auto& l) { return has(l, "job " + job + " restoring from checkpoint"); }, 0ms))
+        << "a leader restarted the job";
+}
+
+TEST_P(cluster_test, a_taskmanager_lost_while_there_is_no_leader_restarts_its_jobs_and_the_others_are_adopted) {
+  configure("jobmanager.failover.task-preserving.reconcile-timeout: 1 s");
+  start("jobmanager", 0);
+  start("jobmanager", 1);
+  start_taskmanager_with_ledger(0);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  auto* jm = leading_jm(l->token);
+  ASSERT_NE(jm, nullptr);
+  ASSERT_TRUE(wait_log(*jm, "registered taskmanager"));
+  const long long n = 40000;
+  auto kept = submit_with_ledger(n, 10000, 2);  // both subtasks on taskmanager 0, the only one
+  ASSERT_FALSE(kept.empty());
+  ASSERT_TRUE(wait_log(*jm, "job " + kept + " completed checkpoint"));
+  start_taskmanager_with_ledger(1);
+  ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2));
+  auto lost = submit(n, 10000, "identity", "", {}, 1);  // on taskmanager 1, which has the most free slots
+  ASSERT_FALSE(lost.empty());
+  ASSERT_TRUE(tms_[1]->wait_for_line([&](auto& x) { return has(x, "deployed job " + lost + " "); }, deadline));
+  ASSERT_TRUE(wait_log(*jm, "job " + lost + " completed checkpoint", 2));
+  jm->signal(SIGKILL);
+  tms_[1]->signal(SIGKILL);
+  ASSERT_TRUE(jm->wait_exit(deadline));
+  auto next = wait_leader(l->token);
+  ASSERT_TRUE(next);
+  auto* now_leading = leading_jm(next->token);
+  ASSERT_NE(now_leading, nullptr);
+  EXPECT_TRUE(wait_log(*now_leading, "job " + kept + " adopted"));
+  EXPECT_TRUE(wait_log(*now_leading, "job " + lost + " cannot be adopted"));
+  EXPECT_TRUE(wait_log(*now_leading, "job " + lost + " restoring from checkpoint"));
+  EXPECT_EQ(wait_end(kept), "FINISHED");
+  EXPECT_EQ(wait_end(lost), "FINISHED");
+  EXPECT_TRUE(nothing_reprocessed(n)) << "the adopted job";
+  EXPECT_EQ(deployments_of(kept), 2);
+  auto out = committed_output();
+  std::map<long long, int> counts;
+  for (auto v : out) ++counts[v];
+  for (long long v = 1; v <= n; ++v)
+    if (counts[v] != 2) {  // once from each job (both write 1..n into the same folder)
+      ADD_FAILURE() << v << " committed " << counts[v] << " times, expected twice";
+      break;
+    }
+}
+
+TEST_P(cluster_test, a_leaderless_period_past_the_grace_cancels_the_subtasks_and_the_next_leader_restarts_them) {
+  configure("jobmanager.failover.task-preserving.grace: 1 s");
+  configure("jobmanager.failover.task-preserving.reconcile-timeout: 1 s");
+  auto& jm = start("jobmanager", 0);
+  start("taskmanager", 0);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  const long long n = 40000;
+  auto job = submit(n, 10000);
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(wait_log(jm, "job " + job + " completed checkpoint", 2));
+  jm.signal(SIGKILL);
+  ASSERT_TRUE(jm.wait_exit(deadline));
+  EXPECT_TRUE(
+      tms_[0]->wait_for_line([](auto& x) { return has(x, "task-preserving.grace") && has(x, "cancelled"); }, deadline))
+      << "the taskmanager kept its subtasks past the grace period";
+  start("jobmanager", 1);
+  auto next = wait_leader(l->token);
+  ASSERT_TRUE(next);
+  auto* now_leading = leading_jm(next->token);
+  ASSERT_NE(now_leading, nullptr);
+  EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+}
+
+/// The leader dies (REGENT_CRASH_POINT, a fault-injection hook of the job master) at one point
+/// of a checkpoint; the next leader adopts the subtasks, completes or supersedes that
+/// checkpoint, and the output stays exactly-once with nothing produced twice.
+class crash_point_test : public cluster_test {
+ protected:
+  void run(const std::string& point) {
+    start_with_env("jobmanager", 0, "REGENT_CRASH_POINT", point);
+    start_taskmanager_with_ledger(0);
+    start_taskmanager_with_ledger(1);
+    auto l = wait_leader();
+    ASSERT_TRUE(l);
+    auto* jm = leading_jm(l->token);
+    ASSERT_NE(jm, nullptr);
+    ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2));
+    start("jobmanager", 1);  // the standby, without the crash point
+    const long long n = 40000;
+    auto job = submit_with_ledger(n, 10000);
+    ASSERT_FALSE(job.empty());
+    ASSERT_TRUE(jm->wait_exit(deadline)) << "the leader never reached crash point " << point;
+    EXPECT_TRUE(jm->wait_for_line([&](auto& x) { return has(x, "crash point " + point); }, 0ms));
+    auto next = wait_leader(l->token);
+    ASSERT_TRUE(next);
+    auto* now_leading = leading_jm(next->token);
+    ASSERT_NE(now_leading, nullptr);
+    EXPECT_TRUE(wait_log(*now_leading, "job " + job + " adopted"));
+    EXPECT_EQ(wait_end(job), "FINISHED");
+    EXPECT_TRUE(exactly_once(n));
+    EXPECT_TRUE(nothing_reprocessed(n));
+    EXPECT_EQ(deployments_of(job), 4);
+  }
+};
+
+TEST_P(crash_point_test, the_leader_dies_before_a_trigger) { run("before-trigger"); }
+TEST_P(crash_point_test, the_leader_dies_after_some_acknowledgements) { run("after-first-ack"); }
+TEST_P(crash_point_test, the_leader_dies_after_storing_a_checkpoint_before_any_sink_is_told) { run("after-store"); }
+TEST_P(crash_point_test, the_leader_dies_after_some_sinks_were_told) { run("after-first-notify"); }
+
+INSTANTIATE_TEST_SUITE_P(backends, crash_point_test, ::testing::Values("filesystem", "zookeeper"),
+                         [](const auto& info) { return info.param; });
+
 INSTANTIATE_TEST_SUITE_P(backends, cluster_test, ::testing::Values("filesystem", "zookeeper"),
                          [](const auto& info) { return info.param; });
 
@@ -748,6 +963,7 @@ TEST_P(zookeeper_lost_writes_test, a_lost_epoch_is_not_reused_and_jobs_whose_che
   // Every checkpoint stays (not only the latest), so that the new leader restores one whose
   // files are still there and the sink, not a missing file, finds out.
   const std::vector<std::string> keep_checkpoints{"-D", "execution.checkpointing.num-retained=1000"};
+  restart_mode();  // the new leader restores from the HA store, which lost the checkpoints
   auto& a = start("jobmanager", 0, keep_checkpoints);
   auto& tm = start("taskmanager", 0, {"-D", "taskmanager.numberOfTaskSlots=8"});  // both jobs at once
   auto first = wait_leader();

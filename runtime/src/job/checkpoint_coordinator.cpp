@@ -166,6 +166,11 @@ std::vector<checkpoint_action> checkpoint_coordinator::restored(std::int64_t id,
   return out;
 }
 
+void checkpoint_coordinator::adopted(std::int64_t id) {
+  latest_id_ = std::max(latest_id_, id);
+  latest_completed_id_ = std::max(latest_completed_id_, id);
+}
+
 void checkpoint_coordinator::fail_pending(const std::string& reason, const instant& now,
                                           std::vector<checkpoint_action>& out) {
   const std::int64_t id = pending_->id;

@@ -71,6 +71,28 @@ result<std::vector<slot_assignment>> slot_pool::allocate(const job_id& job, int 
   return out;
 }
 
+result<slot_assignment> slot_pool::claim(const job_id& job, int subtask, const std::string& taskmanager_id) {
+  auto tm = tms_.find(taskmanager_id);
+  if (tm == tms_.end()) return error(runtime_errc::not_found, "no taskmanager " + taskmanager_id);
+  auto& held = jobs_[job];
+  if (std::any_of(held.begin(), held.end(), [&](const auto& a) { return a.subtask == subtask; })) {
+    return error(runtime_errc::already_exists,
+                 "job " + job.str() + " holds a slot for subtask " + std::to_string(subtask) + " already");
+  }
+  auto slot = std::find_if(tm->second.slots.begin(), tm->second.slots.end(), [](const auto& h) { return !h; });
+  if (slot == tm->second.slots.end()) {
+    if (held.empty()) jobs_.erase(job);
+    return error(runtime_errc::insufficient_slots, "taskmanager " + taskmanager_id + " has no free slot");
+  }
+  *slot = holder{job, subtask};
+  --tm->second.free;
+  slot_assignment a{subtask, taskmanager_id, tm->second.address, static_cast<int>(slot - tm->second.slots.begin())};
+  held.insert(
+      std::upper_bound(held.begin(), held.end(), a, [](const auto& x, const auto& y) { return x.subtask < y.subtask; }),
+      a);
+  return a;
+}
+
 int slot_pool::release(const job_id& job) {
   auto it = jobs_.find(job);
   if (it == jobs_.end()) return 0;

@@ -25,8 +25,12 @@ const std::string job = "0123456789abcdef0123456789abcdef";
 
 class task_executor_test : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start_executor(true, std::chrono::seconds(60)); }
+  void start_executor(bool task_preserving, std::chrono::milliseconds grace) {
+    if (executor_) TearDown();
     task_executor_options o;
+    o.task_preserving = task_preserving;
+    o.grace = grace;
     o.taskmanager_id = "tm-under-test";
     o.slots = 3;
     o.heartbeat_interval = std::chrono::milliseconds(50);
@@ -98,7 +102,56 @@ TEST_F(task_executor_test, runs_deployed_subtasks_and_acknowledges_a_checkpoint_
   EXPECT_TRUE(same_code(stranger.err().code, make_error_code(rpc::errc::fencing_mismatch))) << stranger.err().message;
 }
 
-TEST_F(task_executor_test, a_new_leader_cancels_what_the_old_one_deployed_and_gets_a_registration) {
+TEST_F(task_executor_test, a_new_leader_takes_over_the_running_subtasks_and_the_old_one_is_fenced_off) {
+  fake_leader first(test_token(3));
+  follow(first);
+  ASSERT_TRUE(first.wait([](auto& r) { return !r.registrations.empty(); }));
+  ASSERT_TRUE(deploy(first, 7, 0, 2).ok());
+  ASSERT_TRUE(deploy(first, 7, 1, 2).ok());
+  ASSERT_TRUE(command(rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 7, 1})).ok());
+  ASSERT_TRUE(first.wait([](auto& r) { return events(r, kind::ack) == 2; }));
+  ASSERT_TRUE(command(rpc::method::tm_notify, first.token(), rpc::encode(rpc::checkpoint_command{job, 7, 1})).ok());
+
+  fake_leader second(test_token(4));
+  follow(second);
+  ASSERT_TRUE(second.wait([](auto& r) { return !r.registrations.empty(); }));
+  auto reg = second.snapshot().registrations.front();
+  ASSERT_EQ(reg.running.size(), 2u) << "the registration reports what runs";
+  for (const auto& r : reg.running) {
+    EXPECT_EQ(r.subtask.job_id, job);
+    EXPECT_EQ(r.subtask.attempt, 7u) << "the attempt survives";
+    EXPECT_EQ(r.parallelism, 2);
+    EXPECT_EQ(r.deployed_epoch, 3u);
+    EXPECT_EQ(r.last_acknowledged, 1u);
+    EXPECT_EQ(r.last_committed, 1u);
+    EXPECT_EQ(r.what, rpc::running_subtask::state::running);
+  }
+  auto old = command(rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 7, 2}));
+  EXPECT_FALSE(old.ok()) << "the deposed leader is fenced off";
+  ASSERT_TRUE(command(rpc::method::tm_trigger, second.token(), rpc::encode(rpc::checkpoint_command{job, 7, 3})).ok())
+      << "the new leader commands the same attempt";
+  ASSERT_TRUE(second.wait([](auto& r) { return events(r, kind::ack) == 2; })) << "acks go to the new leader";
+  for (auto& e : second.snapshot().events) EXPECT_EQ(e.checkpoint_id, 3u);
+  EXPECT_EQ(events(first.snapshot(), kind::ack), 2) << "the old leader got nothing more";
+}
+
+TEST_F(task_executor_test, with_no_leader_past_the_grace_period_the_subtasks_are_cancelled_here) {
+  start_executor(true, std::chrono::milliseconds(100));
+  fake_leader first(test_token(3));
+  follow(first);
+  ASSERT_TRUE(first.wait([](auto& r) { return !r.registrations.empty(); }));
+  ASSERT_TRUE(deploy(first, 7, 0, 1).ok());
+  executor_->on_leader_change(std::nullopt);
+  ASSERT_TRUE(first.wait([](auto& r) { return events(r, kind::cancelled) == 1; }))
+      << "the subtask is cancelled once the grace period is over";
+  fake_leader second(test_token(4));
+  follow(second);
+  ASSERT_TRUE(second.wait([](auto& r) { return !r.registrations.empty(); }));
+  EXPECT_TRUE(second.snapshot().registrations.front().running.empty()) << "nothing runs any more";
+}
+
+TEST_F(task_executor_test, without_task_preserving_a_new_leader_cancels_what_the_old_one_deployed) {
+  start_executor(false, std::chrono::seconds(60));
   fake_leader first(test_token(3));
   follow(first);
   ASSERT_TRUE(first.wait([](auto& r) { return !r.registrations.empty(); }));

@@ -40,6 +40,28 @@ TEST(cluster_protocol, the_per_job_questions_are_the_ones_about_one_job) {
   EXPECT_FALSE(about_one_job(question::dirty));
 }
 
+TEST(cluster_protocol, a_registration_carries_every_running_subtask) {
+  register_taskmanager m{"tm-1", "127.0.0.1:7000", 4, fencing_token{7, "s"}, {}};
+  m.running.push_back({{"0123456789abcdef0123456789abcdef", 42, 1}, 2, 6, 9, 8, running_subtask::state::ended, ""});
+  m.running.push_back(
+      {{"fedcba9876543210fedcba9876543210", 43, 0}, 1, 6, 0, 0, running_subtask::state::failed, "boom"});
+  auto back = decode_register_taskmanager(encode(m));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->accepted, m.accepted);
+  ASSERT_EQ(back->running.size(), 2u);
+  const auto& r = back->running[0];
+  EXPECT_EQ(r.subtask.job_id, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(r.subtask.attempt, 42u);
+  EXPECT_EQ(r.subtask.index, 1);
+  EXPECT_EQ(r.parallelism, 2);
+  EXPECT_EQ(r.deployed_epoch, 6u);
+  EXPECT_EQ(r.last_acknowledged, 9u);
+  EXPECT_EQ(r.last_committed, 8u);
+  EXPECT_EQ(r.what, running_subtask::state::ended);
+  EXPECT_EQ(back->running[1].what, running_subtask::state::failed);
+  EXPECT_EQ(back->running[1].message, "boom");
+}
+
 TEST(cluster_protocol, garbage_is_malformed_and_names_the_message) {
   const std::string garbage("\xff\xff\xff\xff", 4);
   auto d = decode_deploy(garbage);

@@ -314,5 +314,17 @@ TEST(stats_summary, min_max_avg_and_quantiles) {
   EXPECT_STREQ(to_string(checkpoint_status::failed), "FAILED");
 }
 
+TEST_F(checkpoint_coordinator_test, adopted_subtasks_go_on_from_the_latest_completed_checkpoint) {
+  coord.adopted(7);
+  EXPECT_EQ(coord.latest_completed_id(), 7);
+  EXPECT_TRUE(coord.can_trigger());
+  EXPECT_FALSE(coord.statistics().latest_restored.has_value()) << "nothing was restored";
+  EXPECT_EQ(coord.statistics().counts.restored, 0);
+  // An acknowledgement of a checkpoint the old leader triggered and never completed is ignored.
+  only<ignored_event>(ack(0, 7));
+  run_to_completion(9);
+  EXPECT_EQ(coord.latest_completed_id(), 9);
+}
+
 }  // namespace
 }  // namespace regent::job

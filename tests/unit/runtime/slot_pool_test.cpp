@@ -132,5 +132,27 @@ TEST(slot_pool, registration_errors) {
   EXPECT_EQ(p.total_slots(), 5);
 }
 
+TEST(slot_pool, a_new_leader_claims_the_slots_of_subtasks_that_already_run) {
+  slot_pool p = three_taskmanagers();
+  auto a = p.claim(job1, 1, "tm-c");
+  ASSERT_TRUE(a.ok()) << a.err().message;
+  EXPECT_EQ(a->taskmanager_id, "tm-c");
+  EXPECT_EQ(a->address, "host:6003");
+  ASSERT_TRUE(p.claim(job1, 0, "tm-a").ok());
+  auto held = p.slots_of(job1);
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].subtask, 0);  // by subtask
+  EXPECT_EQ(held[1].taskmanager_id, "tm-c");
+  EXPECT_EQ(p.free_slots(), 3);
+
+  EXPECT_EQ(p.claim(job1, 0, "tm-b").err().code, runtime_errc::already_exists);
+  EXPECT_EQ(p.claim(job2, 0, "tm-c").err().code, runtime_errc::insufficient_slots);
+  EXPECT_EQ(p.claim(job2, 0, "tm-x").err().code, runtime_errc::not_found);
+  EXPECT_TRUE(p.slots_of(job2).empty()) << "a failed claim leaves nothing";
+  EXPECT_EQ(p.allocate(job1, 2).err().code, runtime_errc::already_exists) << "claimed slots count as held";
+  EXPECT_EQ(p.release(job1), 2);
+  EXPECT_EQ(p.free_slots(), 5);
+}
+
 }  // namespace
 }  // namespace regent::job

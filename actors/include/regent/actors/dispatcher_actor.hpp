@@ -31,7 +31,7 @@ using dispatcher_actor = caf::typed_actor<
     /// (to itself) one attempt at a job's global cleanup
     caf::reacts_to<cleanup_attempt>,
     /// from the resource manager
-    caf::reacts_to<taskmanager_lost>>;
+    caf::reacts_to<taskmanager_lost>, caf::reacts_to<subtasks_reported>>;
 
 dispatcher_actor spawn_dispatcher(caf::actor_system& sys, std::shared_ptr<const session_context> ctx);
 

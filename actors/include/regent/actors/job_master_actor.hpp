@@ -32,6 +32,10 @@ using job_master_actor = caf::typed_actor<
     caf::reacts_to<deploy_failed>,
     /// a taskmanager stopped answering
     caf::reacts_to<taskmanager_lost>,
+    /// subtasks of this job a registering taskmanager runs (to adopt or cancel)
+    caf::reacts_to<subtasks_reported>,
+    /// (to itself) the wait for the subtasks' reports is over
+    caf::reacts_to<reconcile_timeout_atom>,
     /// cancel the job
     caf::reacts_to<cancel_atom>,
     /// → what it knows of its job (REST)

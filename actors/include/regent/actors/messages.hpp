@@ -14,6 +14,7 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/envelope.hpp"
 #include "regent/rpc/server.hpp"
 #include "regent/runtime/ids.hpp"
@@ -39,6 +40,7 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using taskmanagers_atom = caf::atom_constant<caf::atom("tms")>;
+using reconcile_timeout_atom = caf::atom_constant<caf::atom("reconcto")>;
 
 // The blocking pool (blocking_pool.hpp).
 using run_atom = caf::atom_constant<caf::atom("run")>;
@@ -71,6 +73,15 @@ struct slot_release {
 /// (resource manager → dispatcher → job masters) a taskmanager stopped answering.
 struct taskmanager_lost {
   std::string taskmanager_id;
+};
+
+/// (resource manager → dispatcher → job masters) the subtasks a registering taskmanager runs
+/// (task-preserving failover: a new leader adopts them or cancels them). The resource manager
+/// has given each its slot on that taskmanager.
+struct subtasks_reported {
+  std::string taskmanager_id;
+  std::string address;
+  std::vector<rpc::running_subtask> running;
 };
 
 /// (resource manager → dispatcher) the registered taskmanagers, for REST.
@@ -128,6 +139,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::slot_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::slot_release)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::taskmanager_lost)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::taskmanager_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::subtasks_reported)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::job_status_changed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::checkpoint_completed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(regent::actors::job_terminated)

@@ -18,8 +18,9 @@ namespace regent::actors {
 
 struct session_context;
 
-/// Who is told that a taskmanager stopped answering (the session's dispatcher).
-using taskmanager_loss_listener = caf::typed_actor<caf::reacts_to<taskmanager_lost>>;
+/// Who is told that a taskmanager stopped answering, and what a registering taskmanager
+/// runs (the session's dispatcher).
+using taskmanager_listener = caf::typed_actor<caf::reacts_to<taskmanager_lost>, caf::reacts_to<subtasks_reported>>;
 
 using resource_manager_actor = caf::typed_actor<
     /// rm.register and rm.heartbeat from taskmanagers, routed by the rpc_router
@@ -34,6 +35,6 @@ using resource_manager_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>>;
 
 resource_manager_actor spawn_resource_manager(caf::actor_system& sys, std::shared_ptr<const session_context> ctx,
-                                              taskmanager_loss_listener on_loss);
+                                              taskmanager_listener listener);
 
 }  // namespace regent::actors

@@ -70,6 +70,15 @@ struct settings {
   std::chrono::milliseconds restart_delay{1000};        ///< restart-strategy.fixed-delay.delay
   std::chrono::milliseconds heartbeat_interval{10000};  ///< heartbeat.interval
   std::chrono::milliseconds heartbeat_timeout{50000};   ///< heartbeat.timeout
+  /// jobmanager.failover.task-preserving: a new leader adopts the running subtasks instead of
+  /// restarting every job from its latest checkpoint.
+  bool task_preserving = true;
+  /// jobmanager.failover.task-preserving.grace: how long a taskmanager keeps its subtasks
+  /// running while no leader is known.
+  std::chrono::milliseconds task_preserving_grace{60000};
+  /// jobmanager.failover.task-preserving.reconcile-timeout: how long a new leader's job master
+  /// waits for the taskmanagers to report a recovered job's subtasks before it restarts the job.
+  std::chrono::milliseconds reconcile_timeout{5000};
 
   // Logging.
   std::string log_level = "info";  ///< log.level (Regent's own key)

@@ -49,6 +49,12 @@ struct task_executor_options {
   /// Registration retries: first delay, doubled up to the maximum.
   std::chrono::milliseconds register_backoff{50};
   std::chrono::milliseconds register_backoff_max{1000};
+  /// jobmanager.failover.task-preserving: subtasks outlive a leader change (the new leader
+  /// adopts them); false: a new leader's arrival cancels the subtasks an earlier one deployed.
+  bool task_preserving = true;
+  /// jobmanager.failover.task-preserving.grace: with no leader known for this long, the
+  /// subtasks are cancelled here (the next leader restarts their jobs from checkpoints).
+  std::chrono::milliseconds grace{60000};
 };
 
 /// Runs deployed subtasks and keeps this taskmanager registered with the current leader.
@@ -64,12 +70,17 @@ struct task_executor_options {
 /// retrieval is stopped) cancels every subtask, stops the server and the client. Owned by
 /// taskmanager_main.
 ///
-/// Leader changes: a leader with a new token cancels (and forgets) every subtask an earlier
-/// leader deployed, drops the old connection and registers with the new one. "No leader
-/// known" changes nothing but pausing registration and heartbeats: the subtasks keep running
-/// and requests with the last leader's token are still accepted, since that same leader may
-/// come back (a suspended ZooKeeper connection). A slot stays taken until `tm.cancel` (or a
-/// leader change), also after the subtask finished or failed.
+/// Leader changes (task-preserving, the default): a leader with a higher epoch than any
+/// accepted before takes over every subtask, whoever deployed it — their events go to it from
+/// then on, and only its commands are accepted — and gets a registration that reports them
+/// (job, subtask, attempt, the epoch that deployed it, the last checkpoint acknowledged and
+/// committed, running / ended / finished / failed); it adopts them or cancels them. "No
+/// leader known" changes nothing but pausing registration and heartbeats: the subtasks keep
+/// running and requests with the last leader's token are still accepted, since that same
+/// leader may come back (a suspended ZooKeeper connection) — until the grace period ends,
+/// when the subtasks are cancelled here. Without task-preserving, a new leader's arrival
+/// cancels every subtask an earlier leader deployed. A slot stays taken until `tm.cancel` (or
+/// a cancel here), also after the subtask finished or failed.
 class task_executor final : public ha::leader_retrieval_listener {
  public:
   static result<std::unique_ptr<task_executor>> start(task_executor_options options);
@@ -99,10 +110,18 @@ class task_executor final : public ha::leader_retrieval_listener {
     /// so that it learns its token is not unique and steps down; its commands are rejected.
     bool refused = false;
   };
-  /// One deployed subtask and the leader that deployed it.
+  /// What a subtask's callbacks share with the table: the leader its events go to (it moves
+  /// to a new leader that takes the subtask over) and its progress as a registration reports
+  /// it. Guarded by its own mutex: callbacks run on the subtask's thread.
+  struct subtask_link {
+    std::mutex mu;
+    std::shared_ptr<leader_session> session;
+    rpc::running_subtask report;
+  };
+  /// One deployed subtask and its link.
   struct deployed {
     std::unique_ptr<task::subtask> engine;
-    std::shared_ptr<leader_session> session;
+    std::shared_ptr<subtask_link> link;
   };
   /// (job, attempt, index): ordered, so one (job, attempt) is a contiguous range.
   using subtask_key = std::tuple<std::string, std::uint64_t, int>;
@@ -120,7 +139,7 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::vector<deployed> take_attempt_locked(const std::string& job, std::uint64_t attempt);
 
   // Subtask threads.
-  task::subtask_callbacks make_callbacks(const std::shared_ptr<leader_session>& session, const rpc::subtask_ref& ref);
+  task::subtask_callbacks make_callbacks(const std::shared_ptr<subtask_link>& link);
   void send_event(const std::shared_ptr<leader_session>& session, rpc::subtask_event event);
   result<std::filesystem::path> fetch_library(const std::shared_ptr<leader_session>& session, const std::string& job,
                                               const std::string& key);
@@ -128,6 +147,10 @@ class task_executor final : public ha::leader_retrieval_listener {
   // Control thread.
   void control_loop();
   void apply_leader(const std::optional<ha::leader_info>& leader);
+  /// Moves every subtask to `fresh` (task-preserving) or cancels those of other leaders.
+  void take_over_subtasks(const std::shared_ptr<leader_session>& fresh);
+  /// Cancels every subtask: no leader was known for the grace period.
+  void end_leaderless_subtasks();
   void send_register();
   void on_register_reply(std::uint64_t generation, result<rpc::envelope> reply);
   void send_heartbeat();
@@ -162,6 +185,8 @@ class task_executor final : public ha::leader_retrieval_listener {
   fencing_token accepted_;                     ///< the newest leadership accepted (sent on registration)
   bool leader_known_ = false;
   bool logged_no_leader_ = false;
+  /// Since when no leader is known while subtasks run (for the grace period).
+  std::optional<clock_type::time_point> leaderless_since_;
   std::uint64_t generation_ = 0;  ///< bumped on every leader change
   bool registered_ = false;
   bool request_in_flight_ = false;

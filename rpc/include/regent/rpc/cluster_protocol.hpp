@@ -49,12 +49,6 @@ inline constexpr const char* dispatcher_query = "dispatcher.query";
 inline constexpr const char* dispatcher_cleanup = "dispatcher.cleanup";
 }  // namespace method
 
-struct register_taskmanager {
-  std::string taskmanager_id;
-  std::string address;
-  int slots = 0;
-  fencing_token accepted;  ///< the newest leadership it has accepted (invalid: none yet)
-};
 struct register_reply {
   std::int64_t heartbeat_interval_ms = 0;
 };
@@ -68,6 +62,25 @@ struct subtask_ref {
   std::string job_id;
   std::uint64_t attempt = 0;
   int index = 0;
+};
+/// A subtask a taskmanager runs, as it reports it to a (new) leader when it registers.
+struct running_subtask {
+  enum class state { running, ended, finished, failed };
+  subtask_ref subtask;
+  int parallelism = 1;
+  epoch_t deployed_epoch = 0;           ///< of the leader that deployed it
+  std::uint64_t last_acknowledged = 0;  ///< newest checkpoint it acknowledged (0: none)
+  std::uint64_t last_committed = 0;     ///< newest checkpoint it was told completed (0: none)
+  state what = state::running;
+  std::string message;  ///< failed: why
+};
+/// A taskmanager offers its slots to a leader (rm.register).
+struct register_taskmanager {
+  std::string taskmanager_id;
+  std::string address;
+  int slots = 0;
+  fencing_token accepted;                ///< the newest leadership it has accepted (invalid: none yet)
+  std::vector<running_subtask> running;  ///< every subtask it runs
 };
 struct subtask_event {
   enum class kind { ack, end_of_input, finished, failed, cancelled };

@@ -93,6 +93,11 @@ class checkpoint_coordinator {
   /// aborts a pending checkpoint, and later acknowledgements for ids up to `id` are ignored.
   std::vector<checkpoint_action> restored(std::int64_t id, std::string external_path, const instant& now);
 
+  /// Records that the job goes on with subtasks that kept running across a leader change (a
+  /// new leader adopted them): checkpoint `id` is the latest completed one, so later
+  /// acknowledgements for ids up to `id` are ignored. Unlike restored(), nothing was restored.
+  void adopted(std::int64_t id);
+
   /// True when no checkpoint is pending: the caller may take an id and trigger.
   bool can_trigger() const { return !pending_.has_value(); }
   std::optional<std::int64_t> pending_id() const;

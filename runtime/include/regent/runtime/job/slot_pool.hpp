@@ -50,6 +50,11 @@ class slot_pool {
   /// each giving its lowest free slot. Errors: already_exists (the job holds slots),
   /// insufficient_slots, invalid_argument (count < 1).
   result<std::vector<slot_assignment>> allocate(const job_id& job, int count);
+  /// Gives subtask `subtask` of `job` one free slot of taskmanager `taskmanager_id`: a new
+  /// leader takes over a subtask that already runs there (task-preserving failover). Errors:
+  /// not_found (no such taskmanager), already_exists (the job holds a slot for that subtask),
+  /// insufficient_slots (none free there).
+  result<slot_assignment> claim(const job_id& job, int subtask, const std::string& taskmanager_id);
   /// Frees every slot `job` holds; returns how many.
   int release(const job_id& job);
   /// The slots `job` holds, by subtask.
