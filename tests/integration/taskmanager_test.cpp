@@ -158,6 +158,9 @@ class taskmanager_test : public ::testing::Test {
     return *jm.leader;
   }
 
+  /// Without task-preserving failover: a new leader's arrival cancels the old leader's subtasks.
+  const std::vector<std::string> restart_mode{"-D", "jobmanager.failover.task-preserving=false"};
+
   harness::child_process& start_taskmanager(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv{(harness::bin_dir() / "taskmanager").string(), "--config-dir", dir_.path().string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -343,10 +346,41 @@ TEST_F(taskmanager_test, rejects_stale_tokens_bad_specs_unknown_methods_and_depl
   EXPECT_TRUE(proc.running()) << "bad requests crashed the taskmanager";
 }
 
-TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtasks) {
+TEST_F(taskmanager_test, offers_a_new_leader_the_subtasks_the_old_one_deployed_which_keep_running) {
   auto& first_jm = contend();
   auto& first = lead(first_jm);
   auto& proc = start_taskmanager();
+  auto reg = registered_at(first);
+  const auto job = job_hex(14);
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
+  ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 1, 2, slow_job(job)).ok());
+
+  auto& second_jm = contend();
+  auto from = proc.line_count();
+  first_jm.ha->election().stop();
+  auto& second = lead(second_jm);
+  auto reg2 = registered_at(second);
+  ASSERT_EQ(reg2.running.size(), 2u) << "the registration reports the running subtasks";
+  for (auto& r : reg2.running) {
+    EXPECT_EQ(r.subtask.job_id, job);
+    EXPECT_EQ(r.subtask.attempt, 1u);
+    EXPECT_EQ(r.deployed_epoch, first.token().epoch);
+  }
+  EXPECT_TRUE(proc.wait_for_line([&](auto& l) { return has(l, "offering the new leader 2 subtasks of job " + job); },
+                                 deadline, from));
+  auto stale =
+      call(reg.address, rpc::method::tm_trigger, first.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1}));
+  ASSERT_FALSE(stale.ok()) << "the old leader is fenced off";
+  ASSERT_TRUE(
+      call(reg.address, rpc::method::tm_trigger, second.token(), rpc::encode(rpc::checkpoint_command{job, 1, 1})).ok())
+      << "the new leader commands the same attempt";
+  EXPECT_TRUE(second.wait([&](auto& r) { return count(r, job, 1, kind::ack) == 2; })) << "acks go to the new leader";
+}
+
+TEST_F(taskmanager_test, in_restart_mode_follows_a_new_leader_cancelling_the_old_leaders_subtasks) {
+  auto& first_jm = contend();
+  auto& first = lead(first_jm);
+  auto& proc = start_taskmanager(restart_mode);
   auto reg = registered_at(first);
   const auto job = job_hex(4);
   ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
@@ -388,10 +422,11 @@ TEST_F(taskmanager_test, follows_a_new_leader_cancelling_the_old_leaders_subtask
 // taskmanager has accepted from another session (the HA backend lost the write that stored it)
 // or a lower one gets none of its commands through; its registration names the accepted token,
 // so that it can step down. The next leader with a higher epoch is followed as usual.
-TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_session_or_an_older_one) {
+TEST_F(taskmanager_test,
+       in_restart_mode_refuses_a_leader_whose_epoch_it_accepted_from_another_session_or_an_older_one) {
   auto& first_jm = contend();
   auto& first = lead(first_jm);
-  auto& proc = start_taskmanager();
+  auto& proc = start_taskmanager(restart_mode);
   auto reg = registered_at(first);
   const auto job = job_hex(7);
   ASSERT_TRUE(deploy(reg.address, first.token(), job, 1, 0, 2, slow_job(job)).ok());
@@ -438,13 +473,13 @@ TEST_F(taskmanager_test, refuses_a_leader_whose_epoch_it_accepted_from_another_s
 // new leader's subtasks of a job only once the old leader's have ended: those may still write
 // the sink folder and state the new ones restore and clean. Here the old ones are inside a user
 // function that takes 300 ms a record.
-TEST_F(taskmanager_test, a_new_leaders_subtasks_start_only_after_the_old_leaders_have_ended) {
+TEST_F(taskmanager_test, in_restart_mode_a_new_leaders_subtasks_start_only_after_the_old_leaders_have_ended) {
   auto& first_jm = contend();
   auto& first = lead(first_jm);
   std::ifstream lib(REGENT_SLOW_UDF, std::ios::binary);
   ASSERT_TRUE(lib) << REGENT_SLOW_UDF;
   first.add_blob("slow_udf.so", std::string(std::istreambuf_iterator<char>(lib), {}));
-  auto& proc = start_taskmanager();
+  auto& proc = start_taskmanager(restart_mode);
   auto reg = registered_at(first);
   const auto job = job_hex(7);
   auto slow = sequence_job(job, 2, 1000000000, dir_.path() / ("out-" + job), "",
