@@ -10,8 +10,10 @@
 /// each job a slow sequence with checkpoints every 200 ms). Once every job has completed a
 /// checkpoint, the leader gets the signal; measured from the signal:
 ///  - grant: the standby logs "granted leadership";
-///  - all RUNNING: the standby has logged a (re)deployment of every job ("restoring from
-///    checkpoint" or "starting from scratch");
+///  - all RUNNING: the standby has logged, for every job, its adoption ("adopted": the
+///    subtasks kept running, task-preserving failover, the default) or its redeployment
+///    ("restoring from checkpoint" or "starting from scratch"; REGENT_BENCH_TASK_PRESERVING=false
+///    measures the restart mode);
 ///  - all checkpointed: every job has completed a checkpoint on the new leader;
 ///  - takeover work: from the standby's grant to its last redeployment (recovery + redeploy).
 /// Times are taken when this process reads the log lines from the jobmanager's stderr pipe.
@@ -54,8 +56,11 @@ int main(int argc, char** argv) {
   for (int i = 4; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
   if (ns.empty()) ns = {1, 10, 100};
   auto bin = harness::bin_dir();
-  std::printf("%s HA, %s of the leader with N running jobs (parallelism 1), %d repetitions\n", backend.c_str(),
-              mode == "kill" ? "kill -9" : "SIGTERM", reps);
+  const char* preserving = std::getenv("REGENT_BENCH_TASK_PRESERVING");
+  const bool task_preserving = !preserving || std::string(preserving) != "false";
+  std::printf("%s HA, %s of the leader with N running jobs (parallelism 1), %d repetitions, %s\n", backend.c_str(),
+              mode == "kill" ? "kill -9" : "SIGTERM", reps,
+              task_preserving ? "task-preserving (jobs adopted)" : "restart mode (jobs redeployed)");
   std::printf("%6s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
               "grant->all p50/p99");
   harness::temp_dir zkdir("bench-zk");
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
            << "rest.port: 0\n"
            << "taskmanager.numberOfTaskSlots: " << slots << "\n"
            << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
+           << "jobmanager.failover.task-preserving: " << (task_preserving ? "true" : "false") << "\n"
            << "log.level: info\n"
            << "env.log.dir: " << (dir.path() / "log").string() << "\n";
       conf.close();
@@ -152,14 +158,18 @@ int main(int argc, char** argv) {
       std::size_t at = from;
       while (redeployed.size() < jobs.size()) {
         auto l = b.wait_for_line(
-            [](auto& l) { return has(l, "restoring from checkpoint") || has(l, "starting from scratch"); }, 30s, at);
+            [](auto& l) {
+              return has(l, " adopted: ") || has(l, "restoring from checkpoint") || has(l, "starting from scratch");
+            },
+            30s, at);
         if (!l)
           return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) +
                       " jobs redeployed");
         auto lines = b.lines();
         for (; at < lines.size(); ++at)
           for (auto& j : jobs)
-            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting"))
+            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting") ||
+                has(lines[at], "job " + j + " adopted"))
               redeployed.insert(j);
       }
       auto tr = clk::now();
