@@ -45,7 +45,8 @@ using maybe_checkpoint = result<std::optional<ha::completed_checkpoint>>;
 /// its environment the process ends at once, as under kill -9, when a job reaches <point> of a
 /// checkpoint after the job's first completed checkpoint. Points: before-trigger,
 /// after-first-ack (some subtasks acknowledged), after-store (stored in the HA services, no
-/// sink told), after-first-notify (one taskmanager was told). Unset: nothing happens.
+/// sink told), after-first-notify (one taskmanager was told); and while-reconciling (a new
+/// leader, as it begins to reconcile a recovered job). Unset: nothing happens.
 void crash_point(const char* point) {
   static const char* wanted = std::getenv("REGENT_CRASH_POINT");
   if (wanted == nullptr || std::strcmp(wanted, point) != 0) return;
@@ -254,6 +255,7 @@ class jm_state {
   // ---- task-preserving failover: adopt the subtasks that kept running ----
 
   void begin_reconciling() {
+    crash_point("while-reconciling");
     reconciling_ = true;
     move_to(job::job_status::created);
     move_to(job::job_status::reconciling);

@@ -140,6 +140,16 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     return changes_.last;
   }
 
+  /// Waits for a leader with an epoch above `epoch` and returns its info.
+  std::optional<ha::leader_info> wait_leader_above(epoch_t epoch) {
+    std::unique_lock<std::mutex> lock(changes_.mu);
+    auto good = [&] {
+      return changes_.last && changes_.last->token.epoch > epoch && !changes_.last->rpc_address.empty();
+    };
+    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
+    return changes_.last;
+  }
+
   /// Sends a request to the current leader, following it through failovers until `until`.
   result<rpc::envelope> ask(const char* method, const std::string& payload) {
     auto until = std::chrono::steady_clock::now() + deadline;
@@ -847,6 +857,35 @@ TEST_P(cluster_test, a_leaderless_period_past_the_grace_cancels_the_subtasks_and
   EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
+}
+
+TEST_P(cluster_test, a_second_failover_during_reconciliation_still_adopts_the_subtasks) {
+  auto& a = start("jobmanager", 0);
+  start_taskmanager_with_ledger(0);
+  start_taskmanager_with_ledger(1);
+  auto l = wait_leader();
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(wait_log(a, "registered taskmanager", 2));
+  auto& b = start_with_env("jobmanager", 1, "REGENT_CRASH_POINT", "while-reconciling");
+  ASSERT_TRUE(b.wait_for_line([](auto& x) { return has(x, "contending"); }, deadline));
+  const long long n = 40000;
+  auto job = submit_with_ledger(n, 10000);
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(wait_log(a, "job " + job + " completed checkpoint", 2));
+  a.signal(SIGKILL);
+  ASSERT_TRUE(b.wait_exit(deadline)) << "the second leader did not die while reconciling";
+  EXPECT_TRUE(b.wait_for_line([](auto& x) { return has(x, "crash point while-reconciling"); }, 0ms));
+  start("jobmanager", 2);
+  auto c = wait_leader_above(l->token.epoch + 1);  // the epoch after the one the crashed leader took
+  ASSERT_TRUE(c);
+  auto* now_leading = leading_jm(c->token);
+  ASSERT_NE(now_leading, nullptr);
+  ASSERT_NE(now_leading, &b);
+  EXPECT_TRUE(wait_log(*now_leading, "job " + job + " adopted"));
+  EXPECT_EQ(wait_end(job), "FINISHED");
+  EXPECT_TRUE(exactly_once(n));
+  EXPECT_TRUE(nothing_reprocessed(n));
+  EXPECT_EQ(deployments_of(job), 4);
 }
 
 /// The leader dies (REGENT_CRASH_POINT, a fault-injection hook of the job master) at one point
