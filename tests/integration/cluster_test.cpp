@@ -566,8 +566,11 @@ TEST_P(cluster_test, in_restart_mode_three_leader_kills_and_a_taskmanager_kill) 
   auto l = wait_leader();
   ASSERT_TRUE(l);
   ASSERT_TRUE(wait_log(*leading_jm(l->token), "registered taskmanager", 2));
-  const long long n = 150000;
-  auto job = submit(n, 10000);  // about 15 s of input
+  // About 30 s of input: the job must still run when the taskmanager is killed after three
+  // leader kills, each of which takes a ZooKeeper session timeout and a restore (on a loaded
+  // machine 15 s of input ran out first: the job finished before the taskmanager kill).
+  const long long n = 300000;
+  auto job = submit(n, 10000);
   ASSERT_FALSE(job.empty());
   fencing_token current = l->token;
   for (int kill = 0; kill < 3; ++kill) {
@@ -604,6 +607,7 @@ TEST_P(cluster_test, in_restart_mode_three_leader_kills_and_a_taskmanager_kill) 
       break;
     }
   ASSERT_NE(victim, nullptr) << "no taskmanager runs " << attempt;
+  ASSERT_EQ(status(job), "RUNNING") << "the job ended before the taskmanager kill: too little input for this machine";
   victim->signal(SIGKILL);
   ASSERT_TRUE(wait_log(*jm, "was lost"));
   // A second restore on this leader: the restart after the taskmanager loss.
