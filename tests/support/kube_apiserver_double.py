@@ -32,6 +32,11 @@ Fault injection is driven by the test through a plain-HTTP control port on 127.0
                                                           apply the request, then cut the connection
     POST /faults {"unreachable": true}                    refuse every API request (cut at once)
     POST /faults {}                                       clear every fault
+    POST /faults {"rules": [{"hold": true, "method": "PUT", "path": "-ha-3"}]}
+                                                          hold the request before applying it until /release
+    POST /release                                         let every held request go on
+    POST /patch {"resource": "configmaps", "namespace": ns, "name": n, "patch": {...}}
+                                                          merge-patch an object as another client would
     POST /cut-watches                                     end every open watch stream abruptly
     POST /compact                                         forget the event history (410 for older versions)
     GET  /objects                                         every stored object
@@ -238,12 +243,27 @@ class Faults:
         self.rules = []
         self.unreachable = False
         self.counts = {}
+        self.released = threading.Event()
+        self.held = 0
 
     def configure(self, spec):
         with self.lock:
             self.latency = spec.get("latency_ms", 0) / 1000.0
             self.rules = [dict(r) for r in spec.get("rules", [])]
             self.unreachable = bool(spec.get("unreachable", False))
+            self.released = threading.Event()
+
+    def hold(self):
+        """Blocks a request until the test releases it (counted in /stats as "held")."""
+        with self.lock:
+            self.held += 1
+            self.counts["held"] = self.held
+            event = self.released
+        event.wait(60)
+
+    def release(self):
+        with self.lock:
+            self.released.set()
 
     def take(self, method, path):
         """The first rule matching this request, its count consumed; or None."""
@@ -359,6 +379,9 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                     body = self.read_body()
                 faults.count(verb)
                 rule = faults.take(method, self.path)
+                if rule and rule.get("hold"):
+                    faults.hold()
+                    rule = None
                 if rule and not rule.get("apply") and not rule.get("drop"):
                     raise ApiError(rule["status"], rule.get("reason", "InternalError"),
                                    rule.get("message", "injected by the test double"))
@@ -577,6 +600,20 @@ def make_control_handler(store, faults):
                 store.cut_watches()
             elif self.path == "/compact":
                 store.compact()
+            elif self.path == "/release":
+                faults.release()
+            elif self.path == "/patch":
+                prefix = "api/v1" if spec["resource"] == "configmaps" else "apis/coordination.k8s.io/v1"
+                key = (prefix, spec["resource"], spec["namespace"], spec["name"])
+                with store.cv:
+                    if key not in store.objects:
+                        self.send_error(404)
+                        return
+                    new = merge_patch(store.objects[key], spec["patch"])
+                    store.rv += 1
+                    new["metadata"]["resourceVersion"] = str(store.rv)
+                    store.objects[key] = new
+                    store.record(key, "MODIFIED", new)
             else:
                 self.send_error(404)
                 return
