@@ -282,6 +282,38 @@ TEST_F(kubernetes_faults, a_write_past_the_configmap_limit_is_refused_and_the_ma
   EXPECT_EQ(*ha->job_graphs().get(job), "small");
 }
 
+// Retrieval watches the leader-info map: a cut stream resumes, an expired version (410 Gone after
+// compaction) lists again; every change of leader info is still reported.
+TEST_F(kubernetes_faults, retrieval_follows_the_leader_across_a_cut_and_an_expired_watch) {
+  auto ha = backend_.make_services();
+  auto watcher = backend_.make_services();
+  recording_listener l;
+  auto token = lead(*ha, l);
+  recording_retrieval_listener seen;
+  auto retrieval = watcher->make_retrieval(ha::component::dispatcher);
+  ASSERT_TRUE(retrieval->start(seen).ok());
+  auto publish = [&](const std::string& address) {
+    ha::leader_info info{address, "http://" + address, token, 1};
+    ASSERT_TRUE(ha->election().publish(ha::component::dispatcher, info).ok());
+    EXPECT_TRUE(seen.wait_until([&](const auto& i) { return i && i->rpc_address == address; }))
+        << "retrieval did not report " << address;
+  };
+  auto watches = [](int n) { return [n](const json& s) { return s.value("watch", 0) >= n; }; };
+  publish("a:1");
+  ASSERT_TRUE(wait_for_stats(watches(1))) << "retrieval never watched";
+  ASSERT_TRUE(server_.control("/cut-watches"));
+  ASSERT_TRUE(wait_for_stats(watches(2))) << "retrieval did not watch again after the cut";
+  publish("b:2");
+  ASSERT_TRUE(server_.control("/compact"));
+  ASSERT_TRUE(server_.control("/cut-watches"));
+  ASSERT_TRUE(wait_for_stats([](const json& s) { return s.value("list", 0) >= 2; }))
+      << "retrieval did not list again after its version was compacted away";
+  publish("c:3");
+  ASSERT_TRUE(ha->election().unpublish(ha::component::dispatcher, token).ok());
+  EXPECT_TRUE(seen.wait_until([](const auto& i) { return !i.has_value(); })) << "no leader was not reported";
+  retrieval->stop();
+}
+
 TEST_F(kubernetes_faults, bad_access_configuration_names_the_file) {
   auto o = backend_.options();
   o.config_file = (dir_.path() / "missing-kubeconfig").string();

@@ -6,8 +6,7 @@
 #include "kube_stores.hpp"
 #include "lease_election.hpp"
 #include "regent/ha/errc.hpp"
-#include "regent/ha/leader_info_json.hpp"
-#include "regent/ha/polling_retrieval.hpp"
+#include "watch_retrieval.hpp"
 
 namespace regent::ha::kubernetes {
 
@@ -23,8 +22,7 @@ class kubernetes_ha_services final : public store_owning_ha_services {
         api_(std::move(transport), std::move(ns), request_timeout(o), o.max_retries),
         maps_(api_, o.cluster_id, o.max_retries),
         election_(api_, maps_, election_timing{o.lease_duration, o.renew_deadline, o.retry_period}, clock_),
-        poll_(std::clamp<std::chrono::milliseconds>(o.retry_period / 2, std::chrono::milliseconds(20),
-                                                    std::chrono::milliseconds(500))) {
+        retry_(o.retry_period) {
     store_context ctx{maps_, election_, io_, o.storage_dir / o.cluster_id};
     set_stores(make_job_graph_store(ctx), make_checkpoint_store(ctx, o.retained), make_checkpoint_id_counter(ctx),
                make_blob_store(ctx),
@@ -36,17 +34,8 @@ class kubernetes_ha_services final : public store_owning_ha_services {
   leader_election_driver& election() override { return election_; }
 
   std::unique_ptr<leader_retrieval> make_retrieval(const std::string& component) override {
-    auto observe = [this, key = "leader." + component]() -> result<std::optional<leader_info>> {
-      auto st = maps_.read(maps_.leader_info_map());
-      if (!st) return std::move(st).err();
-      auto it = st->data.find(key);
-      if (it == st->data.end()) return std::optional<leader_info>();
-      auto info = leader_info_from_json(it->second, maps_.describe(st->name) + " key " + key);
-      if (!info) return std::move(info).err();
-      election_.observe_epoch(info->token.epoch);
-      return std::optional<leader_info>(std::move(*info));
-    };
-    return std::make_unique<polling_retrieval>(observe, poll_);
+    return std::make_unique<watch_retrieval>(api_, maps_, component, retry_,
+                                             [this](epoch_t e) { election_.observe_epoch(e); });
   }
 
   std::string backend_name() const override { return "kubernetes"; }
@@ -62,7 +51,7 @@ class kubernetes_ha_services final : public store_owning_ha_services {
   api_client api_;
   ha_maps maps_;
   lease_election election_;
-  std::chrono::milliseconds poll_;
+  std::chrono::milliseconds retry_;
 };
 
 result<void> check_options(const options& o) {
