@@ -18,7 +18,7 @@ packages=(
   curl
   libslf4j-java
   libssl-dev openssl
-  python3-kubernetes
+  python3-kubernetes python3-yaml
 )
 
 missing=()
