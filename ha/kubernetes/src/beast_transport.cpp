@@ -204,6 +204,7 @@ class beast_transport final : public api_transport {
     lowest.expires_after(timeout);
     if (auto e = run_op(*c, [&](auto h) { lowest.async_connect(endpoints, h); }))
       return unavailable("cannot connect to " + ep_.host + ":" + ep_.port + ": " + e.message());
+    lowest.socket().set_option(tcp::no_delay(true), ec);  // small requests: no Nagle delay
     lowest.expires_after(timeout);
     if (auto e = run_op(*c, [&](auto h) { c->stream.async_handshake(ssl::stream_base::client, h); }))
       return unavailable("TLS handshake with " + ep_.host + ":" + ep_.port + " failed: " + e.message());

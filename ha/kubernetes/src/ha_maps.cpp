@@ -7,12 +7,16 @@ namespace regent::ha::kubernetes {
 
 namespace {
 
-std::uint64_t fnv1a(const std::string& s) {
+/// FNV-1a, then MurmurHash3's finaliser: FNV's low bits alone put every hex job id in one shard.
+std::uint64_t job_hash(const std::string& s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) {
     h ^= c;
     h *= 1099511628211ULL;
   }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
   return h;
 }
 
@@ -39,7 +43,7 @@ ha_maps::ha_maps(api_client& api, std::string cluster_id, int max_retries)
     : api_(api), cluster_id_(std::move(cluster_id)), max_retries_(max_retries) {}
 
 std::string ha_maps::shard_of(const job_id& job) const {
-  return cluster_id_ + "-ha-" + std::to_string(fnv1a(job.str()) % shard_count);
+  return cluster_id_ + "-ha-" + std::to_string(job_hash(job.str()) % shard_count);
 }
 
 std::vector<std::string> ha_maps::all_maps() const {
@@ -151,11 +155,30 @@ result<void> ha_maps::raise_fences(const writer_identity& who) {
   return ok();
 }
 
+ha_maps::map_slot& ha_maps::slot(const std::string& name) {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  auto& p = slots_[name];
+  if (!p) p = std::make_unique<map_slot>();
+  return *p;
+}
+
 result<map_state> ha_maps::modify(const writer_identity& who, const std::string& name,
                                   const std::function<result<map_changes>(const map_state&)>& change) {
+  // The leader is the only writer: its own writes to one map go one at a time (so they never
+  // conflict with each other), each starting from the state its previous write left — a
+  // stale copy only costs a 409 and a fresh read.
+  auto& s = slot(name);
+  std::lock_guard<std::mutex> write_lock(s.mu);
   for (int attempt = 0; attempt <= max_retries_; ++attempt) {
     if (!who.still_leading()) return not_leader("not leading (epoch " + std::to_string(who.epoch) + ") any more");
-    auto st = read(name);
+    result<map_state> st = error{};
+    const bool from_cache = s.last && s.last->fence == who.epoch;
+    if (from_cache) {
+      st = *s.last;
+    } else {
+      st = read(name);
+    }
+    s.last.reset();
     if (!st) {
       if (st.err().code == make_error_code(errc::corrupt)) return std::move(st).err();
       continue;
@@ -165,7 +188,11 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
                         std::to_string(who.epoch) + (st->exists ? "" : " (it does not exist)"));
     auto changes = change(*st);
     if (!changes) return std::move(changes).err();
-    if (applied(*st, *changes)) return st;
+    if (applied(*st, *changes)) {
+      if (!from_cache) return st;
+      --attempt;  // nothing to write by our copy: confirm it with a read
+      continue;
+    }
     auto data = st->data;
     for (const auto& [k, v] : *changes) {
       if (v)
@@ -184,7 +211,10 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
     body["data"] = json::object();
     for (const auto& [k, v] : data) body["data"][k] = v;
     auto r = api_.call("PUT", api_.configmap(name), &body);
-    if (r && r->ok()) return st;
+    if (r && r->ok()) {
+      if (auto now = parse(r->body, name); now && now->fence == who.epoch) s.last = std::move(*now);
+      return st;
+    }
     if (r && r->status == 409) continue;  // changed under us: decide again from a fresh read
     if (r && !r->ambiguous())
       return error{r->status == 422 ? errc::invalid_argument : errc::io,

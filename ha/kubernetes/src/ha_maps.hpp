@@ -11,10 +11,12 @@
 /// as the fence: it lands only if nobody — in particular no newer leader raising the fence —
 /// changed the map since. Labels `app=<cluster-id>`, `configmap-type=high-availability`.
 ///
-/// Thread-safe (no state but names); calls block on the API server.
+/// Thread-safe; calls block on the API server. A process's writes to one map are serialised.
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,12 +83,20 @@ class ha_maps {
   result<void> remove_all();
 
  private:
+  /// Per map: the lock that serialises this process's writes, and the state its last write left.
+  struct map_slot {
+    std::mutex mu;
+    std::optional<map_state> last;
+  };
+  map_slot& slot(const std::string& name);
   result<map_state> parse(const json& object, const std::string& name) const;
   json labels() const;
 
   api_client& api_;
   std::string cluster_id_;
   int max_retries_;
+  std::mutex slots_mu_;
+  std::map<std::string, std::unique_ptr<map_slot>> slots_;
 };
 
 /// The size Kubernetes counts for a ConfigMap's data: keys plus values.

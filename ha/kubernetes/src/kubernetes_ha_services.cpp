@@ -41,6 +41,8 @@ class kubernetes_ha_services final : public store_owning_ha_services {
   std::string backend_name() const override { return "kubernetes"; }
 
  private:
+  /// Half the renew deadline: a renewal that hangs leaves time for another attempt. (Writes
+  /// stop at the deadline whatever the renewing thread is doing: has_leadership reads the clock.)
   static std::chrono::milliseconds request_timeout(const options& o) {
     return std::clamp<std::chrono::milliseconds>(o.renew_deadline / 2, std::chrono::milliseconds(200),
                                                  std::chrono::milliseconds(10000));

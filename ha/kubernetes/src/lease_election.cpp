@@ -125,6 +125,46 @@ bool lease_election::wait(clock::time_point until) {
   return !stopping_;
 }
 
+bool lease_election::wait_for_lease_change(clock::time_point until) {
+  // A standby watches the Lease while it waits, so that a release (the leader's SIGTERM) is
+  // seen at once rather than at the next retry period. Any failure falls back to waiting.
+  if (observed_rv_.empty()) return wait(until);
+  http_request req;
+  req.method = "GET";
+  req.target = api_.leases() + "?watch=1&fieldSelector=" + url_encode("metadata.name=" + lease_name()) +
+               "&resourceVersion=" + observed_rv_;
+  bool changed = false;
+  auto on_line = [&](std::string_view line) {
+    auto event = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (event.is_discarded() || event.value("type", "") == "BOOKMARK") return true;
+    const auto& object = event["object"];
+    if (event.value("type", "") == "MODIFIED" && object.is_object() && object.contains("spec") &&
+        object["spec"].value("holderIdentity", json()).is_string() &&
+        !object["spec"]["holderIdentity"].get<std::string>().empty() &&
+        object["spec"]["holderIdentity"].get<std::string>() != identity_) {
+      // A renewal by the holder: the version we judge expiry by moved on. Keep watching.
+      auto rv = object["metadata"].value("resourceVersion", "");
+      if (rv != observed_rv_) {
+        observed_rv_ = rv;
+        observed_at_ = clock_.now();
+      }
+      return true;
+    }
+    changed = true;  // released, deleted, taken by us, or an error (410): look again now
+    return false;
+  };
+  auto keep_going = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !stopping_ && clock_.now() < until;
+  };
+  (void)api_.transport().stream(req, on_line, keep_going, std::chrono::milliseconds(20));
+  if (changed || !keep_going()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !stopping_;
+  }
+  return wait(until);  // the watch failed or ended early
+}
+
 std::string lease_election::micro_time() const {
   auto ms = clock_.wall_millis();
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
@@ -307,7 +347,7 @@ void lease_election::run(leader_election_listener* listener) {
       epoch_t epoch = 0;
       auto sent = try_acquire(epoch);
       if (!sent) {
-        if (!wait(clock_.now() + timing_.retry_period)) return;
+        if (!wait_for_lease_change(clock_.now() + timing_.retry_period)) return;
         continue;
       }
       fencing_token token{epoch, random_source::instance().uuid()};

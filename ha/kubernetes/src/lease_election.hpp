@@ -80,6 +80,8 @@ class lease_election final : public leader_election_driver {
   std::string micro_time() const;
   /// Waits until `until` or a wake-up; false when stopping.
   bool wait(clock::time_point until);
+  /// `wait`, returning early when the Lease changes (a watch from the version last observed).
+  bool wait_for_lease_change(clock::time_point until);
 
   api_client& api_;
   ha_maps& maps_;
