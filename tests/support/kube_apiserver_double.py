@@ -198,9 +198,8 @@ class Store:
             return
         tmp = self.data_file + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
+            # No fsync: the data must survive a kill of the double, not of the machine.
             json.dump({"rv": self.rv, "objects": [{"key": list(k), "object": v} for k, v in self.objects.items()]}, f)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, self.data_file)
 
     def record(self, key, type_, obj):

@@ -259,7 +259,7 @@ std::optional<clock::time_point> lease_election::try_acquire(epoch_t& epoch) {
   auto sent = clock_.now();
   auto r = lease->exists ? api_.call("PUT", api_.lease(lease_name()), &body) : api_.call("POST", api_.leases(), &body);
   if (r && r->ok()) {
-    lease_rv_ = r->body["metadata"].value("resourceVersion", "");
+    remember_lease(r->body);
     return sent;
   }
   if (r && (r->status == 409)) return std::nullopt;  // someone else was faster
@@ -270,7 +270,7 @@ std::optional<clock::time_point> lease_election::try_acquire(epoch_t& epoch) {
   // Unanswered: did it land? Only a read can tell.
   auto again = read_lease();
   if (again && again->exists && again->holder == identity_ && again->epoch == epoch) {
-    lease_rv_ = again->resource_version;
+    held_lease_ = std::move(*again);
     return sent;
   }
   return std::nullopt;
@@ -278,33 +278,49 @@ std::optional<clock::time_point> lease_election::try_acquire(epoch_t& epoch) {
 
 bool lease_election::renew(bool& lost) {
   lost = false;
-  lease_view base;
-  base.exists = true;
-  base.resource_version = lease_rv_;
-  auto current = read_lease();  // the body to renew; our own rv must still be its rv
   epoch_t epoch;
   {
     std::lock_guard<std::mutex> lock(mu_);
     epoch = token_.epoch;
   }
-  if (!current) return false;
-  if (!current->exists || current->holder != identity_ || current->epoch != epoch) {
-    lost = true;
-    return false;
+  // The Lease as our last write left it (one request per renewal); when that is unknown or
+  // stale, as it is now.
+  if (!held_lease_) {
+    auto current = read_lease();
+    if (!current) return false;
+    if (!current->exists || current->holder != identity_ || current->epoch != epoch) {
+      lost = true;
+      return false;
+    }
+    held_lease_ = std::move(*current);
   }
-  current->resource_version = current->resource_version;  // renew on what is there: it is ours
-  auto body = lease_body(*current, epoch, /*acquire=*/false);
+  auto body = lease_body(*held_lease_, epoch, /*acquire=*/false);
   auto sent = clock_.now();
   auto r = api_.call("PUT", api_.lease(lease_name()), &body);
   if (r && r->ok()) {
-    lease_rv_ = r->body["metadata"].value("resourceVersion", "");
+    remember_lease(r->body);
     std::lock_guard<std::mutex> lock(mu_);
     deadline_ = sent + timing_.renew_deadline;
     return true;
   }
+  held_lease_.reset();  // conflict or no answer: read it before the next attempt
   if (r && r->status != 409 && !r->ambiguous())
     logging::get("ha")->warn("election: renewing Lease {}/{}: {}", api_.ns(), lease_name(), r->describe());
   return false;
+}
+
+void lease_election::remember_lease(const json& object) {
+  held_lease_.reset();
+  if (!object.is_object() || !object.contains("metadata")) return;
+  lease_view v;
+  v.exists = true;
+  v.object = object;
+  v.resource_version = object["metadata"].value("resourceVersion", "");
+  v.holder = identity_;
+  if (object.contains("spec") && object["spec"].contains("leaseTransitions") &&
+      object["spec"]["leaseTransitions"].is_number_integer())
+    v.transitions = object["spec"]["leaseTransitions"].get<int>();
+  held_lease_ = std::move(v);
 }
 
 void lease_election::release() {
@@ -368,6 +384,19 @@ void lease_election::run(leader_election_listener* listener) {
         log->warn("took Lease {}/{} with epoch {} but could not fence the HA ConfigMaps: {}", api_.ns(), lease_name(),
                   epoch, fenced.err().message);
         release();
+        if (!wait(clock_.now() + timing_.retry_period)) return;
+        continue;
+      }
+      // Fencing took time out of the renew deadline: renew first, so the grant starts with a
+      // whole one (else a slow fence step could hand out a leadership that is over at once).
+      bool lost = false;
+      if (!renew(lost)) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          leading_ = false;
+        }
+        log->warn("took Lease {}/{} with epoch {} and fenced, but could not renew it before granting", api_.ns(),
+                  lease_name(), epoch);
         if (!wait(clock_.now() + timing_.retry_period)) return;
         continue;
       }

@@ -75,6 +75,8 @@ class lease_election final : public leader_election_driver {
   void revoke(leader_election_listener& listener, const std::string& why);
   /// Clears the holder of our Lease (stop, refuse) so a standby can take it at once.
   void release();
+  /// Keeps `object` (the answer to our write of the Lease) as the base of the next renewal.
+  void remember_lease(const json& object);
   result<lease_view> read_lease();
   json lease_body(const lease_view& base, epoch_t epoch, bool acquire) const;
   std::string micro_time() const;
@@ -99,7 +101,7 @@ class lease_election final : public leader_election_driver {
   std::optional<std::string> refusal_;  // a refuse() of the held leadership, not yet acted on
 
   // Only the contending thread (and stop() after joining it) touches these.
-  std::string lease_rv_;  // our Lease's resourceVersion while we hold it
+  std::optional<lease_view> held_lease_;  // our Lease as our last write left it, while we hold it
   std::string observed_rv_;
   clock::time_point observed_at_{};
 
