@@ -31,6 +31,7 @@ Fault injection is driven by the test through a plain-HTTP control port on 127.0
     POST /faults {"rules": [{"drop": true, "count": 1, "apply": true}]}
                                                           apply the request, then cut the connection
     POST /faults {"unreachable": true}                    refuse every API request (cut at once)
+    POST /faults {"freeze_watches": true}                 open watches send nothing (a client falls behind)
     POST /faults {}                                       clear every fault
     POST /faults {"rules": [{"hold": true, "method": "PUT", "path": "-ha-3"}]}
                                                           hold the request before applying it until /release
@@ -247,6 +248,7 @@ class Faults:
         self.latency = 0.0
         self.rules = []
         self.unreachable = False
+        self.freeze_watches = False
         self.counts = {}
         self.released = threading.Event()
         self.held = 0
@@ -256,6 +258,7 @@ class Faults:
             self.latency = spec.get("latency_ms", 0) / 1000.0
             self.rules = [dict(r) for r in spec.get("rules", [])]
             self.unreachable = bool(spec.get("unreachable", False))
+            self.freeze_watches = bool(spec.get("freeze_watches", False))
             self.released = threading.Event()
 
     def hold(self):
@@ -547,6 +550,7 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                             raise ApiError(400, "BadRequest", "invalid resourceVersion %r" % rv_text)
                         initial = []
                         if since < store.compacted:
+                            faults.count("gone")
                             chunk({"type": "ERROR", "object": status_body(
                                 410, "Expired", "too old resource version: %d (%d)" % (since, store.compacted))})
                             self.wfile.write(b"0\r\n\r\n")
@@ -567,12 +571,15 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                     if cut or faults.unreachable:
                         self.cut()
                         return
+                    if faults.freeze_watches:
+                        continue
                     for e in pending:
                         chunk({"type": e[4], "object": e[5]})
                         since = e[0]
                     if bookmarks and time.monotonic() - last_bookmark >= bookmark_interval:
                         chunk({"type": "BOOKMARK", "object": {"kind": kind, "apiVersion": api_version,
                                                                "metadata": {"resourceVersion": str(current)}}})
+                        faults.count("bookmark")
                         since = max(since, current)
                         last_bookmark = time.monotonic()
                     if time.monotonic() >= end:
