@@ -102,7 +102,7 @@ TEST(validate, ha_type_is_case_insensitive) {
 
 TEST(validate, unknown_ha_type_names_key_value_file_and_line) {
   expect_error(validate_yaml("rest.port: 8081\n\nhigh-availability.type: zookeper\n"), errc::unknown_value,
-               {"high-availability.type: unknown value 'zookeper' (expected none, filesystem or zookeeper) "
+               {"high-availability.type: unknown value 'zookeper' (expected none, filesystem, zookeeper or kubernetes) "
                 "in conf/config.yaml:3"});
 }
 
