@@ -90,9 +90,14 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     } else if (kubernetes()) {
       kube_ = std::make_unique<harness::kube_double>(dir_.path() / "kube");
       conf << "high-availability.type: kubernetes\n"
-           << "kubernetes.config.file: " << kube_->kubeconfig().string() << "\n"
-           << "high-availability.kubernetes.leader-election.lease-duration: 2 s\n"
-           << "high-availability.kubernetes.leader-election.renew-deadline: 1500 ms\n"
+           << "kubernetes.config.file: " << kube_->kubeconfig().string()
+           << "\n"
+           // Longer than ZooKeeper's 2 s session: the double is a Python process, and on a loaded
+           // machine (load average 20 on 2 cores) its answers took long enough for a leader to
+           // miss a 1.5 s renew deadline — correct, but then the scenario's leader is not the one
+           // it waits on.
+           << "high-availability.kubernetes.leader-election.lease-duration: 4 s\n"
+           << "high-availability.kubernetes.leader-election.renew-deadline: 3 s\n"
            << "high-availability.kubernetes.leader-election.retry-period: 100 ms\n";
     } else {
       conf << "high-availability.type: filesystem\n";
