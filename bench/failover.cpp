@@ -4,6 +4,8 @@
 ///     BACKEND: filesystem | zookeeper (own 3-node quorum, 2 s session timeout; the servers'
 ///              tickTime is 200 ms, or REGENT_BENCH_ZK_TICK_MS: ZooKeeper expires sessions on
 ///              tick boundaries, so a killed leader's session ends up to one tick late)
+///              kubernetes (the Kubernetes API-server test double, 2 s lease, 1.5 s renew
+///              deadline, retry period REGENT_BENCH_K8S_RETRY_MS or 100 ms)
 ///     MODE:    kill (SIGKILL of the leader) | term (SIGTERM: graceful step-down)
 ///
 /// For each N: two jobmanagers and two taskmanagers (enough slots for N jobs at parallelism 1,
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/kube_double.hpp"
 #include "samples.hpp"
 #include "regent/harness/zk_quorum.hpp"
 #include "regent/rpc/client.hpp"
@@ -47,7 +50,7 @@ bool has(const std::string& l, const std::string& w) { return l.find(w) != std::
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: regent_bench_failover filesystem|zookeeper kill|term [repetitions] [N...]\n");
+    std::fprintf(stderr, "usage: regent_bench_failover filesystem|zookeeper|kubernetes kill|term [repetitions] [N...]\n");
     return 2;
   }
   std::string backend = argv[1], mode = argv[2];
@@ -76,6 +79,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::unique_ptr<harness::kube_double> kube;
+  int retry_ms = 100;
+  if (backend == "kubernetes") {
+    if (const char* r = std::getenv("REGENT_BENCH_K8S_RETRY_MS")) retry_ms = std::atoi(r);
+    std::printf("Kubernetes API-server test double, lease 2 s, renew deadline 1.5 s, retry period %d ms\n", retry_ms);
+    kube = std::make_unique<harness::kube_double>(zkdir.path() / "kube");
+  }
   int cluster = 0;
   for (int n : ns) {
     samples grant, running, checkpointed, work;
@@ -95,6 +105,13 @@ int main(int argc, char** argv) {
              << "high-availability.zookeeper.quorum: " << quorum->connect_string() << "\n"
              << "high-availability.zookeeper.client.session-timeout: 2 s\n"
              << "high-availability.cluster-id: bench-" << ++cluster << "\n";
+      else if (kube)
+        conf << "high-availability.type: kubernetes\n"
+             << "kubernetes.config.file: " << kube->kubeconfig().string() << "\n"
+             << "kubernetes.cluster-id: bench-" << ++cluster << "\n"
+             << "high-availability.kubernetes.leader-election.lease-duration: 2 s\n"
+             << "high-availability.kubernetes.leader-election.renew-deadline: 1500 ms\n"
+             << "high-availability.kubernetes.leader-election.retry-period: " << retry_ms << " ms\n";
       else
         conf << "high-availability.type: filesystem\n";
       conf << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"

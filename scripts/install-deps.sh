@@ -17,6 +17,8 @@ packages=(
   netcat-openbsd
   curl
   libslf4j-java
+  libssl-dev openssl
+  python3-kubernetes python3-yaml
 )
 
 missing=()

@@ -24,6 +24,9 @@ std::string job_result_store_path(const configuration& c) {
   return dir + "/job-result-store/" + c.get("high-availability.cluster-id");
 }
 
+/// Flink's `kubernetes.cluster-id` falls back to `high-availability.cluster-id`.
+std::string cluster_id(const configuration& c) { return c.get("high-availability.cluster-id"); }
+
 /// Regent keeps checkpoints beside the HA data so that a new leader finds them after failover.
 std::string checkpoints_dir(const configuration& c) {
   auto dir = storage_dir(c);
@@ -63,6 +66,9 @@ const std::vector<key_spec>& table() {
       {"high-availability.zookeeper.client.tolerate-suspended-connections", "false", nullptr, nullptr},
       {"high-availability.zookeeper.path.root", "/flink", nullptr, nullptr},
       {"high-availability.zookeeper.quorum", nullptr, nullptr, nullptr},  // required for zookeeper
+      {"high-availability.kubernetes.leader-election.lease-duration", "15 s", nullptr, nullptr},
+      {"high-availability.kubernetes.leader-election.renew-deadline", "10 s", nullptr, nullptr},
+      {"high-availability.kubernetes.leader-election.retry-period", "2 s", nullptr, nullptr},
       {"job-result-store.delete-on-commit", "true", nullptr, nullptr},
       {"job-result-store.storage-path", nullptr, job_result_store_path, nullptr},
       {"jobmanager.failover.task-preserving", "true", nullptr, nullptr},                   // Regent's own keys:
@@ -70,6 +76,13 @@ const std::vector<key_spec>& table() {
       {"jobmanager.failover.task-preserving.reconcile-timeout", "5 s", nullptr, nullptr},  // actors/README
       {"jobmanager.rpc.address", "localhost", nullptr, nullptr},
       {"jobmanager.rpc.port", "6123", nullptr, nullptr},
+      {"kubernetes.cluster-id", nullptr, cluster_id, nullptr},  // default: high-availability.cluster-id
+      {"kubernetes.config.file", nullptr, nullptr, nullptr},    // unset: in cluster (service account)
+      {"kubernetes.jobmanager.replicas", "1", nullptr, nullptr},
+      {"kubernetes.namespace", nullptr, nullptr, nullptr},  // unset: the service account's, else "default"
+      {"kubernetes.service-account.dir", "/var/run/secrets/kubernetes.io/serviceaccount", nullptr,
+       nullptr},  // Regent's own key
+      {"kubernetes.transactional-operation.max-retries", "5", nullptr, nullptr},
       {"log.level", "info", nullptr, nullptr},  // Regent's own key
       {"rest.address", "localhost", nullptr, nullptr},
       {"rest.port", "8081", nullptr, nullptr},

@@ -1,6 +1,7 @@
 // `validate`: the whole configuration → typed `settings`, once at start-up. Values come through
 // `configuration`'s typed getters, so defaults come from the one table in defaults.cpp and every
 // error names the key and where its value came from.
+#include <cctype>
 #include <climits>
 #include <initializer_list>
 
@@ -49,13 +50,12 @@ result<E> read_choice(const configuration& c, const std::string& key, std::initi
 }
 
 result<ha_type> read_ha_type(const configuration& c) {
-  const std::string key = "high-availability.type";
-  if (to_lower(trim(c.get(key))) == "kubernetes")
-    return key_error(errc::unknown_value, c, key,
-                     "'kubernetes' is not supported yet (expected none, filesystem or zookeeper)");
-  return read_choice<ha_type>(
-      c, key, {{"none", ha_type::none}, {"filesystem", ha_type::filesystem}, {"zookeeper", ha_type::zookeeper}},
-      "none, filesystem or zookeeper");
+  return read_choice<ha_type>(c, "high-availability.type",
+                              {{"none", ha_type::none},
+                               {"filesystem", ha_type::filesystem},
+                               {"zookeeper", ha_type::zookeeper},
+                               {"kubernetes", ha_type::kubernetes}},
+                              "none, filesystem, zookeeper or kubernetes");
 }
 
 /// A local path; Flink's `file://` prefix is accepted and dropped, other schemes are not served.
@@ -116,6 +116,39 @@ result<void> read_ha(const configuration& c, settings& s) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+  return ok();
+}
+
+/// The `kubernetes` keys; the lease timings must nest: retry-period < renew-deadline < lease-duration
+/// (a leader gives up before any contender may take the lease, and tries more than once first).
+result<void> read_kubernetes(const configuration& c, settings& s) {
+  auto& k = s.kubernetes;
+  const std::string p = "high-availability.kubernetes.leader-election.";
+  if (auto r = first_error({assign(k.cluster_id, read_nonempty(c, "kubernetes.cluster-id")),
+                            assign(k.config_file, read_path(c, "kubernetes.config.file")),
+                            assign(k.service_account_dir, read_nonempty(c, "kubernetes.service-account.dir")),
+                            assign(k.lease_duration, read_positive(c, p + "lease-duration")),
+                            assign(k.renew_deadline, read_positive(c, p + "renew-deadline")),
+                            assign(k.retry_period, read_positive(c, p + "retry-period")),
+                            assign(k.max_retries, c.get_int("kubernetes.transactional-operation.max-retries", 0, 1000)),
+                            assign(k.jobmanager_replicas, c.get_int("kubernetes.jobmanager.replicas", 1, 1000))});
+      !r)
+    return r;
+  k.namespace_name = std::string(trim(c.get("kubernetes.namespace")));
+  if (k.renew_deadline >= k.lease_duration)
+    return key_error(errc::out_of_range, c, p + "renew-deadline",
+                     "'" + c.get(p + "renew-deadline") + "' must be shorter than " + p + "lease-duration ('" +
+                         c.get(p + "lease-duration") + "'): a leader must give up before another may take over");
+  if (k.retry_period >= k.renew_deadline)
+    return key_error(errc::out_of_range, c, p + "retry-period",
+                     "'" + c.get(p + "retry-period") + "' must be shorter than " + p + "renew-deadline ('" +
+                         c.get(p + "renew-deadline") + "')");
+  if (s.ha == ha_type::kubernetes)
+    for (char ch : k.cluster_id)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.') ||
+          std::isupper(static_cast<unsigned char>(ch)))
+        return key_error(errc::malformed, c, "kubernetes.cluster-id",
+                         "'" + k.cluster_id + "' must be a DNS subdomain: lower-case letters, digits, '-' and '.'");
   return ok();
 }
 
@@ -209,13 +242,15 @@ const char* to_string(ha_type t) {
       return "filesystem";
     case ha_type::zookeeper:
       return "zookeeper";
+    case ha_type::kubernetes:
+      return "kubernetes";
   }
   return "unknown";
 }
 
 result<settings> validate(const configuration& conf) {
   settings s;
-  for (auto* section : {read_ha, read_job_results, read_jobs, read_logging})
+  for (auto* section : {read_ha, read_kubernetes, read_job_results, read_jobs, read_logging})
     if (auto r = section(conf, s); !r) return std::move(r).err();
   return s;
 }

@@ -5,6 +5,8 @@
 ///
 /// To add a backend: give it the same members and add it to the type lists below.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,8 +20,10 @@
 
 #include "regent/ha/filesystem/filesystem_ha_services.hpp"
 #include "regent/ha/ha_services.hpp"
+#include "regent/ha/kubernetes/kubernetes_ha_services.hpp"
 #include "regent/ha/none/none_ha_services.hpp"
 #include "regent/ha/zookeeper/zookeeper_ha_services.hpp"
+#include "kube_env.hpp"
 #include "zk_env.hpp"
 
 namespace regent::contract {
@@ -144,6 +148,73 @@ struct zookeeper_backend {
   std::string quorum_;
 };
 
+/// `kubernetes`: every instance is a contender with a client of its own, against the test
+/// process's Kubernetes API-server test double (kube_env.hpp). Each fixture is a cluster of its
+/// own (a fresh cluster id).
+struct kubernetes_backend {
+  static constexpr const char* name = "kubernetes";
+  /// In-process contenders never lose their lease by accident on a busy machine; they hand it
+  /// over by releasing it (stop), which standbys notice within a retry period.
+  static constexpr std::chrono::milliseconds in_process_lease{20000};
+  /// Separate processes are killed and paused: their leases must run out soon after.
+  static constexpr std::chrono::milliseconds process_lease{2000};
+
+  explicit kubernetes_backend(std::filesystem::path root)
+      : root_(std::move(root)), cluster_(fresh_kube_cluster_id()), server_(shared_kube_double()) {}
+
+  ha::kubernetes::options options(int retained = 1, bool delete_on_commit = true) const {
+    ha::kubernetes::options o;
+    o.cluster_id = cluster_;
+    o.config_file = server_.kubeconfig().string();
+    o.lease_duration = in_process_lease;
+    o.renew_deadline = in_process_lease * 3 / 4;
+    o.retry_period = std::chrono::milliseconds(100);
+    o.max_retries = 5;
+    o.storage_dir = root_ / "ha";
+    o.job_result_store_dir = root_ / "ha" / "job-result-store" / cluster_;
+    o.retained = retained;
+    o.delete_on_commit = delete_on_commit;
+    return o;
+  }
+
+  std::unique_ptr<ha::ha_services> make_services(int retained = 1, bool delete_on_commit = true) const {
+    return make(options(retained, delete_on_commit));
+  }
+
+  static std::unique_ptr<ha::ha_services> make(const ha::kubernetes::options& o) {
+    auto ha = ha::kubernetes::make_ha_services(o);
+    if (!ha) throw std::runtime_error("kubernetes services: " + ha.err().message);
+    return std::move(*ha);
+  }
+
+  /// Writes a conf dir for a separate process using this cluster; returns its path.
+  std::filesystem::path write_conf_dir(const std::string& label) const {
+    auto dir = root_ / ("conf-" + label);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "config.yaml") << "high-availability.type: kubernetes\n"
+                                       << "high-availability.storageDir: " << (root_ / "ha").string() << "\n"
+                                       << "kubernetes.cluster-id: " << cluster_ << "\n"
+                                       << "kubernetes.config.file: " << server_.kubeconfig().string() << "\n"
+                                       << "high-availability.kubernetes.leader-election.lease-duration: "
+                                       << process_lease.count() << " ms\n"
+                                       << "high-availability.kubernetes.leader-election.renew-deadline: "
+                                       << (process_lease * 3 / 4).count() << " ms\n"
+                                       << "high-availability.kubernetes.leader-election.retry-period: 100 ms\n"
+                                       << "log.level: info\n";
+    return dir;
+  }
+
+  std::filesystem::path cluster_dir() const { return root_ / "ha" / cluster_; }
+  std::filesystem::path job_result_dir() const { return root_ / "ha" / "job-result-store" / cluster_; }
+  const std::string& cluster() const { return cluster_; }
+  harness::kube_double& server() const { return server_; }
+
+ private:
+  std::filesystem::path root_;
+  std::string cluster_;
+  harness::kube_double& server_;
+};
+
 /// Names the typed tests by backend ("store_contract/zookeeper.job_graphs_round_trip").
 struct backend_names {
   template <class Backend>
@@ -228,6 +299,14 @@ class recording_retrieval_listener final : public ha::leader_retrieval_listener 
   std::condition_variable cv_;
   std::vector<std::optional<ha::leader_info>> seen_;
 };
+
+/// Starts `ha`'s election and waits for its grant (a test failure at the deadline).
+inline fencing_token lead(ha::ha_services& ha, recording_listener& l) {
+  EXPECT_TRUE(ha.election().start(l).ok());
+  auto token = l.next_grant();
+  EXPECT_TRUE(token.has_value()) << "no grant before the deadline";
+  return token.value_or(fencing_token{});
+}
 
 inline job_id test_job(int n) {
   char buf[33];

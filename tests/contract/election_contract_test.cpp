@@ -51,7 +51,7 @@ class election_contract : public ::testing::Test {
   }
 };
 
-using multi_contender_backends = ::testing::Types<filesystem_backend, zookeeper_backend>;
+using multi_contender_backends = ::testing::Types<filesystem_backend, zookeeper_backend, kubernetes_backend>;
 TYPED_TEST_SUITE(election_contract, multi_contender_backends, backend_names);
 
 TYPED_TEST(election_contract, exactly_one_of_several_contenders_leads) {

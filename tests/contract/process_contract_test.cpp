@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "backends.hpp"
+#include "contenders.hpp"
 #include "regent/harness/child_process.hpp"
 
 namespace regent::contract {
@@ -27,17 +28,10 @@ class process_contract : public ::testing::Test {
  protected:
   harness::temp_dir dir_{std::string("process-contract-") + Backend::name};
   Backend backend_{dir_.path()};
-  std::vector<std::unique_ptr<harness::child_process>> procs_;
+  contenders<Backend> contenders_{backend_, dir_.path()};
+  std::vector<std::unique_ptr<harness::child_process>>& procs_ = contenders_.procs();
 
-  harness::child_process& spawn(int i) {
-    auto conf = backend_.write_conf_dir("p" + std::to_string(i));
-    procs_.push_back(std::make_unique<harness::child_process>(
-        std::vector<std::string>{(harness::bin_dir() / "regent_ha_contender").string(), "--config-dir", conf.string()},
-        dir_.path() / ("contender-" + std::to_string(i) + ".log")));
-    auto& p = *procs_.back();
-    EXPECT_TRUE(p.wait_for_prefix("CONTENDING", deadline)) << p.log_text();
-    return p;
-  }
+  harness::child_process& spawn(int i) { return contenders_.spawn(i); }
 
   /// Waits until one of the live processes (other than `except`) reports a grant after
   /// `from[i]` lines; returns its index and token.
@@ -62,16 +56,10 @@ class process_contract : public ::testing::Test {
     return out;
   }
 
-  std::string ask(harness::child_process& p, const std::string& cmd) {
-    auto from = p.line_count();
-    p.send_line(cmd);
-    auto l = p.wait_for_line(
-        [](const std::string& l) { return l.rfind("GRANTED", 0) != 0 && l.rfind("REVOKED", 0) != 0; }, deadline, from);
-    return l.value_or("(no answer)");
-  }
+  std::string ask(harness::child_process& p, const std::string& cmd) { return contenders<Backend>::ask(p, cmd); }
 };
 
-using multi_process_backends = ::testing::Types<filesystem_backend, zookeeper_backend>;
+using multi_process_backends = ::testing::Types<filesystem_backend, zookeeper_backend, kubernetes_backend>;
 TYPED_TEST_SUITE(process_contract, multi_process_backends, backend_names);
 
 TYPED_TEST(process_contract, kill_9_of_the_leader_hands_leadership_to_another_process) {

@@ -25,7 +25,7 @@ class store_contract : public ::testing::Test {
   }
 };
 
-using all_backends = ::testing::Types<none_backend, filesystem_backend, zookeeper_backend>;
+using all_backends = ::testing::Types<none_backend, filesystem_backend, zookeeper_backend, kubernetes_backend>;
 TYPED_TEST_SUITE(store_contract, all_backends, backend_names);
 
 TYPED_TEST(store_contract, a_single_contender_is_granted_and_publishes) {

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "backends.hpp"
+#include "contenders.hpp"
 #include "regent/ha/errc.hpp"
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/zk_client.hpp"
@@ -31,48 +32,18 @@ class zookeeper_faults : public ::testing::Test {
   harness::temp_dir dir_{"zookeeper-faults"};
   zookeeper_backend backend_{dir_.path()};
   harness::zk_quorum& quorum_ = shared_quorum();
-  std::vector<std::unique_ptr<harness::child_process>> procs_;
+  contenders<zookeeper_backend> procs_{backend_, dir_.path()};
 
   void TearDown() override {
     procs_.clear();
     heal_shared_quorum();  // the next test of this process gets all three servers back
   }
 
-  fencing_token lead(ha::ha_services& ha, recording_listener& l) {
-    EXPECT_TRUE(ha.election().start(l).ok());
-    auto token = l.next_grant();
-    EXPECT_TRUE(token.has_value()) << "no grant before the deadline";
-    return token.value_or(fencing_token{});
-  }
-
-  harness::child_process& spawn(int i) {
-    auto conf = backend_.write_conf_dir("p" + std::to_string(i));
-    procs_.push_back(std::make_unique<harness::child_process>(
-        std::vector<std::string>{(harness::bin_dir() / "regent_ha_contender").string(), "--config-dir", conf.string()},
-        dir_.path() / ("contender-" + std::to_string(i) + ".log")));
-    auto& p = *procs_.back();
-    EXPECT_TRUE(p.wait_for_prefix("CONTENDING", deadline)) << p.log_text();
-    return p;
-  }
-
-  std::string ask(harness::child_process& p, const std::string& cmd) {
-    auto from = p.line_count();
-    p.send_line(cmd);
-    auto l = p.wait_for_line(
-        [](const std::string& l) { return l.rfind("GRANTED", 0) != 0 && l.rfind("REVOKED", 0) != 0; }, deadline, from);
-    return l.value_or("(no answer)\n" + p.log_text());
-  }
-
-  static epoch_t grant_epoch(const std::string& line) {
-    std::istringstream in(line);
-    std::string word;
-    epoch_t e = 0;
-    in >> word >> e;
-    return e;
+  harness::child_process& spawn(int i) { return procs_.spawn(i); }
+  static std::string ask(harness::child_process& p, const std::string& cmd) {
+    return contenders<zookeeper_backend>::ask(p, cmd);
   }
 };
-
-bool rejected(const std::string& answer) { return answer.rfind("REJECTED", 0) == 0; }
 
 TEST_F(zookeeper_faults, with_one_of_three_servers_down_leadership_and_stores_keep_working) {
   auto o = backend_.options();

@@ -1,6 +1,7 @@
 #include "regent/ha/storage/job_result_files.hpp"
 
 #include "regent/ha/errc.hpp"
+#include "regent/runtime/random.hpp"
 
 namespace regent::ha::storage {
 
@@ -67,6 +68,33 @@ result<job_result> job_result_files::read_entry(const job_id& job, const fs::pat
   if (r && r->id != job)
     return error{errc::corrupt, "corrupt job result entry " + file.string() + ": holds job " + r->id.str()};
   return r;
+}
+
+result<void> leased_job_result_files::create_dirty(const fencing_token& token, const job_result& r) {
+  if (auto c = validate_job_result(r); !c) return c;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto c = holds(token); !c) return c;
+  if (io().exists(clean_file(r.id)))
+    return error{errc::already_exists, "job " + r.id.str() + " has a clean result " + clean_file(r.id).string()};
+  if (io().exists(dirty_file(r.id)))
+    return error{errc::already_exists, "job " + r.id.str() + " has a dirty result " + dirty_file(r.id).string()};
+  auto temp = dir() / (".tmp-jrs-" + r.id.str() + "-" + random_source::instance().hex32().substr(0, 12));
+  if (auto w = io().write_atomic(temp, to_json(r)); !w) return w;
+  auto c = commit(token, r.id, [&] { return io().rename(temp, dirty_file(r.id), /*no_replace=*/true); });
+  if (!c) (void)io().remove(temp);
+  return c;
+}
+
+result<void> leased_job_result_files::mark_clean(const fencing_token& token, const job_id& job) {
+  if (auto c = check_job(job); !c) return c;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto c = holds(token); !c) return c;
+  if (!io().exists(dirty_file(job)))
+    return error{errc::not_found, "no dirty result for job " + job.str() + " (" + dirty_file(job).string() + ")"};
+  return commit(token, job, [&]() -> result<void> {
+    if (delete_on_commit_) return io().remove(dirty_file(job));
+    return io().rename(dirty_file(job), clean_file(job));
+  });
 }
 
 }  // namespace regent::ha::storage

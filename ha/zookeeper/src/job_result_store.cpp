@@ -28,41 +28,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class zk_job_result_store final : public storage::job_result_files {
+class zk_job_result_store final : public storage::leased_job_result_files {
  public:
   zk_job_result_store(fs::path dir, bool delete_on_commit, fenced_writer& writer, storage::file_io& io, clock& clk)
-      : job_result_files(std::move(dir), io), delete_on_commit_(delete_on_commit), writer_(writer), clock_(clk) {}
-
-  result<void> create_dirty(const fencing_token& token, const job_result& r) override {
-    if (auto c = validate_job_result(r); !c) return c;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto c = writer_.holds(token); !c) return c;
-    if (io().exists(clean_file(r.id)))
-      return error{errc::already_exists, "job " + r.id.str() + " has a clean result " + clean_file(r.id).string()};
-    if (io().exists(dirty_file(r.id)))
-      return error{errc::already_exists, "job " + r.id.str() + " has a dirty result " + dirty_file(r.id).string()};
-    auto temp = dir() / (".tmp-jrs-" + r.id.str() + "-" + random_source::instance().hex32().substr(0, 12));
-    if (auto w = io().write_atomic(temp, to_json(r)); !w) return w;
-    auto c = commit(token, r.id, [&] { return io().rename(temp, dirty_file(r.id), /*no_replace=*/true); });
-    if (!c) (void)io().remove(temp);
-    return c;
-  }
-
-  result<void> mark_clean(const fencing_token& token, const job_id& job) override {
-    if (auto c = check_job(job); !c) return c;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto c = writer_.holds(token); !c) return c;
-    if (!io().exists(dirty_file(job)))
-      return error{errc::not_found, "no dirty result for job " + job.str() + " (" + dirty_file(job).string() + ")"};
-    return commit(token, job, [&]() -> result<void> {
-      if (delete_on_commit_) return io().remove(dirty_file(job));
-      return io().rename(dirty_file(job), clean_file(job));
-    });
-  }
+      : leased_job_result_files(std::move(dir), delete_on_commit, io), writer_(writer), clock_(clk) {}
 
  private:
+  result<void> holds(const fencing_token& token) override { return writer_.holds(token); }
+
   /// Runs the visible step of a commit inside a confirmed leadership lease (see the top).
-  result<void> commit(const fencing_token& token, const job_id& job, const std::function<result<void>()>& step) {
+  result<void> commit(const fencing_token& token, const job_id& job,
+                      const std::function<result<void>()>& step) override {
     const int attempts = 1 + std::max(writer_.connection().settings().max_retry_attempts, 0);
     for (int attempt = 0; attempt < attempts; ++attempt) {
       auto lease = writer_.lease(token);
@@ -78,10 +54,8 @@ class zk_job_result_store final : public storage::job_result_files {
                                         " within a lease for the JobResultStore commit"};
   }
 
-  bool delete_on_commit_;
   fenced_writer& writer_;
   clock& clock_;
-  std::mutex mu_;
 };
 
 }  // namespace

@@ -102,13 +102,39 @@ TEST(validate, ha_type_is_case_insensitive) {
 
 TEST(validate, unknown_ha_type_names_key_value_file_and_line) {
   expect_error(validate_yaml("rest.port: 8081\n\nhigh-availability.type: zookeper\n"), errc::unknown_value,
-               {"high-availability.type: unknown value 'zookeper' (expected none, filesystem or zookeeper) "
+               {"high-availability.type: unknown value 'zookeper' (expected none, filesystem, zookeeper or kubernetes) "
                 "in conf/config.yaml:3"});
 }
 
-TEST(validate, kubernetes_is_not_supported_yet) {
-  expect_error(validate_yaml("high-availability.type: kubernetes\n"), errc::unknown_value,
-               {"high-availability.type", "not supported yet", "conf/config.yaml:1"});
+TEST(validate, kubernetes_keys_have_flinks_names_and_the_cluster_id_falls_back) {
+  auto s = validate_yaml(
+      "high-availability.type: kubernetes\nhigh-availability.storageDir: /tmp/ha\nhigh-availability.cluster-id: "
+      "c1\nkubernetes.namespace: ns\nhigh-availability.kubernetes.leader-election.lease-duration: 4 s\n"
+      "high-availability.kubernetes.leader-election.renew-deadline: 3 s\n"
+      "high-availability.kubernetes.leader-election.retry-period: 500 ms\nkubernetes.jobmanager.replicas: 2\n");
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  EXPECT_EQ(s->ha, ha_type::kubernetes);
+  EXPECT_EQ(s->kubernetes.cluster_id, "c1");
+  EXPECT_EQ(s->kubernetes.namespace_name, "ns");
+  EXPECT_EQ(s->kubernetes.lease_duration, std::chrono::seconds(4));
+  EXPECT_EQ(s->kubernetes.renew_deadline, std::chrono::seconds(3));
+  EXPECT_EQ(s->kubernetes.retry_period, std::chrono::milliseconds(500));
+  EXPECT_EQ(s->kubernetes.jobmanager_replicas, 2);
+  auto own = validate_yaml(
+      "high-availability.type: kubernetes\nhigh-availability.storageDir: /tmp/ha\n"
+      "kubernetes.cluster-id: mine\n");
+  ASSERT_TRUE(own.ok()) << own.err().message;
+  EXPECT_EQ(own->kubernetes.cluster_id, "mine");
+}
+
+TEST(validate, a_renew_deadline_not_shorter_than_the_lease_is_refused_naming_the_key) {
+  expect_error(validate_yaml("high-availability.type: kubernetes\nhigh-availability.storageDir: /tmp/ha\n"
+                             "high-availability.kubernetes.leader-election.renew-deadline: 15 s\n"),
+               errc::out_of_range,
+               {"high-availability.kubernetes.leader-election.renew-deadline", "lease-duration", "conf/config.yaml:3"});
+  expect_error(validate_yaml("high-availability.type: kubernetes\nhigh-availability.storageDir: /tmp/ha\n"
+                             "kubernetes.cluster-id: Bad_Name\n"),
+               errc::malformed, {"kubernetes.cluster-id", "DNS"});
 }
 
 TEST(validate, ha_without_storage_dir_is_missing_naming_key_and_file) {

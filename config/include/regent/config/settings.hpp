@@ -11,8 +11,8 @@
 
 namespace regent::config {
 
-enum class ha_type { none, filesystem, zookeeper };
-/// "none", "filesystem", "zookeeper".
+enum class ha_type { none, filesystem, zookeeper, kubernetes };
+/// "none", "filesystem", "zookeeper", "kubernetes".
 const char* to_string(ha_type t);
 
 struct zookeeper_settings {
@@ -23,6 +23,20 @@ struct zookeeper_settings {
   std::chrono::milliseconds retry_wait{5000};           ///< ...client.retry-wait
   int max_retry_attempts = 3;                           ///< ...client.max-retry-attempts
   bool tolerate_suspended_connections = false;          ///< ...client.tolerate-suspended-connections
+};
+
+/// The `kubernetes` backend's keys (Flink's names where Flink has them).
+struct kubernetes_settings {
+  std::string cluster_id = "default";  ///< kubernetes.cluster-id (default: high-availability.cluster-id)
+  std::string namespace_name;          ///< kubernetes.namespace ("" = the service account's, else "default")
+  std::string config_file;             ///< kubernetes.config.file: a kubeconfig ("" = in cluster)
+  std::string service_account_dir =    ///< kubernetes.service-account.dir (Regent's own key)
+      "/var/run/secrets/kubernetes.io/serviceaccount";
+  std::chrono::milliseconds lease_duration{15000};  ///< high-availability.kubernetes.leader-election.lease-duration
+  std::chrono::milliseconds renew_deadline{10000};  ///< ...leader-election.renew-deadline (< lease-duration)
+  std::chrono::milliseconds retry_period{2000};     ///< ...leader-election.retry-period (< renew-deadline)
+  int max_retries = 5;                              ///< kubernetes.transactional-operation.max-retries
+  int jobmanager_replicas = 1;                      ///< kubernetes.jobmanager.replicas (for the manifests)
 };
 
 enum class cleanup_kind { exponential_delay, fixed_delay, none };
@@ -44,6 +58,7 @@ struct settings {
   std::string storage_dir;             ///< high-availability.storageDir (required unless none)
   std::string cluster_id = "default";  ///< high-availability.cluster-id
   zookeeper_settings zookeeper;
+  kubernetes_settings kubernetes;
   int ha_jobmanager_port = 0;  ///< high-availability.jobmanager.port (0 = random)
 
   // JobResultStore.

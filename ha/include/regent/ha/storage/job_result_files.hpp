@@ -6,6 +6,8 @@
 /// differ only in how a commit is fenced (under the lock file; inside a ZooKeeper lease).
 
 #include <filesystem>
+#include <functional>
+#include <mutex>
 
 #include "regent/ha/job_result_store.hpp"
 #include "regent/ha/storage/file_io.hpp"
@@ -35,6 +37,29 @@ class job_result_files : public job_result_store {
 
   std::filesystem::path dir_;
   file_io& io_;
+};
+
+/// The JobResultStore of backends whose election is not a file lock (`zookeeper`,
+/// `kubernetes`): the entry is written completely to a `.tmp-` file first, then the visible step
+/// (rename to `_DIRTY.json`, delete, or rename to `.json`) runs inside `commit`, which the
+/// backend bounds by a leadership lease of its own. Commits are serialised.
+class leased_job_result_files : public job_result_files {
+ public:
+  result<void> create_dirty(const fencing_token& token, const job_result& r) final;
+  result<void> mark_clean(const fencing_token& token, const job_id& job) final;
+
+ protected:
+  leased_job_result_files(std::filesystem::path dir, bool delete_on_commit, file_io& io)
+      : job_result_files(std::move(dir), io), delete_on_commit_(delete_on_commit) {}
+  /// errc::not_leader unless `token` is held now (checked before any file is touched).
+  virtual result<void> holds(const fencing_token& token) = 0;
+  /// Runs `step` only while the leadership of `token` is confirmed to last.
+  virtual result<void> commit(const fencing_token& token, const job_id& job,
+                              const std::function<result<void>()>& step) = 0;
+
+ private:
+  bool delete_on_commit_;
+  std::mutex mu_;
 };
 
 }  // namespace regent::ha::storage

@@ -1,0 +1,243 @@
+#include "ha_maps.hpp"
+
+#include "regent/ha/errc.hpp"
+#include "regent/runtime/logging.hpp"
+
+namespace regent::ha::kubernetes {
+
+namespace {
+
+/// FNV-1a, then MurmurHash3's finaliser: FNV's low bits alone put every hex job id in one shard.
+std::uint64_t job_hash(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+bool applied(const map_state& st, const map_changes& changes) {
+  for (const auto& [key, value] : changes) {
+    auto it = st.data.find(key);
+    if (value && (it == st.data.end() || it->second != *value)) return false;
+    if (!value && it != st.data.end()) return false;
+  }
+  return true;
+}
+
+error not_leader(const std::string& what) { return error{errc::not_leader, what}; }
+
+}  // namespace
+
+std::size_t data_size(const std::map<std::string, std::string>& data) {
+  std::size_t n = 0;
+  for (const auto& [k, v] : data) n += k.size() + v.size();
+  return n;
+}
+
+ha_maps::ha_maps(api_client& api, std::string cluster_id, int max_retries)
+    : api_(api), cluster_id_(std::move(cluster_id)), max_retries_(max_retries) {}
+
+std::string ha_maps::shard_of(const job_id& job) const {
+  return cluster_id_ + "-ha-" + std::to_string(job_hash(job.str()) % shard_count);
+}
+
+std::vector<std::string> ha_maps::all_maps() const {
+  std::vector<std::string> names{leader_info_map()};
+  for (int i = 0; i < shard_count; ++i) names.push_back(cluster_id_ + "-ha-" + std::to_string(i));
+  return names;
+}
+
+std::string ha_maps::label_selector() const { return "app=" + cluster_id_ + ",configmap-type=high-availability"; }
+
+std::string ha_maps::describe(const std::string& name) const { return "ConfigMap " + api_.ns() + "/" + name; }
+
+json ha_maps::labels() const { return json{{"app", cluster_id_}, {"configmap-type", "high-availability"}}; }
+
+result<map_state> ha_maps::parse(const json& object, const std::string& name) const {
+  map_state st;
+  st.name = name;
+  st.exists = true;
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object())
+    return error{errc::corrupt, describe(name) + ": the API server answered something that is not a ConfigMap"};
+  const auto& meta = object["metadata"];
+  st.resource_version = meta.value("resourceVersion", "");
+  if (meta.contains("annotations") && meta["annotations"].is_object()) {
+    const auto& ann = meta["annotations"];
+    if (ann.contains(fence_annotation)) {
+      const auto& v = ann[fence_annotation];
+      std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+      try {
+        std::size_t used = 0;
+        st.fence = std::stoull(text, &used);
+        if (used != text.size() || text.empty() || text[0] == '-') throw std::invalid_argument(text);
+      } catch (const std::exception&) {
+        return error{errc::corrupt, describe(name) + " annotation " + fence_annotation + ": '" + text +
+                                        "' is not an epoch (a decimal number)"};
+      }
+    }
+  }
+  if (object.contains("data") && object["data"].is_object())
+    for (const auto& [k, v] : object["data"].items()) {
+      if (!v.is_string()) return error{errc::corrupt, describe(name) + " key " + k + ": the value is not a string"};
+      st.data[k] = v.get<std::string>();
+    }
+  return st;
+}
+
+result<map_state> ha_maps::read(const std::string& name) const {
+  auto r = api_.get(api_.configmap(name));
+  if (!r) return std::move(r).err();
+  if (r->status == 404) {
+    map_state st;
+    st.name = name;
+    return st;
+  }
+  if (!r->ok()) return error{errc::unavailable, "reading " + describe(name) + ": " + r->describe()};
+  return parse(r->body, name);
+}
+
+result<std::vector<map_state>> ha_maps::read_all() const {
+  auto r = api_.get(api_.configmaps() + "?labelSelector=" + url_encode(label_selector()));
+  if (!r) return std::move(r).err();
+  if (!r->ok())
+    return error{errc::unavailable, "listing the HA ConfigMaps (" + label_selector() + "): " + r->describe()};
+  std::vector<map_state> out;
+  if (!r->body.contains("items") || !r->body["items"].is_array())
+    return error{errc::corrupt, "listing the HA ConfigMaps: the answer has no items"};
+  for (const auto& item : r->body["items"]) {
+    std::string name = item.contains("metadata") ? item["metadata"].value("name", "") : "";
+    auto st = parse(item, name);
+    if (!st) return std::move(st).err();
+    out.push_back(std::move(*st));
+  }
+  return out;
+}
+
+result<void> ha_maps::raise_fences(const writer_identity& who) {
+  const std::string epoch = std::to_string(who.epoch);
+  for (const auto& name : all_maps()) {
+    bool done = false;
+    for (int attempt = 0; !done; ++attempt) {
+      if (!who.still_leading()) return not_leader("the leadership of epoch " + epoch + " ran out while fencing");
+      if (attempt > max_retries_ + 3)
+        return error{errc::unavailable, "could not raise the fence of " + describe(name) + " to epoch " + epoch};
+      auto st = read(name);
+      if (!st) {
+        if (st.err().code == make_error_code(errc::corrupt)) return std::move(st).err();
+        continue;  // unavailable: try again
+      }
+      if (st->fence > who.epoch)
+        return not_leader(describe(name) + " is fenced by epoch " + std::to_string(st->fence) + " above " + epoch);
+      if (st->exists && st->fence == who.epoch) break;
+      json body = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
+      body["metadata"] = {{"name", name}, {"labels", labels()}, {"annotations", {{fence_annotation, epoch}}}};
+      json data = json::object();
+      for (const auto& [k, v] : st->data) data[k] = v;
+      body["data"] = data;
+      result<api_reply> r = error{};
+      if (!st->exists) {
+        r = api_.call("POST", api_.configmaps(), &body);
+      } else {
+        body["metadata"]["resourceVersion"] = st->resource_version;
+        r = api_.call("PUT", api_.configmap(name), &body);
+      }
+      if (r && r->ok()) done = true;
+      if (r && (r->status == 403 || r->status == 401 || r->status == 422))
+        return error{errc::io, "fencing " + describe(name) + ": " + r->describe()};
+      // Conflict, AlreadyExists, ambiguous answers: read again and decide from what is there.
+    }
+  }
+  return ok();
+}
+
+ha_maps::map_slot& ha_maps::slot(const std::string& name) {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  auto& p = slots_[name];
+  if (!p) p = std::make_unique<map_slot>();
+  return *p;
+}
+
+result<map_state> ha_maps::modify(const writer_identity& who, const std::string& name,
+                                  const std::function<result<map_changes>(const map_state&)>& change) {
+  // The leader is the only writer: its own writes to one map go one at a time (so they never
+  // conflict with each other), each starting from the state its previous write left — a
+  // stale copy only costs a 409 and a fresh read.
+  auto& s = slot(name);
+  std::lock_guard<std::mutex> write_lock(s.mu);
+  for (int attempt = 0; attempt <= max_retries_; ++attempt) {
+    if (!who.still_leading()) return not_leader("not leading (epoch " + std::to_string(who.epoch) + ") any more");
+    result<map_state> st = error{};
+    const bool from_cache = s.last && s.last->fence == who.epoch;
+    if (from_cache) {
+      st = *s.last;
+    } else {
+      st = read(name);
+    }
+    s.last.reset();
+    if (!st) {
+      if (st.err().code == make_error_code(errc::corrupt)) return std::move(st).err();
+      continue;
+    }
+    if (!st->exists || st->fence != who.epoch)
+      return not_leader(describe(name) + " is fenced by epoch " + std::to_string(st->fence) + ", not " +
+                        std::to_string(who.epoch) + (st->exists ? "" : " (it does not exist)"));
+    auto changes = change(*st);
+    if (!changes) return std::move(changes).err();
+    if (applied(*st, *changes)) {
+      if (!from_cache) return st;
+      --attempt;  // nothing to write by our copy: confirm it with a read
+      continue;
+    }
+    auto data = st->data;
+    for (const auto& [k, v] : *changes) {
+      if (v)
+        data[k] = *v;
+      else
+        data.erase(k);
+    }
+    if (auto size = data_size(data); size > configmap_limit)
+      return error{errc::invalid_argument, describe(name) + " would hold " + std::to_string(size) +
+                                               " bytes of data, over Kubernetes' limit of 1 MiB; nothing was written"};
+    json body = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
+    body["metadata"] = {{"name", name},
+                        {"resourceVersion", st->resource_version},
+                        {"labels", labels()},
+                        {"annotations", {{fence_annotation, std::to_string(who.epoch)}}}};
+    body["data"] = json::object();
+    for (const auto& [k, v] : data) body["data"][k] = v;
+    auto r = api_.call("PUT", api_.configmap(name), &body);
+    if (r && r->ok()) {
+      if (auto now = parse(r->body, name); now && now->fence == who.epoch) s.last = std::move(*now);
+      return st;
+    }
+    if (r && r->status == 409) continue;  // changed under us: decide again from a fresh read
+    if (r && !r->ambiguous())
+      return error{r->status == 422 ? errc::invalid_argument : errc::io,
+                   "writing " + describe(name) + ": " + r->describe()};
+    // No answer, or one that does not say whether it was applied: read to find out.
+    auto again = read(name);
+    if (again && again->exists && again->fence == who.epoch && again->resource_version != st->resource_version &&
+        applied(*again, *changes)) {
+      logging::get("ha")->info("{}: an unanswered write had landed (found by reading it back)", describe(name));
+      return st;
+    }
+  }
+  return error{errc::unavailable, "writing " + describe(name) + ": gave up after " + std::to_string(max_retries_ + 1) +
+                                      " attempts (kubernetes.transactional-operation.max-retries)"};
+}
+
+result<void> ha_maps::remove_all() {
+  for (const auto& name : all_maps()) {
+    auto r = api_.call("DELETE", api_.configmap(name));
+    if (!r) return std::move(r).err();
+    if (!r->ok() && r->status != 404) return error{errc::io, "deleting " + describe(name) + ": " + r->describe()};
+  }
+  return ok();
+}
+
+}  // namespace regent::ha::kubernetes

@@ -1,0 +1,105 @@
+#pragma once
+/// The cluster's HA ConfigMaps and the fence on every write to them (README "Fencing").
+///
+///   <cluster-id>-leader-info   leader info per component (what retrieval reads)
+///   <cluster-id>-ha-<0..7>     pointers of the stores, a job's keys all in shard hash(job) % 8
+///
+/// Every map carries the annotation `regent.io/fence-epoch`: the epoch of the leader that may
+/// write it. A new leader, before it reports its grant, raises the fence of every map to its
+/// epoch (creating missing maps), each by a compare-and-swap on the map's resourceVersion. A
+/// write is one PUT carrying the resourceVersion of a read that showed the writer's own epoch
+/// as the fence: it lands only if nobody — in particular no newer leader raising the fence —
+/// changed the map since. Labels `app=<cluster-id>`, `configmap-type=high-availability`.
+///
+/// Thread-safe; calls block on the API server. A process's writes to one map are serialised.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api_client.hpp"
+#include "regent/runtime/ids.hpp"
+
+namespace regent::ha::kubernetes {
+
+inline constexpr const char* fence_annotation = "regent.io/fence-epoch";
+inline constexpr int shard_count = 8;
+/// Kubernetes refuses a ConfigMap whose data is larger (we check before sending).
+inline constexpr std::size_t configmap_limit = 1024 * 1024;
+
+/// One HA ConfigMap as read.
+struct map_state {
+  std::string name;
+  bool exists = false;
+  std::string resource_version;
+  epoch_t fence = 0;
+  std::map<std::string, std::string> data;
+};
+
+/// Who writes: the epoch a map's fence must show, and a local check run before every attempt
+/// (the leadership is still held by this process's clock).
+struct writer_identity {
+  epoch_t epoch = 0;
+  std::function<bool()> still_leading;
+};
+
+/// Key → new value, or nullopt to remove the key.
+using map_changes = std::map<std::string, std::optional<std::string>>;
+
+class ha_maps {
+ public:
+  ha_maps(api_client& api, std::string cluster_id, int max_retries);
+
+  const std::string& cluster_id() const { return cluster_id_; }
+  std::string leader_info_map() const { return cluster_id_ + "-leader-info"; }
+  std::string shard_of(const job_id& job) const;
+  /// Every HA map name (leader info first).
+  std::vector<std::string> all_maps() const;
+  std::string label_selector() const;
+  /// "ConfigMap <ns>/<name>", for errors.
+  std::string describe(const std::string& name) const;
+
+  /// The map as it is now; a missing map reads as empty (`exists` false).
+  result<map_state> read(const std::string& name) const;
+  /// Every HA map of the cluster, by label (one request).
+  result<std::vector<map_state>> read_all() const;
+
+  /// The takeover: raises the fence of every map to `epoch`, creating missing ones.
+  /// errc::not_leader when a map shows a higher epoch (someone newer leads).
+  result<void> raise_fences(const writer_identity& who);
+
+  /// The fenced write: reads `name`, asks `change` what to write given what is there, and
+  /// writes it in one PUT conditional on that read; retried on conflicts, resolved by a re-read
+  /// after an ambiguous answer. Returns the state the changes were applied to. errc::not_leader
+  /// when the map's fence is not `who.epoch` or `who.still_leading()` turns false.
+  result<map_state> modify(const writer_identity& who, const std::string& name,
+                           const std::function<result<map_changes>(const map_state&)>& change);
+
+  /// Deletes every HA map (cluster removal); idempotent.
+  result<void> remove_all();
+
+ private:
+  /// Per map: the lock that serialises this process's writes, and the state its last write left.
+  struct map_slot {
+    std::mutex mu;
+    std::optional<map_state> last;
+  };
+  map_slot& slot(const std::string& name);
+  result<map_state> parse(const json& object, const std::string& name) const;
+  json labels() const;
+
+  api_client& api_;
+  std::string cluster_id_;
+  int max_retries_;
+  std::mutex slots_mu_;
+  std::map<std::string, std::unique_ptr<map_slot>> slots_;
+};
+
+/// The size Kubernetes counts for a ConfigMap's data: keys plus values.
+std::size_t data_size(const std::map<std::string, std::string>& data);
+
+}  // namespace regent::ha::kubernetes
