@@ -363,7 +363,7 @@ void task_executor::control_loop() {
     std::optional<clock_type::time_point> due = next_register_;
     if (next_heartbeat_ && (!due || *next_heartbeat_ < *due)) due = next_heartbeat_;
     std::optional<clock_type::time_point> grace_ends;
-    if (leaderless_since_ && !subtasks_.empty()) grace_ends = *leaderless_since_ + options_.grace;
+    if (out_of_contact_since_ && !subtasks_.empty()) grace_ends = *out_of_contact_since_ + options_.grace;
     if (grace_ends && (!due || *grace_ends < *due)) due = grace_ends;
     if (due)
       cv_.wait_until(lock, *due, ready);
@@ -389,7 +389,7 @@ void task_executor::control_loop() {
     for (auto& fn : work) fn();
     if (change) apply_leader(*change);
     auto now = clock_type::now();
-    if (!change && !leader_known_ && grace_ends && *grace_ends <= now) end_leaderless_subtasks();
+    if (!change && grace_ends && *grace_ends <= now) end_leaderless_subtasks();
     if (next_register_ && *next_register_ <= now) {
       next_register_.reset();
       send_register();
@@ -418,7 +418,7 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
     // ZooKeeper connection), or a new one takes them over (below) — unless none comes within
     // the grace period (control_loop).
     leader_known_ = false;
-    if (!leaderless_since_) leaderless_since_ = clock_type::now();
+    lost_contact(clock_type::now());
     if (!logged_no_leader_) {
       log_->info("no leader of resource_manager known; waiting for one");
       logged_no_leader_ = true;
@@ -427,7 +427,6 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
   }
   logged_no_leader_ = false;
   leader_known_ = true;
-  leaderless_since_.reset();
   auto now = clock_type::now();
   if (connected_ && connected_->leader.token == leader->token &&
       connected_->leader.rpc_address == leader->rpc_address) {
@@ -519,10 +518,10 @@ void task_executor::end_leaderless_subtasks() {
     }
     subtasks_.clear();
   }
-  leaderless_since_.reset();
+  out_of_contact_since_.reset();
   if (n > 0)
     log_->warn(
-        "no leader known for {} ms (jobmanager.failover.task-preserving.grace): cancelled {} subtasks; the "
+        "no contact with a leader for {} ms (jobmanager.failover.task-preserving.grace): cancelled {} subtasks; the "
         "next leader restarts their jobs from their latest checkpoints",
         options_.grace.count(), n);
   cv_.notify_all();
@@ -556,6 +555,7 @@ void task_executor::on_register_reply(std::uint64_t generation, result<rpc::enve
   result<rpc::register_reply> r =
       folded ? rpc::decode_register_reply(folded->payload) : result<rpc::register_reply>(folded.err());
   if (!r) {
+    lost_contact(now);
     if (!register_failure_logged_) {
       log_->warn("registration at leader {} {} failed: {}; retrying", leader.rpc_address, leader.token.to_string(),
                  r.err().message);
@@ -568,6 +568,7 @@ void task_executor::on_register_reply(std::uint64_t generation, result<rpc::enve
     return;
   }
   registered_ = true;
+  out_of_contact_since_.reset();
   backoff_ = options_.register_backoff;
   if (r->heartbeat_interval_ms > 0) heartbeat_interval_ = std::chrono::milliseconds(r->heartbeat_interval_ms);
   log_->info("registered at leader {} {} as {} with {} slots (heartbeat every {} ms)", leader.rpc_address,
@@ -598,6 +599,7 @@ void task_executor::on_heartbeat_reply(std::uint64_t generation, result<rpc::env
   result<rpc::heartbeat_reply> r =
       folded ? rpc::decode_heartbeat_reply(folded->payload) : result<rpc::heartbeat_reply>(folded.err());
   if (!r) {
+    lost_contact(now);
     if (!heartbeat_failure_logged_) {
       log_->warn("heartbeat to leader {} {} failed: {}; retrying every {} ms", leader.rpc_address,
                  leader.token.to_string(), r.err().message, heartbeat_interval_.count());
@@ -613,7 +615,12 @@ void task_executor::on_heartbeat_reply(std::uint64_t generation, result<rpc::env
     next_register_ = now;
     return;
   }
+  out_of_contact_since_.reset();
   next_heartbeat_ = now + heartbeat_interval_;
+}
+
+void task_executor::lost_contact(clock_type::time_point now) {
+  if (!out_of_contact_since_) out_of_contact_since_ = now;
 }
 
 // ---- shutdown ------------------------------------------------------------------------------

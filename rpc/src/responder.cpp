@@ -5,11 +5,22 @@
 namespace regent::rpc {
 
 /// Shared by the copies of one responder: the connection's sink, the request's head and
-/// whether it was answered. Any thread.
+/// whether it was answered. Any thread. A request whose last responder goes away unanswered
+/// (its receiver ended with the request in its mailbox, e.g. a job master that finished) gets
+/// an error reply at once instead of leaving the caller to its deadline.
 struct responder::state {
   std::shared_ptr<detail::reply_sink> sink;
   envelope head;
   std::atomic<bool> answered{false};
+
+  ~state() {
+    if (answered.exchange(true) || !sink) return;
+    envelope e = make_error_reply(
+        head, error{errc::handler_failed, head.method + " was dropped without an answer (its receiver ended)"});
+    e.correlation_id = head.correlation_id;
+    e.is_response = true;
+    sink->send(std::move(e));
+  }
 };
 
 responder::responder(std::shared_ptr<detail::reply_sink> sink, envelope request_head)

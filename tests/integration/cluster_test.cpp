@@ -374,8 +374,17 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   /// operators processed, including output never committed or rolled back.
   fs::path ledger_ = dir_.path() / "ledger";
   harness::child_process& start_taskmanager_with_ledger(int n) {
-    return start_with_env("taskmanager", n, "REGENT_TEST_LEDGER", ledger_.string());
+    ::setenv("REGENT_TEST_HOLD", hold_.string().c_str(), 1);
+    auto& p = start_with_env("taskmanager", n, "REGENT_TEST_LEDGER", ledger_.string());
+    ::unsetenv("REGENT_TEST_HOLD");
+    return p;
   }
+  /// While held, every record of a ledger job takes 10 ms (the probe library sleeps while the
+  /// hold file exists): the job cannot run out of input while the test still fails over, on a
+  /// machine however loaded. release() lets it run to its end at its rate.
+  fs::path hold_ = dir_.path() / "hold";
+  void hold() { std::ofstream(hold_) << "held\n"; }
+  void release() { fs::remove(hold_); }
   /// Submits a job whose records all pass the ledger probe.
   std::string submit_with_ledger(long long to, int rate, int parallelism = 4) {
     std::ifstream lib(REGENT_LEDGER_UDF, std::ios::binary);
@@ -428,12 +437,13 @@ TEST_P(cluster_test, in_restart_mode_a_job_survives_two_leader_kills_with_exactl
   restart_mode();
   start("jobmanager", 0);
   start("jobmanager", 1);
-  start("taskmanager", 0);
-  start("taskmanager", 1);
+  start_taskmanager_with_ledger(0);
+  start_taskmanager_with_ledger(1);
   auto first = wait_leader();
   ASSERT_TRUE(first) << "no leader";
   const long long n = 60000;
-  auto job = submit(n, 20000);  // about 3 s of input
+  hold();  // until both kills are done
+  auto job = submit_with_ledger(n, 20000);
   ASSERT_FALSE(job.empty());
 
   fencing_token previous;
@@ -455,6 +465,7 @@ TEST_P(cluster_test, in_restart_mode_a_job_survives_two_leader_kills_with_exactl
     EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"))
         << "the new leader did not restore job " << job << " from a checkpoint";
   }
+  release();
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
 }
@@ -658,15 +669,16 @@ TEST_P(cluster_test, in_restart_mode_three_leader_kills_and_a_taskmanager_kill) 
 TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_acts) {
   start("jobmanager", 0);
   start("jobmanager", 1);
-  auto& tm = start("taskmanager", 0);
-  start("taskmanager", 1);
+  auto& tm = start_taskmanager_with_ledger(0);
+  start_taskmanager_with_ledger(1);
   auto l = wait_leader();
   ASSERT_TRUE(l);
   auto* jm = leading_jm(l->token);
   ASSERT_NE(jm, nullptr);
   ASSERT_TRUE(wait_log(*jm, "registered taskmanager", 2));
   const long long n = 60000;
-  auto job = submit(n, 15000);  // about 4 s of input
+  hold();  // until the pause is over
+  auto job = submit_with_ledger(n, 15000);
   ASSERT_FALSE(job.empty());
   ASSERT_TRUE(wait_log(*jm, "job " + job + " completed checkpoint", 2));
   jm->signal(SIGSTOP);
@@ -692,8 +704,10 @@ TEST_P(cluster_test, a_paused_leader_is_deposed_or_resumes_and_only_one_leader_a
     mark = jm->line_count();
     jm->signal(SIGCONT);
   }
+  release();
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
+  EXPECT_TRUE(nothing_reprocessed(n)) << "the subtasks kept running through the pause";
 
   // Exactly one leader acts: every checkpoint id was completed by one jobmanager only, and
   // (ZooKeeper, Kubernetes) the deposed one completed, ended or cleaned up nothing after its resume.
@@ -794,7 +808,8 @@ TEST_P(cluster_test, leader_kills_keep_every_subtask_running_and_nothing_is_repr
   ASSERT_TRUE(first) << "no leader";
   ASSERT_TRUE(wait_log(*leading_jm(first->token), "registered taskmanager", 2));
   const long long n = 60000;
-  auto job = submit_with_ledger(n, 15000);  // about 4 s of input
+  hold();  // until both kills are done
+  auto job = submit_with_ledger(n, 15000);
   ASSERT_FALSE(job.empty());
   fencing_token previous;
   for (int kill = 0; kill < 2; ++kill) {
@@ -815,6 +830,7 @@ TEST_P(cluster_test, leader_kills_keep_every_subtask_running_and_nothing_is_repr
     EXPECT_TRUE(wait_log(*now_leading, "job " + job + " completed checkpoint"))
         << "kill " << kill << ": no checkpoint under the new leader";
   }
+  release();
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
   EXPECT_TRUE(nothing_reprocessed(n));
@@ -872,11 +888,12 @@ TEST_P(cluster_test, a_leaderless_period_past_the_grace_cancels_the_subtasks_and
   configure("jobmanager.failover.task-preserving.grace: 1 s");
   configure("jobmanager.failover.task-preserving.reconcile-timeout: 1 s");
   auto& jm = start("jobmanager", 0);
-  start("taskmanager", 0);
+  start_taskmanager_with_ledger(0);
   auto l = wait_leader();
   ASSERT_TRUE(l);
   const long long n = 40000;
-  auto job = submit(n, 10000);
+  hold();  // until the next leader restarts the job
+  auto job = submit_with_ledger(n, 10000);
   ASSERT_FALSE(job.empty());
   ASSERT_TRUE(wait_log(jm, "job " + job + " completed checkpoint", 2));
   jm.signal(SIGKILL);
@@ -890,6 +907,7 @@ TEST_P(cluster_test, a_leaderless_period_past_the_grace_cancels_the_subtasks_and
   auto* now_leading = leading_jm(next->token);
   ASSERT_NE(now_leading, nullptr);
   EXPECT_TRUE(wait_log(*now_leading, "job " + job + " restoring from checkpoint"));
+  release();
   EXPECT_EQ(wait_end(job), "FINISHED");
   EXPECT_TRUE(exactly_once(n));
 }

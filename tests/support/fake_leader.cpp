@@ -32,7 +32,11 @@ void fake_leader::handle(const rpc::envelope& req, const rpc::responder& reply) 
     reply.reply(rpc::encode(rpc::register_reply{100}));
   } else if (req.method == rpc::method::rm_heartbeat) {
     ++seen_.heartbeats;
-    reply.reply(rpc::encode(rpc::heartbeat_reply{known_}));
+    if (unreachable_) {
+      reply.fail(error{rpc::errc::handler_failed, "fake leader: unreachable"});
+    } else {
+      reply.reply(rpc::encode(rpc::heartbeat_reply{known_}));
+    }
   } else if (req.method == rpc::method::jm_subtask_event) {
     auto m = rpc::decode_subtask_event(req.payload);
     if (!m) return (void)reply.fail(m.err());

@@ -45,6 +45,12 @@ class fake_leader {
     std::lock_guard<std::mutex> lock(mu_);
     known_ = known;
   }
+  /// Heartbeats fail from now on (a leader gone while its pointer stays published, as a
+  /// Kubernetes lease does until it expires); events are still recorded.
+  void fail_heartbeats() {
+    std::lock_guard<std::mutex> lock(mu_);
+    unreachable_ = true;
+  }
   /// The next `n` registrations get an error reply (a leader not ready yet).
   void refuse_registrations(int n) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -73,6 +79,7 @@ class fake_leader {
   std::condition_variable cv_;
   records seen_;
   bool known_ = true;
+  bool unreachable_ = false;
   int refuse_ = 0;
   std::map<std::string, std::string> blobs_;
   std::unique_ptr<rpc::server> server_;

@@ -150,6 +150,28 @@ TEST_F(task_executor_test, with_no_leader_past_the_grace_period_the_subtasks_are
   EXPECT_TRUE(second.snapshot().registrations.front().running.empty()) << "nothing runs any more";
 }
 
+TEST_F(task_executor_test, a_published_leader_that_fails_every_heartbeat_past_the_grace_period_loses_the_subtasks) {
+  start_executor(true, std::chrono::milliseconds(300));
+  fake_leader first(test_token(3));
+  follow(first);
+  ASSERT_TRUE(first.wait([](auto& r) { return !r.registrations.empty(); }));
+  ASSERT_TRUE(deploy(first, 7, 0, 1).ok());
+  first.fail_heartbeats();  // no leader change is ever announced
+  ASSERT_TRUE(first.wait([](auto& r) { return events(r, kind::cancelled) == 1; }))
+      << "the grace period counts from the last working contact, not from a leader change";
+}
+
+TEST_F(task_executor_test, heartbeats_that_work_keep_the_subtasks_past_the_grace_period) {
+  start_executor(true, std::chrono::milliseconds(300));
+  fake_leader first(test_token(3));
+  follow(first);
+  ASSERT_TRUE(first.wait([](auto& r) { return !r.registrations.empty(); }));
+  ASSERT_TRUE(deploy(first, 7, 0, 1).ok());
+  // 30 heartbeats every 100 ms (the fake leader's interval): ten grace periods.
+  ASSERT_TRUE(first.wait([](auto& r) { return r.heartbeats >= 30; }));
+  EXPECT_EQ(events(first.snapshot(), kind::cancelled), 0);
+}
+
 TEST_F(task_executor_test, without_task_preserving_a_new_leader_cancels_what_the_old_one_deployed) {
   start_executor(false, std::chrono::seconds(60));
   fake_leader first(test_token(3));

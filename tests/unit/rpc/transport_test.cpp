@@ -167,6 +167,23 @@ TEST(rpc_transport, unanswered_request_times_out_and_the_connection_stays_usable
   EXPECT_EQ(next->payload, "echo:still here");
 }
 
+TEST(rpc_transport, a_request_dropped_unanswered_gets_an_error_reply_at_once) {
+  auto srv = start_server([](const envelope& request, responder reply) {
+    if (request.method == "drop") return;  // as an actor that ended with the request queued
+    echo(request, std::move(reply));
+  });
+  ASSERT_NE(srv, nullptr);
+  client c(at(*srv));
+  auto r = c.request(make_request("drop", {}, ""), patience);
+  ASSERT_TRUE(r.ok()) << "answered, not left to the deadline: " << r.err().message;
+  auto failed = to_result(*r);
+  EXPECT_EQ(rpc_code(failed), errc::handler_failed);
+  EXPECT_NE(failed.err().message.find("dropped without an answer"), std::string::npos) << failed.err().message;
+  auto next = c.request(make_request("echo", {}, "ok"), patience);
+  ASSERT_TRUE(next.ok()) << next.err().message;
+  EXPECT_EQ(next->payload, "echo:ok");
+}
+
 TEST(rpc_transport, deadline_already_passed_times_out) {
   auto srv = start_server(echo);
   ASSERT_NE(srv, nullptr);

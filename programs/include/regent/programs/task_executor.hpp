@@ -52,8 +52,8 @@ struct task_executor_options {
   /// jobmanager.failover.task-preserving: subtasks outlive a leader change (the new leader
   /// adopts them); false: a new leader's arrival cancels the subtasks an earlier one deployed.
   bool task_preserving = true;
-  /// jobmanager.failover.task-preserving.grace: with no leader known for this long, the
-  /// subtasks are cancelled here (the next leader restarts their jobs from checkpoints).
+  /// jobmanager.failover.task-preserving.grace: with no leader in contact for this long (none
+  /// known, or registration and heartbeats failing), the subtasks are cancelled here (the next leader restarts their jobs from checkpoints).
   std::chrono::milliseconds grace{60000};
 };
 
@@ -77,8 +77,8 @@ struct task_executor_options {
 /// committed, running / ended / finished / failed); it adopts them or cancels them. "No
 /// leader known" changes nothing but pausing registration and heartbeats: the subtasks keep
 /// running and requests with the last leader's token are still accepted, since that same
-/// leader may come back (a suspended ZooKeeper connection) — until the grace period ends,
-/// when the subtasks are cancelled here. Without task-preserving, a new leader's arrival
+/// leader may come back (a suspended ZooKeeper connection) — until the grace period, counted
+/// from the last working contact with a leader, ends: then the subtasks are cancelled here. Without task-preserving, a new leader's arrival
 /// cancels every subtask an earlier leader deployed. A slot stays taken until `tm.cancel` (or
 /// a cancel here), also after the subtask finished or failed.
 class task_executor final : public ha::leader_retrieval_listener {
@@ -149,8 +149,10 @@ class task_executor final : public ha::leader_retrieval_listener {
   void apply_leader(const std::optional<ha::leader_info>& leader);
   /// Moves every subtask to `fresh` (task-preserving) or cancels those of other leaders.
   void take_over_subtasks(const std::shared_ptr<leader_session>& fresh);
-  /// Cancels every subtask: no leader was known for the grace period.
+  /// Cancels every subtask: no leader was in contact for the grace period.
   void end_leaderless_subtasks();
+  /// Starts the grace period unless it runs already.
+  void lost_contact(clock_type::time_point now);
   void send_register();
   void on_register_reply(std::uint64_t generation, result<rpc::envelope> reply);
   void send_heartbeat();
@@ -185,8 +187,10 @@ class task_executor final : public ha::leader_retrieval_listener {
   fencing_token accepted_;                     ///< the newest leadership accepted (sent on registration)
   bool leader_known_ = false;
   bool logged_no_leader_ = false;
-  /// Since when no leader is known while subtasks run (for the grace period).
-  std::optional<clock_type::time_point> leaderless_since_;
+  /// Since when this taskmanager has had no working contact with a leader: none known, or
+  /// its registration or heartbeats failing (a killed leader's pointer may stay published
+  /// until its lease expires). The grace period counts from here.
+  std::optional<clock_type::time_point> out_of_contact_since_;
   std::uint64_t generation_ = 0;  ///< bumped on every leader change
   bool registered_ = false;
   bool request_in_flight_ = false;
