@@ -78,6 +78,9 @@ const std::vector<key_spec>& table() {
       {"state.checkpoints.dir", nullptr, checkpoints_dir, "execution.checkpointing.dir"},
       {"taskmanager.numberOfTaskSlots", "1", nullptr, nullptr},
       {"taskmanager.rpc.port", "0", nullptr, nullptr},  // 0: any free port
+      {"web.access-control-allow-origin", "*", nullptr, nullptr},
+      {"web.cancel.enable", "true", nullptr, nullptr},
+      {"web.submit.enable", "true", nullptr, nullptr},
   };
   return keys;
 }

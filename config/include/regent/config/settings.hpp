@@ -58,6 +58,9 @@ struct settings {
   int rest_port = 8081;                                          ///< rest.port
   std::uint64_t rest_max_content_length = 100u * 1024u * 1024u;  ///< rest.server.max-content-length
   std::chrono::milliseconds rest_request_timeout{30000};         ///< rest.server.request-timeout
+  std::string web_allow_origin = "*";                            ///< web.access-control-allow-origin
+  bool web_cancel_enable = true;                                 ///< web.cancel.enable (the dashboard's cancel button)
+  bool web_submit_enable = true;                                 ///< web.submit.enable (reported in /config)
 
   // TaskManagers and jobs.
   int taskmanager_slots = 1;                            ///< taskmanager.numberOfTaskSlots
