@@ -145,6 +145,7 @@ TEST(flink_rest, job_details_show_the_status_its_timestamps_and_the_one_vertex) 
   EXPECT_EQ(body["now"], 2000);
   EXPECT_EQ(body["timestamps"]["RUNNING"], 1200);
   EXPECT_EQ(body["timestamps"]["FINISHED"], 0);
+  EXPECT_EQ(body["numRestarts"], 1);
   ASSERT_EQ(body["vertices"].size(), 1u);
   EXPECT_EQ(body["vertices"][0]["parallelism"], 2);
   EXPECT_EQ(body["vertices"][0]["tasks"]["CREATED"], 2);
