@@ -17,6 +17,9 @@ packages=(
   netcat-openbsd
   curl
   libslf4j-java
+  chromium
+  supervisor
+  prometheus
 )
 
 missing=()
