@@ -20,6 +20,7 @@ packages=(
   chromium
   supervisor
   prometheus
+  systemd
 )
 
 missing=()
