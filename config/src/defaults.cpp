@@ -24,6 +24,14 @@ std::string job_result_store_path(const configuration& c) {
   return dir + "/job-result-store/" + c.get("high-availability.cluster-id");
 }
 
+/// Finished jobs' REST views, outside the cluster's folder (like the JobResultStore), so that a
+/// cleanup never removes them: `{storageDir}/completed-jobs/{cluster-id}`.
+std::string archive_dir(const configuration& c) {
+  auto dir = storage_dir(c);
+  if (dir.empty()) return {};
+  return dir + "/completed-jobs/" + c.get("high-availability.cluster-id");
+}
+
 /// Regent keeps checkpoints beside the HA data so that a new leader finds them after failover.
 std::string checkpoints_dir(const configuration& c) {
   auto dir = storage_dir(c);
@@ -65,7 +73,10 @@ const std::vector<key_spec>& table() {
       {"high-availability.zookeeper.quorum", nullptr, nullptr, nullptr},  // required for zookeeper
       {"job-result-store.delete-on-commit", "true", nullptr, nullptr},
       {"job-result-store.storage-path", nullptr, job_result_store_path, nullptr},
+      {"jobmanager.archive.fs.dir", nullptr, archive_dir, nullptr},
       {"jobmanager.rpc.address", "localhost", nullptr, nullptr},
+      {"jobstore.expiration-time", "1 h", nullptr, nullptr},
+      {"jobstore.max-capacity", nullptr, nullptr, nullptr},  // unset: unlimited
       {"jobmanager.rpc.port", "6123", nullptr, nullptr},
       {"log.level", "info", nullptr, nullptr},  // Regent's own key
       {"rest.address", "localhost", nullptr, nullptr},

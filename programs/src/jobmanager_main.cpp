@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
     gc.effective_config = loaded.conf.effective();
     gc.history = &history;
     gc.masters = master_urls(daemon.args.config_dir, s.rest_port);
+    if (!s.archive_dir.empty())
+      gc.archive = std::make_shared<const ha::job_archive>(s.archive_dir, s.jobstore_expiration, s.jobstore_max_capacity);
     gc.web_cancel = s.web_cancel_enable;
     gc.web_submit = s.web_submit_enable;
     gc.status = [board = sc.board] {  // never waits on the supervisor (runs on the REST io thread)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -298,6 +299,43 @@ void rest_gateway::metrics(done_fn done) {
   });
 }
 
+namespace {
+/// The answer archived for `path` in a job's archive text, or "".
+std::string archived_answer(const std::string& archive, const std::string& path) {
+  auto j = json::parse(archive, nullptr, false);
+  if (!j.is_object() || !j["archive"].is_array()) return "";
+  for (auto& entry : j["archive"])
+    if (entry.value("path", "") == path && entry["json"].is_string()) return entry["json"].get<std::string>();
+  return "";
+}
+}  // namespace
+
+void rest_gateway::query_job(rpc::question what, const std::string& job, const std::string& path, done_fn done) {
+  auto archive = config_.archive;
+  query(what, job, [archive, job, path, done](http_response r) {
+    if (r.status == 404 && archive)
+      if (auto id = job_id::parse(job))
+        if (auto text = archive->get(*id))
+          if (auto answer = archived_answer(*text, path); !answer.empty()) return done(ok(200, std::move(answer)));
+    done(std::move(r));
+  });
+}
+
+std::string rest_gateway::with_archived(std::string overview) const {
+  if (!config_.archive) return overview;
+  auto j = json::parse(overview, nullptr, false);
+  if (!j.is_object() || !j["jobs"].is_array()) return overview;
+  std::set<std::string> listed;
+  for (auto& row : j["jobs"]) listed.insert(row.value("jid", ""));
+  for (auto& [id, text] : config_.archive->list()) {
+    if (listed.count(id.str())) continue;
+    auto rows = json::parse(archived_answer(text, "/jobs/overview"), nullptr, false);
+    if (rows.is_object() && rows["jobs"].is_array())
+      for (auto& row : rows["jobs"]) j["jobs"].push_back(row);
+  }
+  return j.dump();
+}
+
 std::optional<http_response> rest_gateway::dashboard(const std::vector<std::string>& parts) const {
   const web_asset* asset = nullptr;
   if (parts.empty() || (parts.size() == 1 && parts[0] == "index.html"))
@@ -348,16 +386,19 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   if (n >= 1 && at(0) == "jobs") {
     if (m == "POST" && n == 1) return submit(request, done);
     if (m == "GET" && n == 1)
-      return query(rpc::question::jobs, "", done, [](std::string answer) {
-        auto in = json::parse(answer, nullptr, false);
+      return query(rpc::question::jobs, "", done, [this](std::string answer) {
+        auto in = json::parse(with_archived(std::move(answer)), nullptr, false);
         json rows = json::array();
         if (!in.is_discarded())
           for (auto& j : in["jobs"]) rows.push_back({{"id", j["jid"]}, {"status", j["state"]}});
         return ok(200, json{{"jobs", rows}}.dump());
       });
-    if (m == "GET" && n == 2 && at(1) == "overview") return query(rpc::question::jobs, "", done);
+    if (m == "GET" && n == 2 && at(1) == "overview")
+      return query(rpc::question::jobs, "", done,
+                   [this](std::string answer) { return ok(200, with_archived(std::move(answer))); });
     if (n >= 2 && !job_id::parse(at(1))) return done(error_response(404, "no job " + at(1) + " (not a job id)"));
-    if (m == "GET" && n == 2) return query(rpc::question::job, at(1), done);
+    const std::string job_path = "/jobs/" + at(1);
+    if (m == "GET" && n == 2) return query_job(rpc::question::job, at(1), job_path, done);
     if (m == "PATCH" && n == 2) {
       auto mode = query_param(request.target, "mode");
       if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
@@ -366,9 +407,12 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
         done(http_response{202, "application/json; charset=UTF-8", ""});
       });
     }
-    if (m == "GET" && n == 3 && at(2) == "checkpoints") return query(rpc::question::checkpoints, at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "exceptions") return query(rpc::question::exceptions, at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "execution-result") return query(rpc::question::result, at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "checkpoints")
+      return query_job(rpc::question::checkpoints, at(1), job_path + "/checkpoints", done);
+    if (m == "GET" && n == 3 && at(2) == "exceptions")
+      return query_job(rpc::question::exceptions, at(1), job_path + "/exceptions", done);
+    if (m == "GET" && n == 3 && at(2) == "execution-result")
+      return query_job(rpc::question::result, at(1), job_path + "/execution-result", done);
   }
   done(error_response(404, "Not found: " + m + " " + request.target));
 }

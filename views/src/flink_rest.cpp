@@ -131,6 +131,24 @@ std::string jobs_overview(const std::vector<job_summary>& jobs, std::int64_t now
   return json{{"jobs", rows}}.dump();
 }
 
+std::string job_archive(const job_snapshot& job, const std::optional<ha::job_result>& result, std::int64_t now_ms) {
+  job_summary row;
+  row.id = job.id;
+  row.name = job.name;
+  row.status = job.status.current();
+  row.parallelism = job.parallelism;
+  row.start_ms = job.status.start_time();
+  row.end_ms = job.status.end_time().value_or(now_ms);
+  row.modified_ms = job.status.last_modification();
+  const std::string base = "/jobs/" + job.id.str();
+  json archive = json::array({json{{"path", "/jobs/overview"}, {"json", jobs_overview({row}, now_ms)}},
+                              json{{"path", base}, {"json", job_details(job, now_ms)}},
+                              json{{"path", base + "/checkpoints"}, {"json", checkpoints(job.checkpoints)}},
+                              json{{"path", base + "/exceptions"}, {"json", exceptions(job)}}});
+  if (result) archive.push_back({{"path", base + "/execution-result"}, {"json", execution_result(*result)}});
+  return json{{"archive", archive}}.dump();
+}
+
 std::string cluster_overview(const std::vector<taskmanager_summary>& taskmanagers,
                              const std::vector<job_summary>& jobs) {
   int total = 0, free = 0, running = 0;

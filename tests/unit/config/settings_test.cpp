@@ -52,6 +52,8 @@ TEST(validate, default_table_agrees_with_the_settings_initialisers) {
   EXPECT_EQ(s.rest_address, d.rest_address);
   EXPECT_EQ(s.rest_port, d.rest_port);
   EXPECT_EQ(s.web_allow_origin, d.web_allow_origin);
+  EXPECT_EQ(s.jobstore_expiration, d.jobstore_expiration);
+  EXPECT_EQ(s.jobstore_max_capacity, d.jobstore_max_capacity);
   EXPECT_EQ(s.web_cancel_enable, d.web_cancel_enable);
   EXPECT_EQ(s.web_submit_enable, d.web_submit_enable);
   EXPECT_EQ(s.taskmanager_slots, d.taskmanager_slots);

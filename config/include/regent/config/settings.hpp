@@ -51,6 +51,11 @@ struct settings {
   bool job_result_store_delete_on_commit = true;  ///< job-result-store.delete-on-commit
   cleanup_settings cleanup;
 
+  // Finished jobs' REST views, served after a failover (as Flink's HistoryServer reads them).
+  std::string archive_dir;                                  ///< jobmanager.archive.fs.dir ("" = off)
+  std::chrono::milliseconds jobstore_expiration{3600000};  ///< jobstore.expiration-time
+  int jobstore_max_capacity = 0;                           ///< jobstore.max-capacity (0 = unlimited)
+
   // Endpoints.
   std::string rpc_address = "localhost";                         ///< jobmanager.rpc.address
   int rpc_port = 6123;                                           ///< jobmanager.rpc.port
