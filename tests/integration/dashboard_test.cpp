@@ -136,9 +136,11 @@ TEST_F(dashboard_test, the_standbys_page_follows_a_kill_of_the_leader_and_cancel
   EXPECT_TRUE(cluster_.wait_json(standby, "/jobs/" + id, [](const json& j) { return j["state"] == "CANCELED"; }));
 }
 
-TEST_F(dashboard_test, the_page_served_by_the_leader_moves_to_the_standby_when_the_leader_dies) {
+TEST_F(dashboard_test, the_page_served_by_the_leader_moves_to_the_standby_when_the_leader_dies_and_hides_cancel) {
   // conf/masters names both jobmanagers' REST ports, so the page knows the standby before it led.
   const auto port_a = harness::local_cluster::free_port(), port_b = harness::local_cluster::free_port();
+  // This cluster hides the dashboard's cancel button (Flink's web.cancel.enable).
+  std::ofstream(cluster_.dir() / "config.yaml", std::ios::app) << "web.cancel.enable: false\n";
   {
     std::ofstream masters(cluster_.dir() / "masters");
     masters << "127.0.0.1:" << port_a << "\n127.0.0.1:" << port_b << "\n";
@@ -156,6 +158,8 @@ TEST_F(dashboard_test, the_page_served_by_the_leader_moves_to_the_standby_when_t
   ASSERT_TRUE(browser_->navigate(url(leader) + "/")) << browser_->last_error();
   EXPECT_TRUE(page_shows_leader(leader, epoch_at(leader))) << shown_leader();
   ASSERT_TRUE(page_shows_job(id, "RUNNING"));
+  EXPECT_EQ(browser_->evaluate("document.querySelectorAll('button.cancel').length"), "0");
+  EXPECT_EQ(harness::local_cluster::get(leader, "/config")["features"]["web-cancel"], false);
   // The standby is listed as a standby among the job managers.
   EXPECT_TRUE(browser_->wait_until("(() => { const r = document.querySelector('#jobmanagers tr[data-url=" +
                                        js(url(standby)) + "] .role'); return r && r.textContent === 'standby'; })()",
