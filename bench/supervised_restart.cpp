@@ -7,7 +7,9 @@
 /// Measured from the kill, polling every 2 ms:
 ///  - restarted: supervisord runs a new jobmanager process (its child, from /proc);
 ///  - serving: the new process's REST endpoint answers /cluster/leader with a higher epoch;
-///  - all RUNNING: /jobs/overview on the new process lists every job RUNNING.
+///  - all RUNNING: /jobs/overview on the new process lists every job RUNNING;
+/// and from the restart (the new process seen) to all RUNNING: the jobmanager's own part, which
+/// the goal (supervisor delay + 200 ms on filesystem) is about.
 
 #include <csignal>
 #include <cstdio>
@@ -97,7 +99,7 @@ int main(int argc, char** argv) {
   }
   if (!poll([&] { return all_running(port, jobs); })) return fail("the jobs did not all run");
   std::printf("%s HA, one jobmanager under supervisord, %zu running jobs, %d kills\n", backend.c_str(), jobs, kills);
-  samples restarted, serving, running;
+  samples restarted, serving, running, own;  // own: from the restart on, the jobmanager's part
   for (int k = 0; k < kills; ++k) {
     auto old_pid = sup.child_named("jobmanager");
     if (!old_pid) return fail("no jobmanager runs");
@@ -109,11 +111,13 @@ int main(int argc, char** argv) {
           return p && *p != *old_pid;
         }))
       return fail("not restarted");
-    restarted.add(clk::now() - t0);
+    const auto t1 = clk::now();
+    restarted.add(t1 - t0);
     if (!poll([&] { return epoch(port) > before; })) return fail("the restarted jobmanager did not lead");
     serving.add(clk::now() - t0);
     if (!poll([&] { return all_running(port, jobs); })) return fail("the jobs did not all run again");
     running.add(clk::now() - t0);
+    own.add(clk::now() - t1);
   }
   std::printf("%-28s %10s %10s %10s\n", "from kill -9 to", "p50 ms", "p99 ms", "max ms");
   auto row = [](const char* what, const samples& s) {
@@ -122,6 +126,8 @@ int main(int argc, char** argv) {
   row("restarted by supervisord", restarted);
   row("leading (new epoch served)", serving);
   row("all jobs RUNNING", running);
+  std::printf("%-28s %10s %10s %10s\n", "from restarted to", "p50 ms", "p99 ms", "max ms");
+  row("all jobs RUNNING", own);
   sup.stop();
   return 0;
 }
