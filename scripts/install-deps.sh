@@ -19,6 +19,10 @@ packages=(
   libslf4j-java
   libssl-dev openssl
   python3-kubernetes python3-yaml
+  chromium
+  supervisor
+  prometheus
+  systemd
 )
 
 missing=()

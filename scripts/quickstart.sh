@@ -51,6 +51,9 @@ say "Starting the cluster of $conf: jobmanagers from conf/masters, taskmanagers 
 bin/start-cluster.sh
 wait_for 20 "a leader" build/bin/regent --config-dir "$conf" --timeout 1 leader
 build/bin/regent --config-dir "$conf" leader | sed 's/^/   /'
+while read -r master; do
+  echo "   dashboard: http://${master}/  (open it to watch the takeover; any master serves it)"
+done < <(grep -v '^\s*#' "$conf/masters" | sed '/^\s*$/d')
 
 n=400000
 cat > "$work/job.json" <<JOB

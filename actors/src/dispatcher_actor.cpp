@@ -17,6 +17,7 @@
 #include "regent/actors/cluster.hpp"
 #include "regent/actors/job_master_actor.hpp"
 #include "regent/ha/errc.hpp"
+#include "regent/ha/storage/job_archive.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/job/cleanup_backoff.hpp"
@@ -394,6 +395,7 @@ class dispatcher_state {
     e.last = m.last;
     // Read the (still dirty) result now: with delete-on-commit the entry goes with the cleanup.
     if (auto entry = ha_->job_results().get(m.job); entry && entry->has_value()) e.result = (*entry)->result;
+    archive(*e.last, e.result);
     begin_cleanup(m.job);
   }
 
@@ -424,6 +426,16 @@ class dispatcher_state {
                                  });
       if (auto id = job_id::parse(text)) self_->send(rm_, slot_release{*id});
     }
+  }
+
+  /// Writes the ended job's REST views to jobmanager.archive.fs.dir (when set), so that every
+  /// later leader still answers about it. Blocking file I/O, as the JobResultStore read above.
+  void archive(const views::job_snapshot& last, const std::optional<ha::job_result>& result) {
+    const auto& s = ctx_->settings;
+    if (s.archive_dir.empty()) return;
+    ha::job_archive store(s.archive_dir, s.jobstore_expiration, s.jobstore_max_capacity, *ctx_->time);
+    if (auto r = store.put(last.id, views::job_archive(last, result, now_ms())); !r)
+      log_->warn("job {}: cannot archive its REST views: {}", last.id.str(), r.err().message);
   }
 
   // ---- global cleanup ----

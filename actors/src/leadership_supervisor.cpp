@@ -223,8 +223,18 @@ std::unique_ptr<ha::leader_election_listener> make_election_listener(leadership_
 }
 
 void leadership_board::set(report r) {
+  std::function<void(const report&)> observer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    r_ = r;
+    observer = observer_;
+  }
+  if (observer) observer(r);
+}
+
+void leadership_board::observe(std::function<void(const report&)> observer) {
   std::lock_guard<std::mutex> lock(mu_);
-  r_ = std::move(r);
+  observer_ = std::move(observer);
 }
 
 leadership_board::report leadership_board::get() const {

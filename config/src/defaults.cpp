@@ -27,6 +27,14 @@ std::string job_result_store_path(const configuration& c) {
 /// Flink's `kubernetes.cluster-id` falls back to `high-availability.cluster-id`.
 std::string cluster_id(const configuration& c) { return c.get("high-availability.cluster-id"); }
 
+/// Finished jobs' REST views, outside the cluster's folder (like the JobResultStore), so that a
+/// cleanup never removes them: `{storageDir}/completed-jobs/{cluster-id}`.
+std::string archive_dir(const configuration& c) {
+  auto dir = storage_dir(c);
+  if (dir.empty()) return {};
+  return dir + "/completed-jobs/" + c.get("high-availability.cluster-id");
+}
+
 /// Regent keeps checkpoints beside the HA data so that a new leader finds them after failover.
 std::string checkpoints_dir(const configuration& c) {
   auto dir = storage_dir(c);
@@ -74,7 +82,10 @@ const std::vector<key_spec>& table() {
       {"jobmanager.failover.task-preserving", "true", nullptr, nullptr},                   // Regent's own keys:
       {"jobmanager.failover.task-preserving.grace", "60 s", nullptr, nullptr},             // see DESIGN and
       {"jobmanager.failover.task-preserving.reconcile-timeout", "5 s", nullptr, nullptr},  // actors/README
+      {"jobmanager.archive.fs.dir", nullptr, archive_dir, nullptr},
       {"jobmanager.rpc.address", "localhost", nullptr, nullptr},
+      {"jobstore.expiration-time", "1 h", nullptr, nullptr},
+      {"jobstore.max-capacity", nullptr, nullptr, nullptr},  // unset: unlimited
       {"jobmanager.rpc.port", "6123", nullptr, nullptr},
       {"kubernetes.cluster-id", nullptr, cluster_id, nullptr},  // default: high-availability.cluster-id
       {"kubernetes.config.file", nullptr, nullptr, nullptr},    // unset: in cluster (service account)
@@ -94,6 +105,9 @@ const std::vector<key_spec>& table() {
       {"state.checkpoints.dir", nullptr, checkpoints_dir, "execution.checkpointing.dir"},
       {"taskmanager.numberOfTaskSlots", "1", nullptr, nullptr},
       {"taskmanager.rpc.port", "0", nullptr, nullptr},  // 0: any free port
+      {"web.access-control-allow-origin", "*", nullptr, nullptr},
+      {"web.cancel.enable", "true", nullptr, nullptr},
+      {"web.submit.enable", "true", nullptr, nullptr},
   };
   return keys;
 }

@@ -193,6 +193,9 @@ result<void> read_jobs(const configuration& c, settings& s) {
            assign(s.rest_address, read_nonempty(c, "rest.address")), assign(s.rest_port, c.get_port("rest.port")),
            assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
            assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
+           assign(s.jobstore_expiration, read_positive(c, "jobstore.expiration-time")),
+           assign(s.web_cancel_enable, c.get_bool("web.cancel.enable")),
+           assign(s.web_submit_enable, c.get_bool("web.submit.enable")),
            assign(s.taskmanager_slots, c.get_int("taskmanager.numberOfTaskSlots", 1, INT_MAX)),
            assign(s.taskmanager_rpc_port, c.get_port("taskmanager.rpc.port")),
            assign(s.checkpoints_dir, read_path(c, "state.checkpoints.dir")),
@@ -229,6 +232,13 @@ result<void> read_logging(const configuration& c, settings& s) {
         "unknown level '" + c.get("log.level") + "' (expected trace, debug, info, warn, error, critical or off)");
   s.log_level = level;
   s.log_dir = std::string(trim(c.get("env.log.dir")));
+  s.web_allow_origin = std::string(trim(c.get("web.access-control-allow-origin")));
+  s.archive_dir = std::string(trim(c.get("jobmanager.archive.fs.dir")));
+  if (detail::lookup(c, "jobstore.max-capacity")) {
+    auto cap = c.get_int("jobstore.max-capacity", 1, INT_MAX);
+    if (!cap) return std::move(cap).err();
+    s.jobstore_max_capacity = static_cast<int>(*cap);
+  }
   return ok();
 }
 

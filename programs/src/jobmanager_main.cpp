@@ -20,7 +20,9 @@
 
 #include "regent/actors/cluster.hpp"
 #include "regent/actors/leadership_supervisor.hpp"
+#include "regent/config/configuration.hpp"
 #include "regent/programs/daemon_start.hpp"
+#include "regent/programs/leader_history.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
 #include "regent/programs/rest_gateway.hpp"
@@ -33,6 +35,19 @@ using namespace regent;
 namespace {
 
 constexpr const char* usage_text = "usage: jobmanager --config-dir DIR [--host H] [--webui-port P] [-D key=value]...\n";
+
+/// conf/masters as REST URLs (a line without a port means rest.port); none without the file.
+std::vector<std::string> master_urls(const std::string& config_dir, int rest_port) {
+  auto file = std::filesystem::path(config_dir) / "masters";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return {};
+  auto masters = config::read_masters(file);
+  if (!masters) return {};  // the scripts report a bad file; the dashboard just knows fewer URLs
+  std::vector<std::string> urls;
+  for (auto& m : *masters)
+    urls.push_back("http://" + m.host + ":" + std::to_string(m.webui_port > 0 ? m.webui_port : rest_port));
+  return urls;
+}
 
 }  // namespace
 
@@ -68,16 +83,21 @@ int main(int argc, char** argv) {
   ro.port = static_cast<std::uint16_t>(s.rest_port);
   ro.max_body_bytes = static_cast<std::size_t>(s.rest_max_content_length);
   ro.request_timeout = s.rest_request_timeout;
+  ro.allow_origin = s.web_allow_origin;
+  // Every leader this jobmanager sees, for the dashboard's leadership timeline.
+  programs::leader_history history(system_clock::instance(), rpc_address);
   auto retrieval = ha->make_retrieval(ha::component::dispatcher);
   // Every leader this jobmanager sees raises the epoch its own grants must exceed: should the
   // backend lose the write that stored an epoch, this process still never reuses it.
   struct epoch_observer final : ha::leader_retrieval_listener {
-    explicit epoch_observer(ha::leader_election_driver& e) : election(e) {}
+    epoch_observer(ha::leader_election_driver& e, programs::leader_history& h) : election(e), history(h) {}
     void on_leader_change(const std::optional<ha::leader_info>& leader) override {
       if (leader) election.observe_epoch(leader->token.epoch);
+      history.observed(leader);
     }
     ha::leader_election_driver& election;
-  } observe_epochs{ha->election()};
+    programs::leader_history& history;
+  } observe_epochs{ha->election(), history};
   if (auto r = retrieval->start(observe_epochs); !r) {
     log->critical("cannot start leader retrieval: {}", r.err().message);
     return 1;
@@ -122,12 +142,21 @@ int main(int argc, char** argv) {
     sc.rest_url = rest_url;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
     sc.board = std::make_shared<actors::leadership_board>();
+    sc.board->observe([&history](const actors::leadership_board::report& r) {
+      if (r.role == "leader" && r.last_takeover_ms >= 0) history.led(r.epoch, r.last_takeover_ms);
+    });
     auto supervisor = actors::spawn_leadership_supervisor(sys, *ha, sc);
     programs::rest_gateway_config gc;
     gc.own_rpc_address = rpc_address;
     gc.own_rest_url = rest_url;
     gc.uploads_dir = (std::filesystem::path(s.storage_dir) / s.cluster_id / "uploads").string();
     gc.effective_config = loaded.conf.effective();
+    gc.history = &history;
+    gc.masters = master_urls(daemon.args.config_dir, s.rest_port);
+    if (!s.archive_dir.empty())
+      gc.archive = std::make_shared<const ha::job_archive>(s.archive_dir, s.jobstore_expiration, s.jobstore_max_capacity);
+    gc.web_cancel = s.web_cancel_enable;
+    gc.web_submit = s.web_submit_enable;
     gc.status = [board = sc.board] {  // never waits on the supervisor (runs on the REST io thread)
       auto r = board->get();
       return programs::leadership_status{r.role, r.epoch, r.changes, r.last_takeover_ms};

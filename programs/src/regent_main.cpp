@@ -3,7 +3,12 @@
 /// leader election (503) or a master that is down until its deadline.
 /// Exit codes: 0 ok, 1 failure, 2 usage or configuration error. Errors are one line on stderr.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <tuple>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "regent/programs/cli_format.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
 #include "regent/runtime/host_port.hpp"
@@ -29,10 +35,10 @@ constexpr const char* usage_text =
     "usage: regent [-m HOST:PORT] [--config-dir DIR] [--timeout SECONDS] COMMAND\n"
     "commands:\n"
     "  run SPEC [--artifact FILE] [--job-id ID] [--detached]   submit a job spec (JSON file)\n"
-    "  list                 the cluster's jobs\n"
+    "  list                 the cluster's jobs with state, duration and restarts\n"
     "  status ID            one job's state\n"
     "  cancel ID            cancel a job\n"
-    "  leader               the current leader\n"
+    "  leader [--watch]     the current leader; --watch: every change as it happens\n"
     "  overview             taskmanagers, slots and jobs\n"
     "  ha dirty             globally terminal jobs whose HA cleanup has not finished\n"
     "  ha cleanup ID        run that job's HA cleanup again now\n";
@@ -157,6 +163,8 @@ std::vector<endpoint> masters_of(const std::string& config_dir) {
   return out;
 }
 
+int follow(cluster& c, const std::string& id);
+
 int run(cluster& c, const std::vector<std::string>& args) {
   std::string spec_file, artifact, job_id;
   bool detached = false;
@@ -206,41 +214,126 @@ int run(cluster& c, const std::vector<std::string>& args) {
   }
   std::fflush(stdout);
   if (detached) return 0;
-  std::string last_state;
-  std::int64_t last_checkpoints = -1;
+  return follow(c, id);
+}
+
+/// The leader as /cluster/leader of any master reports it: (rest url, epoch), ("", 0) when none.
+std::pair<std::string, std::uint64_t> leader_of(cluster& c) {
+  auto r = c.call({"GET", "/cluster/leader", "", ""});
+  if (r.status != 200) return {"", 0};
+  auto j = cluster::parse(r);
+  if (!j.contains("leader") || j["leader"].is_null()) return {"", 0};
+  return {j["leader"].value("rest-url", ""), j["leader"].value("epoch", std::uint64_t{0})};
+}
+
+/// Follows job `id` to its end. On a terminal, one live line (state, duration, checkpoints,
+/// restarts, leader) rewritten in place; piped, a plain line per change. Either way the final
+/// state is the last line printed.
+int follow(cluster& c, const std::string& id) {
+  const bool live = ::isatty(STDOUT_FILENO) != 0;
+  regent::programs::run_progress p;
+  p.job_id = id;
+  std::string printed_state;
+  std::int64_t printed_checkpoints = 0;
   int hiccups = 0;  // answers other than 200 in a row (a job master ending under the query)
+  auto checkpoints_line = [&] {
+    if (p.checkpoints != printed_checkpoints && p.checkpoints > 0)
+      std::printf("job %s: %lld checkpoints completed\n", id.c_str(), static_cast<long long>(p.checkpoints));
+    printed_checkpoints = p.checkpoints;
+  };
   for (;;) {
     auto r1 = c.call({"GET", "/jobs/" + id, "", ""});
     if (r1.status != 200) {
-      if (r1.status < 500 || ++hiccups > 20) throw failure{cluster::error_text(r1)};
+      if (r1.status < 500 || ++hiccups > 20) {
+        if (live) std::printf("\r\033[K");
+        throw failure{cluster::error_text(r1)};
+      }
       std::this_thread::sleep_for(200ms);
       continue;
     }
     hiccups = 0;
     auto job = cluster::parse(r1);
-    auto state = job.value("state", "");
-    if (state != last_state) {
-      std::printf("job %s: %s\n", id.c_str(), state.c_str());
-      last_state = state;
-    }
+    p.state = job.value("state", "");
+    p.duration_ms = job.value("duration", std::int64_t{-1});
+    p.restarts = job.value("numRestarts", 0);
     auto r2 = c.call({"GET", "/jobs/" + id + "/checkpoints", "", ""});
-    if (r2.status == 200) {
-      auto cp = cluster::parse(r2);
-      auto completed = cp["counts"].value("completed", std::int64_t{0});
-      if (completed != last_checkpoints) {
-        if (completed > 0)
-          std::printf("job %s: %lld checkpoints completed\n", id.c_str(), static_cast<long long>(completed));
-        last_checkpoints = completed;
-      }
+    if (r2.status == 200) p.checkpoints = cluster::parse(r2)["counts"].value("completed", std::int64_t{0});
+    std::tie(p.leader, p.epoch) = leader_of(c);
+    const bool terminal = p.state == "FINISHED" || p.state == "FAILED" || p.state == "CANCELED";
+    if (live && !terminal) {
+      std::printf("\r\033[K%s", regent::programs::progress_line(p).c_str());
+    } else if (!terminal) {
+      if (p.state != printed_state) std::printf("job %s: %s\n", id.c_str(), p.state.c_str());
+      printed_state = p.state;
+      checkpoints_line();
+    } else {
+      if (live) std::printf("\r\033[K");
+      checkpoints_line();
+      std::printf("job %s: %s after %s\n", id.c_str(), p.state.c_str(),
+                  regent::programs::format_duration(p.duration_ms).c_str());
     }
     std::fflush(stdout);
-    if (state == "FINISHED") return 0;
-    if (state == "FAILED" || state == "CANCELED") {
+    if (p.state == "FINISHED") return 0;
+    if (terminal) {
       auto ex = c.get("/jobs/" + id + "/exceptions");
       auto root = ex["root-exception"].is_string() ? ": " + ex["root-exception"].get<std::string>() : "";
-      throw failure{"job " + id + " ended " + state + root};
+      throw failure{"job " + id + " ended " + p.state + root};
     }
-    std::this_thread::sleep_for(500ms);
+    std::this_thread::sleep_for(live ? 250ms : 500ms);
+  }
+}
+
+/// `regent list`: one aligned row per job with its duration and restarts.
+int list(cluster& c) {
+  auto jobs = c.get("/jobs/overview");
+  if (jobs["jobs"].empty()) {
+    std::printf("No jobs.\n");
+    return 0;
+  }
+  std::vector<json> sorted(jobs["jobs"].begin(), jobs["jobs"].end());
+  std::sort(sorted.begin(), sorted.end(), [](const json& a, const json& b) {
+    return a.value("start-time", std::int64_t{0}) < b.value("start-time", std::int64_t{0});
+  });
+  std::vector<std::vector<std::string>> rows{{"JOB ID", "STATE", "DURATION", "RESTARTS", "NAME"}};
+  for (auto& j : sorted) {
+    auto id = j.value("jid", "");
+    auto details = c.call({"GET", "/jobs/" + id, "", ""});
+    std::string restarts = "-";
+    if (details.status == 200) restarts = std::to_string(cluster::parse(details).value("numRestarts", 0));
+    rows.push_back({id, j.value("state", ""), regent::programs::format_duration(j.value("duration", std::int64_t{-1})),
+                    restarts, j.value("name", "")});
+  }
+  std::fputs(regent::programs::format_table(rows).c_str(), stdout);
+  return 0;
+}
+
+/// `regent leader [--watch]`: the leader now; with --watch, a line at every change until killed.
+int leader(cluster& c, const std::vector<std::string>& args) {
+  const bool watch = !args.empty() && args[0] == "--watch";
+  if (!args.empty() && !watch) throw usage_error{"leader takes only --watch"};
+  std::string shown;
+  for (;;) {
+    auto j = c.get("/cluster/leader");
+    std::string line = regent::programs::leader_line("", "", 0, "");
+    if (j.contains("leader") && !j["leader"].is_null()) {
+      auto& l = j["leader"];
+      line = regent::programs::leader_line(l.value("rest-url", ""), l.value("rpc-address", ""),
+                                           l.value("epoch", std::uint64_t{0}), l.value("session-id", ""));
+    }
+    if (!watch) {
+      if (j["leader"].is_null()) throw failure{"no leader is known right now"};
+      std::printf("%s\n", line.c_str());
+      return 0;
+    }
+    if (line != shown) {
+      std::time_t now = std::time(nullptr);
+      char at[32];
+      std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+      std::printf("%s %s\n", at, line.c_str());
+      std::fflush(stdout);
+      shown = line;
+    }
+    std::this_thread::sleep_for(100ms);
   }
 }
 
@@ -250,14 +343,7 @@ int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>&
     return args[0];
   };
   if (cmd == "run") return run(c, args);
-  if (cmd == "list") {
-    auto jobs = c.get("/jobs/overview");
-    if (jobs["jobs"].empty()) std::printf("No jobs.\n");
-    for (auto& j : jobs["jobs"])
-      std::printf("%s  %-10s  %s\n", j.value("jid", "").c_str(), j.value("state", "").c_str(),
-                  j.value("name", "").c_str());
-    return 0;
-  }
+  if (cmd == "list") return list(c);
   if (cmd == "status") {
     auto id = one_id();
     auto r = c.call({"GET", "/jobs/" + id, "", ""});
@@ -273,15 +359,7 @@ int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>&
     std::printf("Cancelled job %s\n", id.c_str());
     return 0;
   }
-  if (cmd == "leader") {
-    auto j = c.get("/cluster/leader");
-    if (j["leader"].is_null()) throw failure{"no leader is known right now"};
-    auto& l = j["leader"];
-    std::printf("leader %s (rpc %s) epoch %llu session %s\n", l.value("rest-url", "").c_str(),
-                l.value("rpc-address", "").c_str(), static_cast<unsigned long long>(l.value("epoch", std::uint64_t{0})),
-                l.value("session-id", "").c_str());
-    return 0;
-  }
+  if (cmd == "leader") return leader(c, args);
   if (cmd == "overview") {
     auto j = c.get("/overview");
     std::printf("taskmanagers %d, slots %d (%d available), jobs running %d, finished %d, cancelled %d, failed %d\n",

@@ -2,11 +2,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "regent/programs/http_status.hpp"
+#include "regent/programs/leader_history.hpp"
+#include "regent/programs/prometheus_text.hpp"
+#include "regent/programs/web_assets.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/host_port.hpp"
@@ -158,9 +162,10 @@ http_response rest_gateway::leader_json() {
          {"since", leader->since_ms}};
     leading = leader->rpc_address == config_.own_rpc_address;
   }
-  return ok(
-      200, json{{"leader", l}, {"this", {{"rest-url", config_.own_rest_url}, {"role", leading ? "leader" : "standby"}}}}
-               .dump());
+  return ok(200, json{{"leader", l},
+                      {"this", {{"rest-url", config_.own_rest_url}, {"role", leading ? "leader" : "standby"}}},
+                      {"jobmanagers", config_.masters}}
+                     .dump());
 }
 
 http_response rest_gateway::upload(const rpc::http_request& request) {
@@ -214,6 +219,133 @@ void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
   });
 }
 
+void rest_gateway::metrics(done_fn done) {
+  auto s = config_.status ? config_.status() : leadership_status{};
+  leadership_sample ls;
+  ls.leader = s.role == "leader";
+  ls.epoch = s.epoch;
+  ls.changes = s.changes;
+  ls.last_takeover_ms = s.last_takeover_ms;
+  if (config_.history)
+    for (auto& g : config_.history->grants())
+      if (g.self && g.takeover_ms >= 0) ls.takeovers_ms.push_back(g.takeover_ms);
+  std::string local = leadership_metrics(ls) + process_metrics();
+  auto reply = [done](std::string text) {
+    done(http_response{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text)});
+  };
+  auto leader = retrieval_.current();
+  if (!leader || leader->rpc_address.empty()) return reply(local);
+  if (leader->rpc_address != config_.own_rpc_address)  // a standby: Regent's cluster metrics, forwarded
+    return query(rpc::question::metrics, "",
+                 [local, reply](http_response r) { reply(r.status == 200 ? local + r.body : local); });
+  // The leader also speaks with Flink's names, as only Flink's leading JobManager reports job
+  // metrics (a dashboard summing over jobmanagers counts each job once).
+  struct gathering {
+    std::mutex mu;
+    std::string regent;
+    nlohmann::json overview;
+    std::vector<job_metrics_source> jobs;
+    int pending = 0;
+  };
+  auto g = std::make_shared<gathering>();
+  auto finish = [g, local, reply] {
+    std::lock_guard<std::mutex> lock(g->mu);
+    if (--g->pending > 0) return;
+    reply(local + g->regent + flink_jobmanager_metrics(g->overview, g->jobs, system_clock::instance().wall_millis()));
+  };
+  g->pending = 3;
+  query(rpc::question::metrics, "", [g, finish](http_response r) {
+    {
+      std::lock_guard<std::mutex> lock(g->mu);
+      if (r.status == 200) g->regent = std::move(r.body);
+    }
+    finish();
+  });
+  query(rpc::question::overview, "", [g, finish](http_response r) {
+    {
+      std::lock_guard<std::mutex> lock(g->mu);
+      if (r.status == 200) g->overview = json::parse(r.body, nullptr, false);
+    }
+    finish();
+  });
+  query(rpc::question::jobs, "", [this, g, finish](http_response r) {
+    auto list = r.status == 200 ? json::parse(r.body, nullptr, false) : json();
+    std::vector<std::string> live;
+    if (list.is_object() && list["jobs"].is_array())
+      for (auto& j : list["jobs"])
+        if (j.value("end-time", std::int64_t{0}) < 0) live.push_back(j.value("jid", ""));
+    {
+      std::lock_guard<std::mutex> lock(g->mu);
+      g->jobs.resize(live.size());
+      g->pending += static_cast<int>(live.size()) * 2;
+    }
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      query(rpc::question::job, live[i], [g, finish, i](http_response a) {
+        {
+          std::lock_guard<std::mutex> lock(g->mu);
+          if (a.status == 200) g->jobs[i].details = json::parse(a.body, nullptr, false);
+        }
+        finish();
+      });
+      query(rpc::question::checkpoints, live[i], [g, finish, i](http_response a) {
+        {
+          std::lock_guard<std::mutex> lock(g->mu);
+          if (a.status == 200) g->jobs[i].checkpoints = json::parse(a.body, nullptr, false);
+        }
+        finish();
+      });
+    }
+    finish();
+  });
+}
+
+namespace {
+/// The answer archived for `path` in a job's archive text, or "".
+std::string archived_answer(const std::string& archive, const std::string& path) {
+  auto j = json::parse(archive, nullptr, false);
+  if (!j.is_object() || !j["archive"].is_array()) return "";
+  for (auto& entry : j["archive"])
+    if (entry.value("path", "") == path && entry["json"].is_string()) return entry["json"].get<std::string>();
+  return "";
+}
+}  // namespace
+
+void rest_gateway::query_job(rpc::question what, const std::string& job, const std::string& path, done_fn done) {
+  auto archive = config_.archive;
+  query(what, job, [archive, job, path, done](http_response r) {
+    if (r.status == 404 && archive)
+      if (auto id = job_id::parse(job))
+        if (auto text = archive->get(*id))
+          if (auto answer = archived_answer(*text, path); !answer.empty()) return done(ok(200, std::move(answer)));
+    done(std::move(r));
+  });
+}
+
+std::string rest_gateway::with_archived(std::string overview) const {
+  if (!config_.archive) return overview;
+  auto j = json::parse(overview, nullptr, false);
+  if (!j.is_object() || !j["jobs"].is_array()) return overview;
+  std::set<std::string> listed;
+  for (auto& row : j["jobs"]) listed.insert(row.value("jid", ""));
+  for (auto& [id, text] : config_.archive->list()) {
+    if (listed.count(id.str())) continue;
+    auto rows = json::parse(archived_answer(text, "/jobs/overview"), nullptr, false);
+    if (rows.is_object() && rows["jobs"].is_array())
+      for (auto& row : rows["jobs"]) j["jobs"].push_back(row);
+  }
+  return j.dump();
+}
+
+std::optional<http_response> rest_gateway::dashboard(const std::vector<std::string>& parts) const {
+  const web_asset* asset = nullptr;
+  if (parts.empty() || (parts.size() == 1 && parts[0] == "index.html"))
+    asset = find_web_asset("index.html");
+  else if (parts.size() == 2 && parts[0] == "web")
+    asset = find_web_asset(parts[1]);
+  if (!asset) return std::nullopt;
+  return http_response{200, std::string(asset->content_type), std::string(asset->bytes)};
+}
+
 void rest_gateway::handle(rpc::http_request request, done_fn done) {
   const auto parts = split_path(request.target);
   const auto& m = request.method;
@@ -227,7 +359,7 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
                              {"timezone-offset", 0},
                              {"flink-version", "regent-0.1"},
                              {"flink-revision", "unknown"},
-                             {"features", {{"web-submit", true}, {"web-cancel", true}}}}
+                             {"features", {{"web-submit", config_.web_submit}, {"web-cancel", config_.web_cancel}}}}
                             .dump()));
   if (m == "GET" && n == 2 && at(0) == "jobmanager" && at(1) == "config") {
     json rows = json::array();
@@ -235,6 +367,11 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     return done(ok(200, rows.dump()));
   }
   if (m == "GET" && n == 2 && at(0) == "cluster" && at(1) == "leader") return done(leader_json());
+  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "leader" && at(2) == "history")
+    return done(ok(200, config_.history ? config_.history->to_json(config_.own_rest_url)
+                                        : json{{"this", config_.own_rest_url}, {"grants", json::array()}}.dump()));
+  if (m == "GET")
+    if (auto page = dashboard(parts)) return done(std::move(*page));
   if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty")
     return query(rpc::question::dirty, "", done);
   if (m == "POST" && n == 4 && at(0) == "cluster" && at(1) == "ha" && at(2) == "cleanup") {
@@ -244,42 +381,24 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
     });
   }
   if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query(rpc::question::taskmanagers, "", done);
-  if (m == "GET" && n == 1 && at(0) == "metrics") {
-    std::string local;
-    auto s = config_.status ? config_.status() : leadership_status{};
-    local += "# TYPE regent_leadership_is_leader gauge\nregent_leadership_is_leader " +
-             std::string(s.role == "leader" ? "1" : "0") + "\n";
-    local += "# TYPE regent_leadership_epoch gauge\nregent_leadership_epoch " + std::to_string(s.epoch) + "\n";
-    local += "# TYPE regent_leadership_changes_total counter\nregent_leadership_changes_total " +
-             std::to_string(s.changes) + "\n";
-    if (s.last_takeover_ms >= 0) {
-      char seconds[32];
-      std::snprintf(seconds, sizeof seconds, "%.6f", s.last_takeover_ms / 1000.0);
-      local +=
-          "# HELP regent_leadership_last_takeover_seconds From this process's newest grant to its recovery done.\n"
-          "# TYPE regent_leadership_last_takeover_seconds gauge\nregent_leadership_last_takeover_seconds " +
-          std::string(seconds) + "\n";
-    }
-    auto leader = retrieval_.current();
-    if (!leader || leader->rpc_address.empty()) return done(http_response{200, "text/plain; version=0.0.4", local});
-    return query(rpc::question::metrics, "", [done, local](http_response r) {
-      done(http_response{200, "text/plain; version=0.0.4", r.status == 200 ? local + r.body : local});
-    });
-  }
+  if (m == "GET" && n == 1 && at(0) == "metrics") return metrics(done);
   if (m == "POST" && n == 2 && at(0) == "jars" && at(1) == "upload") return done(upload(request));
   if (n >= 1 && at(0) == "jobs") {
     if (m == "POST" && n == 1) return submit(request, done);
     if (m == "GET" && n == 1)
-      return query(rpc::question::jobs, "", done, [](std::string answer) {
-        auto in = json::parse(answer, nullptr, false);
+      return query(rpc::question::jobs, "", done, [this](std::string answer) {
+        auto in = json::parse(with_archived(std::move(answer)), nullptr, false);
         json rows = json::array();
         if (!in.is_discarded())
           for (auto& j : in["jobs"]) rows.push_back({{"id", j["jid"]}, {"status", j["state"]}});
         return ok(200, json{{"jobs", rows}}.dump());
       });
-    if (m == "GET" && n == 2 && at(1) == "overview") return query(rpc::question::jobs, "", done);
+    if (m == "GET" && n == 2 && at(1) == "overview")
+      return query(rpc::question::jobs, "", done,
+                   [this](std::string answer) { return ok(200, with_archived(std::move(answer))); });
     if (n >= 2 && !job_id::parse(at(1))) return done(error_response(404, "no job " + at(1) + " (not a job id)"));
-    if (m == "GET" && n == 2) return query(rpc::question::job, at(1), done);
+    const std::string job_path = "/jobs/" + at(1);
+    if (m == "GET" && n == 2) return query_job(rpc::question::job, at(1), job_path, done);
     if (m == "PATCH" && n == 2) {
       auto mode = query_param(request.target, "mode");
       if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
@@ -288,9 +407,12 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
         done(http_response{202, "application/json; charset=UTF-8", ""});
       });
     }
-    if (m == "GET" && n == 3 && at(2) == "checkpoints") return query(rpc::question::checkpoints, at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "exceptions") return query(rpc::question::exceptions, at(1), done);
-    if (m == "GET" && n == 3 && at(2) == "execution-result") return query(rpc::question::result, at(1), done);
+    if (m == "GET" && n == 3 && at(2) == "checkpoints")
+      return query_job(rpc::question::checkpoints, at(1), job_path + "/checkpoints", done);
+    if (m == "GET" && n == 3 && at(2) == "exceptions")
+      return query_job(rpc::question::exceptions, at(1), job_path + "/exceptions", done);
+    if (m == "GET" && n == 3 && at(2) == "execution-result")
+      return query_job(rpc::question::result, at(1), job_path + "/execution-result", done);
   }
   done(error_response(404, "Not found: " + m + " " + request.target));
 }

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -20,7 +22,9 @@
 #include "regent/programs/daemon_start.hpp"
 #include "regent/programs/process.hpp"
 #include "regent/programs/program_args.hpp"
+#include "regent/programs/prometheus_text.hpp"
 #include "regent/programs/task_executor.hpp"
+#include "regent/rpc/rest_server.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
 
@@ -41,6 +45,25 @@ std::filesystem::path tmp_root(const config::configuration& conf) {
   std::error_code ec;
   auto dir = std::filesystem::temp_directory_path(ec);
   return ec ? std::filesystem::path("/tmp") : dir;
+}
+
+/// "9249" or Flink's range form "9250-9260".
+std::optional<std::pair<int, int>> parse_port_range(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    int first = std::stoi(text, &used);
+    int last = first;
+    if (used < text.size()) {
+      if (text[used] != '-') return std::nullopt;
+      std::size_t more = 0;
+      last = std::stoi(text.substr(used + 1), &more);
+      if (used + 1 + more != text.size()) return std::nullopt;
+    }
+    if (first < 0 || last > 65535 || first > last) return std::nullopt;
+    return std::make_pair(first, last);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -84,10 +107,46 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Flink's PrometheusReporter port: this process's metrics at http://host:port/metrics.
+  std::unique_ptr<rpc::rest_server> metrics;
+  if (const auto* p = loaded.conf.find("metrics.reporter.prom.port"); p && !p->value.empty()) {
+    auto range = parse_port_range(p->value);
+    if (!range) {
+      std::fprintf(stderr,
+                   "taskmanager: metrics.reporter.prom.port: '%s' (from %s) is not a port or a range "
+                   "like 9250-9260\n",
+                   p->value.c_str(), p->where.to_string().c_str());
+      retrieval->stop();
+      (*executor)->stop();
+      return 2;
+    }
+    const std::string id = (*executor)->id();
+    const int slots = o.slots;
+    for (int port = range->first; port <= range->second && !metrics; ++port) {
+      rpc::rest_server_options mo;
+      mo.host = o.bind_host;
+      mo.port = static_cast<std::uint16_t>(port);
+      auto server =
+          rpc::rest_server::start(mo, [id, slots](rpc::http_request, std::function<void(rpc::http_response)> done) {
+            done(rpc::http_response{
+                200, "text/plain; version=0.0.4; charset=utf-8",
+                "# HELP flink_taskmanager_Status_Slots_Total Task slots this taskmanager offers.\n"
+                "# TYPE flink_taskmanager_Status_Slots_Total gauge\nflink_taskmanager_Status_Slots_Total{tm_id=\"" +
+                    programs::label_value(id) + "\"} " + std::to_string(slots) + "\n" + programs::process_metrics()});
+          });
+      if (server) metrics = std::move(*server);
+    }
+    if (!metrics)
+      log->warn("no free port in metrics.reporter.prom.port {}: no metrics endpoint", p->value);
+    else
+      log->info("metrics endpoint listening on http://{}:{}/metrics", o.bind_host, metrics->port());
+  }
+
   programs::shutdown_latch latch;
   std::thread signals([&latch] { programs::wait_for_shutdown_signal(latch); });
   auto [exit_code, why] = latch.wait();
   log->info("taskmanager stopping: {}", why);
+  if (metrics) metrics->stop();
   retrieval->stop();
   (*executor)->stop();
   programs::release_signal_thread(signals);

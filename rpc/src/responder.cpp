@@ -1,5 +1,6 @@
 #include <atomic>
 
+#include "regent/rpc/errc.hpp"
 #include "regent/rpc/server.hpp"
 
 namespace regent::rpc {
@@ -16,7 +17,7 @@ struct responder::state {
   ~state() {
     if (answered.exchange(true) || !sink) return;
     envelope e = make_error_reply(
-        head, error{errc::handler_failed, head.method + " was dropped without an answer (its receiver ended)"});
+        head, error{make_error_code(errc::handler_failed), head.method + " was dropped without an answer (its receiver ended)"});
     e.correlation_id = head.correlation_id;
     e.is_response = true;
     sink->send(std::move(e));

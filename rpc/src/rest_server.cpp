@@ -113,6 +113,8 @@ class session : public std::enable_shared_from_this<session> {
     r.content_type = std::string(req[http::field::content_type]);
     r.body = std::move(req.body());
     bool keep_alive = req.keep_alive();
+    if (r.method == "OPTIONS" && !server_->options.allow_origin.empty())  // a browser's CORS preflight
+      return write(http_response{204, "", ""}, keep_alive);
     auto self = shared_from_this();
     auto answered = std::make_shared<std::atomic<bool>>(false);
     auto respond = [self, keep_alive, answered](http_response answer) {
@@ -140,6 +142,11 @@ class session : public std::enable_shared_from_this<session> {
     response_.result(static_cast<unsigned>(answer.status));
     response_.set(http::field::server, "regent");
     if (!answer.content_type.empty()) response_.set(http::field::content_type, answer.content_type);
+    if (!server_->options.allow_origin.empty()) {
+      response_.set(http::field::access_control_allow_origin, server_->options.allow_origin);
+      response_.set(http::field::access_control_allow_methods, "GET, POST, PATCH, DELETE, OPTIONS");
+      response_.set(http::field::access_control_allow_headers, "Content-Type");
+    }
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -341,6 +342,31 @@ TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
   EXPECT_TRUE(has(leading, "regent_leadership_last_takeover_seconds ")) << leading;
   EXPECT_FALSE(has(metrics.body.substr(0, metrics.body.find("regent_jobs")), "regent_leadership_last_takeover_seconds"))
       << metrics.body;
+  // Flink's names on the leader (only the leader reports the cluster's and the jobs' metrics, as
+  // Flink's leading JobManager does) and the process metrics on both.
+  for (auto* name : {"flink_jobmanager_numRegisteredTaskManagers 1", "flink_jobmanager_taskSlotsTotal 4",
+                     "flink_jobmanager_taskSlotsAvailable ", "flink_jobmanager_numRunningJobs ",
+                     "regent_leadership_takeover_seconds_count 1", "process_resident_memory_bytes "})
+    EXPECT_TRUE(has(leading, name)) << name << " in\n" << leading;
+  EXPECT_FALSE(has(metrics.body, "flink_jobmanager_numRegisteredTaskManagers")) << metrics.body;
+  EXPECT_TRUE(has(metrics.body, "process_open_fds ")) << metrics.body;
+  // Prometheus's own linter: both parse (exit 1 would be a format error), and its only findings
+  // (exit 3) are the camelCase of Flink's own names, which Flink's dashboards need as they are.
+  for (auto [who, text] : std::initializer_list<std::pair<const char*, const std::string*>>{
+           {"leader", &leading}, {"standby", &metrics.body}}) {
+    auto file = dir_.path() / (std::string(who) + ".metrics");
+    std::ofstream(file) << *text;
+    harness::child_process promtool({"/bin/sh", "-c", "exec promtool check metrics < " + file.string()},
+                                    dir_.path() / (std::string(who) + ".promtool"), true);
+    auto code = promtool.wait_exit(deadline);
+    promtool.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
+    ASSERT_TRUE(code == 0 || code == 3) << who << ": exit " << code.value_or(-1) << "\n" << promtool.log_text();
+    for (auto& finding : promtool.lines())
+      EXPECT_TRUE(finding.rfind("flink_", 0) == 0 && has(finding, "should be written in 'snake_case' not 'camelCase'"))
+          << who << ": " << finding << "\n"
+          << *text;
+    EXPECT_EQ(code == 3, has(*text, "flink_jobmanager_numRegisteredTaskManagers")) << who;
+  }
 
   // Also under Flink's /v1 prefix.
   EXPECT_EQ(call(standby, "GET", "/v1/jobs/" + id).status, 200);
@@ -531,17 +557,40 @@ TEST_F(rest_test, cli_runs_a_job_through_a_failover_and_manages_the_cluster) {
   auto& run = cli({"run", (dir_.path() / "job.json").string(), "--job-id", "0000000000000000000000000000c11a"});
   ASSERT_TRUE(run.wait_for_line([](const std::string& l) { return has(l, "RUNNING"); }, deadline)) << run.log_text();
   ASSERT_TRUE(run.wait_for_line([](const std::string& l) { return has(l, "checkpoints completed"); }, deadline));
+  // `leader --watch` prints the leader now, then every change as it happens.
+  auto& watch = cli({"leader", "--watch"});
+  const std::string old_leader = "http://127.0.0.1:" + std::to_string(leader_port);
+  const std::string new_leader = "http://127.0.0.1:" + std::to_string(standby_port);
+  ASSERT_TRUE(watch.wait_for_line([&](const std::string& l) { return has(l, "leader " + old_leader); }, deadline))
+      << watch.log_text();
   // Kill the leading jobmanager: the CLI follows the job on the new leader to its end.
   auto& leader_proc = *procs_[leader_port == a ? 0 : 1];
   leader_proc.signal(SIGKILL);
   auto code = run.wait_exit(deadline);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0) << run.log_text();
-  EXPECT_TRUE(run.wait_for_line([](const std::string& l) { return has(l, "FINISHED"); }, 1s));
+  // Piped, `run` prints plain lines, and its last line is the final state.
+  run.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
+  ASSERT_FALSE(run.lines().empty());
+  EXPECT_TRUE(has(run.lines().back(), "FINISHED")) << run.lines().back();
+  for (auto& l : run.lines()) EXPECT_FALSE(has(l, "\033[K")) << "a terminal control sequence in piped output: " << l;
+  EXPECT_TRUE(watch.wait_for_line([&](const std::string& l) { return has(l, "leader " + new_leader); }, deadline))
+      << watch.log_text();
 
   auto [list_code, list] = run_to_end({"list"});
   EXPECT_EQ(list_code, 0);
   EXPECT_TRUE(has(list, "0000000000000000000000000000c11a")) << list;
+  // Aligned columns under a header, with the duration and the restarts of each job.
+  std::istringstream list_lines(list);
+  std::string header, row;
+  std::getline(list_lines, header);
+  std::getline(list_lines, row);
+  EXPECT_EQ(header.rfind("JOB ID", 0), 0u) << list;
+  for (auto* column : {"STATE", "DURATION", "RESTARTS", "NAME"}) {
+    ASSERT_NE(header.find(column), std::string::npos) << list;
+    EXPECT_NE(row.substr(header.find(column), 1), " ") << column << " not aligned:\n" << list;
+  }
+  EXPECT_EQ(row.substr(header.find("STATE"), 8), "FINISHED") << list;
   auto [status_code, status] = run_to_end({"status", "0000000000000000000000000000c11a"});
   EXPECT_EQ(status_code, 0);
   EXPECT_TRUE(has(status, "FINISHED")) << status;
@@ -585,6 +634,37 @@ TEST_F(rest_test, cli_runs_a_job_through_a_failover_and_manages_the_cluster) {
   EXPECT_EQ(run_to_end({"frobnicate"}).first, 2);
   EXPECT_EQ(run_to_end({"run", (dir_.path() / "missing.json").string()}).first, 2);
   EXPECT_EQ(run_to_end({}).first, 2);
+}
+
+/// `regent run` on a terminal (a pseudo-terminal from util-linux's `script`): one live line
+/// rewritten in place with the state, checkpoints and the leader, and the final state last.
+TEST_F(rest_test, cli_on_a_terminal_shows_one_live_line_and_ends_with_the_final_state) {
+  auto [leader, standby] = start_cluster();
+  ASSERT_FALSE(HasFailure());
+  {
+    std::ofstream spec_file(dir_.path() / "job.json");
+    spec_file << spec("", 6000);
+  }
+  const std::string command = (harness::bin_dir() / "regent").string() + " -m 127.0.0.1:" + std::to_string(standby) +
+                              " run " + (dir_.path() / "job.json").string();
+  procs_.push_back(std::make_unique<harness::child_process>(
+      std::vector<std::string>{"/usr/bin/script", "-qfec", command, "/dev/null"}, dir_.path() / "tty.out", true));
+  auto& tty = *procs_.back();
+  ASSERT_EQ(tty.wait_exit(deadline), 0) << tty.log_text();
+  tty.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
+  std::string out;
+  for (auto& l : tty.lines()) out += l + "\n";
+  // The live line: rewritten with carriage return + erase-line, naming the state, the
+  // checkpoints and the leader.
+  EXPECT_TRUE(has(out, "\r\033[Kjob ")) << out;
+  EXPECT_TRUE(has(out, ": RUNNING ")) << out;
+  EXPECT_TRUE(has(out, " checkpoints · leader http://127.0.0.1:" + std::to_string(leader))) << out;
+  // No plain "job …: RUNNING" line of its own, and the final state is the last line.
+  for (auto& l : tty.lines()) EXPECT_FALSE(l.rfind("job ", 0) == 0 && has(l, ": RUNNING")) << l;
+  std::string last_line;
+  for (auto& l : tty.lines())
+    if (l.find_first_not_of("\r\n ") != std::string::npos) last_line = l;
+  EXPECT_TRUE(has(last_line, "FINISHED after ")) << out;
 }
 
 std::uint16_t free_port() {

@@ -131,6 +131,24 @@ std::string jobs_overview(const std::vector<job_summary>& jobs, std::int64_t now
   return json{{"jobs", rows}}.dump();
 }
 
+std::string job_archive(const job_snapshot& job, const std::optional<ha::job_result>& result, std::int64_t now_ms) {
+  job_summary row;
+  row.id = job.id;
+  row.name = job.name;
+  row.status = job.status.current();
+  row.parallelism = job.parallelism;
+  row.start_ms = job.status.start_time();
+  row.end_ms = job.status.end_time().value_or(now_ms);
+  row.modified_ms = job.status.last_modification();
+  const std::string base = "/jobs/" + job.id.str();
+  json archive = json::array({json{{"path", "/jobs/overview"}, {"json", jobs_overview({row}, now_ms)}},
+                              json{{"path", base}, {"json", job_details(job, now_ms)}},
+                              json{{"path", base + "/checkpoints"}, {"json", checkpoints(job.checkpoints)}},
+                              json{{"path", base + "/exceptions"}, {"json", exceptions(job)}}});
+  if (result) archive.push_back({{"path", base + "/execution-result"}, {"json", execution_result(*result)}});
+  return json{{"archive", archive}}.dump();
+}
+
 std::string cluster_overview(const std::vector<taskmanager_summary>& taskmanagers,
                              const std::vector<job_summary>& jobs) {
   int total = 0, free = 0, running = 0;
@@ -176,16 +194,24 @@ std::string leader_metrics(const std::vector<taskmanager_summary>& taskmanagers,
                            std::int64_t checkpoints_completed) {
   int free = 0;
   for (auto& tm : taskmanagers) free += tm.free_slots;
-  std::string out = "# TYPE regent_jobs gauge\n";
+  std::string out = "# HELP regent_jobs Jobs the leader knows, by state.\n# TYPE regent_jobs gauge\n";
   for (auto s :
        {job::job_status::initializing, job::job_status::created, job::job_status::running, job::job_status::failing,
         job::job_status::failed, job::job_status::cancelling, job::job_status::canceled, job::job_status::finished,
         job::job_status::restarting, job::job_status::suspended})
     out += std::string("regent_jobs{state=\"") + job::to_string(s) + "\"} " + std::to_string(count_in(jobs, s)) + "\n";
-  out += "# TYPE regent_checkpoints_completed_total counter\nregent_checkpoints_completed_total " +
-         std::to_string(checkpoints_completed) + "\n";
-  out += "# TYPE regent_taskmanagers gauge\nregent_taskmanagers " + std::to_string(taskmanagers.size()) + "\n";
-  out += "# TYPE regent_slots_available gauge\nregent_slots_available " + std::to_string(free) + "\n";
+  out +=
+      "# HELP regent_checkpoints_completed_total Checkpoints completed under the current leader.\n"
+      "# TYPE regent_checkpoints_completed_total counter\nregent_checkpoints_completed_total " +
+      std::to_string(checkpoints_completed) + "\n";
+  out +=
+      "# HELP regent_taskmanagers Taskmanagers registered with the leader.\n"
+      "# TYPE regent_taskmanagers gauge\nregent_taskmanagers " +
+      std::to_string(taskmanagers.size()) + "\n";
+  out +=
+      "# HELP regent_slots_available Free task slots.\n"
+      "# TYPE regent_slots_available gauge\nregent_slots_available " +
+      std::to_string(free) + "\n";
   return out;
 }
 
@@ -241,6 +267,7 @@ std::string job_details(const job_snapshot& job, std::int64_t now_ms) {
               {"end-time", end ? *end : -1},
               {"duration", (end ? *end : now_ms) - start},
               {"maxParallelism", job.parallelism},
+              {"numRestarts", st.restarts()},  // Regent's: Flink has it only as a metric
               {"now", now_ms},
               {"timestamps", timestamps},
               {"vertices", json::array({vertex})},

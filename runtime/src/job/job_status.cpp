@@ -115,6 +115,7 @@ result<void> job_status_machine::transition(job_status to, std::int64_t now_ms) 
                  std::string("job status cannot go from ") + to_string(current_) + " to " + to_string(to) + why);
   }
   current_ = to;
+  if (to == job_status::restarting) ++restarts_;
   last_ms_ = now_ms;
   timestamps_[static_cast<std::size_t>(to)] = now_ms;
   return ok();

@@ -51,6 +51,11 @@ TEST(validate, default_table_agrees_with_the_settings_initialisers) {
   EXPECT_EQ(s.rpc_port, d.rpc_port);
   EXPECT_EQ(s.rest_address, d.rest_address);
   EXPECT_EQ(s.rest_port, d.rest_port);
+  EXPECT_EQ(s.web_allow_origin, d.web_allow_origin);
+  EXPECT_EQ(s.jobstore_expiration, d.jobstore_expiration);
+  EXPECT_EQ(s.jobstore_max_capacity, d.jobstore_max_capacity);
+  EXPECT_EQ(s.web_cancel_enable, d.web_cancel_enable);
+  EXPECT_EQ(s.web_submit_enable, d.web_submit_enable);
   EXPECT_EQ(s.taskmanager_slots, d.taskmanager_slots);
   EXPECT_EQ(s.taskmanager_rpc_port, d.taskmanager_rpc_port);
   EXPECT_EQ(s.checkpoint_interval, d.checkpoint_interval);

@@ -101,6 +101,18 @@ TEST(job_status_machine, restart_cycle_keeps_the_latest_timestamp) {
   EXPECT_EQ(m.end_time(), std::optional<std::int64_t>(50));
 }
 
+TEST(job_status_machine, counts_its_restarts) {
+  job_status_machine m(S::created, 0);
+  EXPECT_EQ(m.restarts(), 0);
+  ASSERT_TRUE(m.transition(S::running, 10).ok());
+  ASSERT_TRUE(m.transition(S::restarting, 20).ok());
+  ASSERT_TRUE(m.transition(S::running, 30).ok());
+  ASSERT_TRUE(m.transition(S::restarting, 40).ok());
+  EXPECT_EQ(m.restarts(), 2);
+  EXPECT_FALSE(m.transition(S::finished, 50).ok() && m.transition(S::restarting, 60).ok());
+  EXPECT_EQ(m.restarts(), 2);
+}
+
 TEST(job_status_machine, rejects_invalid_transitions_and_stays_put) {
   job_status_machine m(S::running, 5);
   ASSERT_TRUE(m.transition(S::finished, 10).ok());

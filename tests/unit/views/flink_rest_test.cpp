@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "regent/views/flink_rest.hpp"
@@ -145,6 +147,7 @@ TEST(flink_rest, job_details_show_the_status_its_timestamps_and_the_one_vertex) 
   EXPECT_EQ(body["now"], 2000);
   EXPECT_EQ(body["timestamps"]["RUNNING"], 1200);
   EXPECT_EQ(body["timestamps"]["FINISHED"], 0);
+  EXPECT_EQ(body["numRestarts"], 1);
   ASSERT_EQ(body["vertices"].size(), 1u);
   EXPECT_EQ(body["vertices"][0]["parallelism"], 2);
   EXPECT_EQ(body["vertices"][0]["tasks"]["CREATED"], 2);
@@ -251,6 +254,37 @@ TEST(flink_rest, application_statuses_map_to_job_states) {
   EXPECT_STREQ(state_of_application("FAILED"), "FAILED");
   EXPECT_STREQ(state_of_application("UNKNOWN"), "UNKNOWN");
   EXPECT_STREQ(state_of_application("garbage"), "UNKNOWN");
+}
+
+}  // namespace
+}  // namespace regent::views
+
+namespace regent::views {
+namespace {
+
+TEST(flink_rest, a_job_archive_holds_every_answer_about_the_job_in_flinks_historyserver_format) {
+  job_snapshot s;
+  s.id = id_of(a_job);
+  s.name = "wordcount";
+  s.parallelism = 2;
+  s.status = job::job_status_machine(job::job_status::initializing, 1000);
+  (void)s.status.transition(job::job_status::created, 1100);
+  (void)s.status.transition(job::job_status::running, 1200);
+  (void)s.status.transition(job::job_status::finished, 3000);
+  ha::job_result r{id_of(a_job), "SUCCEEDED", 2000, std::nullopt, "wordcount", 1000, 3000};
+  auto archive = json::parse(job_archive(s, r, 5000))["archive"];
+  std::map<std::string, json> by_path;
+  for (auto& entry : archive) by_path[entry["path"]] = json::parse(entry["json"].get<std::string>());
+  const std::string base = std::string("/jobs/") + a_job;
+  ASSERT_EQ(by_path.size(), 5u) << archive.dump();
+  EXPECT_EQ(by_path["/jobs/overview"]["jobs"][0]["jid"], a_job);
+  EXPECT_EQ(by_path["/jobs/overview"]["jobs"][0]["state"], "FINISHED");
+  EXPECT_EQ(by_path["/jobs/overview"]["jobs"][0]["end-time"], 3000);
+  EXPECT_EQ(by_path[base]["state"], "FINISHED");
+  EXPECT_TRUE(by_path[base + "/checkpoints"].contains("counts"));
+  EXPECT_TRUE(by_path[base + "/exceptions"].contains("exceptionHistory"));
+  EXPECT_EQ(by_path[base + "/execution-result"]["job-execution-result"]["application-status"], "SUCCEEDED");
+  EXPECT_EQ(json::parse(job_archive(s, std::nullopt, 5000))["archive"].size(), 4u);
 }
 
 }  // namespace

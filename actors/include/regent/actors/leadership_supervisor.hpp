@@ -53,10 +53,14 @@ class leadership_board {
   };
   void set(report r);
   report get() const;
+  /// Also calls `observer` with every report set from now on (on the supervisor's thread; it must
+  /// return quickly). Set it before the supervisor is spawned.
+  void observe(std::function<void(const report&)> observer);
 
  private:
   mutable std::mutex mu_;
   report r_;
+  std::function<void(const report&)> observer_;
 };
 
 struct supervisor_config {

@@ -66,6 +66,11 @@ struct settings {
   bool job_result_store_delete_on_commit = true;  ///< job-result-store.delete-on-commit
   cleanup_settings cleanup;
 
+  // Finished jobs' REST views, served after a failover (as Flink's HistoryServer reads them).
+  std::string archive_dir;                                  ///< jobmanager.archive.fs.dir ("" = off)
+  std::chrono::milliseconds jobstore_expiration{3600000};  ///< jobstore.expiration-time
+  int jobstore_max_capacity = 0;                           ///< jobstore.max-capacity (0 = unlimited)
+
   // Endpoints.
   std::string rpc_address = "localhost";                         ///< jobmanager.rpc.address
   int rpc_port = 6123;                                           ///< jobmanager.rpc.port
@@ -73,6 +78,9 @@ struct settings {
   int rest_port = 8081;                                          ///< rest.port
   std::uint64_t rest_max_content_length = 100u * 1024u * 1024u;  ///< rest.server.max-content-length
   std::chrono::milliseconds rest_request_timeout{30000};         ///< rest.server.request-timeout
+  std::string web_allow_origin = "*";                            ///< web.access-control-allow-origin
+  bool web_cancel_enable = true;                                 ///< web.cancel.enable (the dashboard's cancel button)
+  bool web_submit_enable = true;                                 ///< web.submit.enable (reported in /config)
 
   // TaskManagers and jobs.
   int taskmanager_slots = 1;                            ///< taskmanager.numberOfTaskSlots

@@ -9,11 +9,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "regent/ha/leader_retrieval.hpp"
+#include "regent/ha/storage/job_archive.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/rest_server.hpp"
@@ -34,6 +36,15 @@ struct rest_gateway_config {
   std::string uploads_dir;                                            ///< <storageDir>/<cluster-id>/uploads
   std::vector<std::pair<std::string, std::string>> effective_config;  ///< /jobmanager/config
   std::function<leadership_status()> status;                          ///< may be empty
+  const class leader_history* history = nullptr;                      ///< GET /cluster/leader/history; may be null
+  bool web_cancel = true;                                             ///< web.cancel.enable, reported in /config
+  bool web_submit = true;                                             ///< web.submit.enable, reported in /config
+  /// The REST URLs of conf/masters (`http://host:webui-port`), so the dashboard can find a
+  /// standby before it ever led; in /cluster/leader as "jobmanagers".
+  std::vector<std::string> masters;
+  /// Finished jobs' archived views (jobmanager.archive.fs.dir): answered when the leader does
+  /// not know a job any more, and listed in /jobs and /jobs/overview. May be null.
+  std::shared_ptr<const ha::job_archive> archive;
 };
 
 class rest_gateway {
@@ -51,6 +62,15 @@ class rest_gateway {
   void submit(const rpc::http_request& request, done_fn done);
   rpc::http_response upload(const rpc::http_request& request);
   rpc::http_response leader_json();
+  /// A question about one job; a 404 of the leader is answered from the archive when it has the job.
+  void query_job(rpc::question what, const std::string& job, const std::string& path, done_fn done);
+  /// The jobs of the leader's answer plus the archived ones it does not list, as /jobs/overview.
+  std::string with_archived(std::string overview) const;
+  /// GET /metrics: this process's leadership and process metrics; on the leader also the
+  /// cluster's, with Flink's names (prometheus_text.hpp).
+  void metrics(done_fn done);
+  /// The embedded dashboard (programs/web/) at `/` and `/web/<file>`; nullopt for other paths.
+  std::optional<rpc::http_response> dashboard(const std::vector<std::string>& parts) const;
 
   rest_gateway_config config_;
   const ha::leader_retrieval& retrieval_;

@@ -36,6 +36,10 @@ struct rest_server_options {
   std::size_t max_body_bytes = 100u * 1024u * 1024u;
   /// A request not fully read by then is dropped (slow or half-sent clients block nobody).
   std::chrono::milliseconds request_timeout{30000};
+  /// Sent as Access-Control-Allow-Origin on every answer, and OPTIONS preflights are answered
+  /// 204 (Flink's web.access-control-allow-origin), so a dashboard served by one jobmanager can
+  /// follow the leader to another. Empty: no CORS headers.
+  std::string allow_origin;
 };
 
 /// Answers one request: call `done` exactly once, from any thread, now or later.

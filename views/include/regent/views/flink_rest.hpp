@@ -98,6 +98,12 @@ std::string archived_job_details(const ha::job_result& r, std::int64_t now_ms);
 std::string archived_checkpoints();
 std::string archived_exceptions(const ha::job_result& r);
 
+/// Flink's HistoryServer archive of a globally terminal job (what `jobmanager.archive.fs.dir`
+/// holds): {"archive": [{"path": ..., "json": "<answer as text>"}, ...]} with /jobs/overview
+/// (this job's row), /jobs/:id, /jobs/:id/checkpoints, /jobs/:id/exceptions and, when its
+/// result is known, /jobs/:id/execution-result.
+std::string job_archive(const job_snapshot& job, const std::optional<ha::job_result>& result, std::int64_t now_ms);
+
 /// The job status a JobResultStore application status stands for: SUCCEEDED → FINISHED,
 /// CANCELED → CANCELED, FAILED → FAILED, anything else → UNKNOWN.
 const char* state_of_application(const std::string& application_status);

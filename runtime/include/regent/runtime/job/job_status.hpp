@@ -80,12 +80,16 @@ class job_status_machine {
   std::int64_t last_modification() const { return last_ms_; }
   /// Running time so far: end - start when terminal, else now - start (REST `duration`).
   std::int64_t duration(std::int64_t now_ms) const;
+  /// How often the job entered RESTARTING (Flink's numRestarts): restarts of this machine's
+  /// owner, so a job master of a new leadership session counts from 0 again.
+  int restarts() const { return restarts_; }
 
  private:
   job_status current_;
   std::int64_t start_ms_;
   std::int64_t last_ms_;
   std::array<std::int64_t, job_status_count> timestamps_{};
+  int restarts_ = 0;
 };
 
 }  // namespace regent::job

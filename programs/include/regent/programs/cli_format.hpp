@@ -1,0 +1,36 @@
+#pragma once
+/// What the `regent` CLI prints, as pure functions (no I/O, no clock): the live progress line of
+/// `regent run`, the aligned table of `regent list`, durations, leader changes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace regent::programs {
+
+/// "850ms", "12s", "3m04s", "2h05m", "3d04h"; "-" for a negative duration.
+std::string format_duration(std::int64_t ms);
+
+/// Every row's cells padded to its column's widest cell, columns two spaces apart, one line per
+/// row (the first row is the header); trailing blanks trimmed.
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
+/// What `regent run` knows about its job at one poll.
+struct run_progress {
+  std::string job_id;
+  std::string state;  ///< "" until the first answer
+  std::int64_t duration_ms = -1;
+  std::int64_t checkpoints = 0;  ///< completed
+  int restarts = 0;
+  std::string leader;  ///< rest URL of the leader, "" when none is known
+  std::uint64_t epoch = 0;
+};
+
+/// The one live line: "job 1f2e…: RUNNING 12s · 7 checkpoints · 1 restart · leader http://h:8081 (epoch 3)".
+std::string progress_line(const run_progress& p);
+
+/// A leader as `regent leader` and `regent leader --watch` print it ("" url: none known).
+std::string leader_line(const std::string& rest_url, const std::string& rpc_address, std::uint64_t epoch,
+                        const std::string& session_id);
+
+}  // namespace regent::programs
