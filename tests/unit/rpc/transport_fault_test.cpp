@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +32,23 @@ std::unique_ptr<server> start_server(server::handler h, server_options o = {}) {
 }
 
 void echo(const envelope& request, responder reply) { reply.reply("echo:" + request.payload); }
+
+/// Keeps every request's responder unanswered (a responder dropped unanswered would answer
+/// with an error). Declare it before the server, so that it outlives it.
+struct never_answers {
+  counter arrived;
+  std::mutex mu;
+  std::vector<responder> kept;
+  server::handler handler() {
+    return [this](const envelope&, responder r) {
+      {
+        std::lock_guard lock(mu);
+        kept.push_back(std::move(r));
+      }
+      arrived.add();
+    };
+  }
+};
 
 /// Asserts that `c` still gets answers from the echo server.
 void expect_served(client& c, const std::string& payload) {
@@ -103,13 +121,13 @@ TEST_F(rpc_bad_peer, half_sent_frame_does_not_block_other_clients) {
 }
 
 TEST(rpc_transport_faults, lost_connection_fails_pending_requests_and_the_client_reconnects) {
-  counter arrived;
-  auto first = start_server([&](const envelope&, responder) { arrived.add(); });  // never answers
+  never_answers parked;
+  auto first = start_server(parked.handler());
   ASSERT_NE(first, nullptr);
   std::uint16_t port = first->port();
   client c(client_options{"127.0.0.1", port});
   auto pending = std::async(std::launch::async, [&] { return c.request(make_request("m", {}, ""), patience); });
-  ASSERT_TRUE(arrived.wait_for(1));
+  ASSERT_TRUE(parked.arrived.wait_for(1));
   first->stop();
   EXPECT_EQ(rpc_code(pending.get()), errc::disconnected);
 
@@ -128,14 +146,14 @@ TEST(rpc_transport_faults, refused_connection_fails_with_connect_failed) {
 }
 
 TEST(rpc_transport_faults, close_fails_pending_requests_and_later_ones) {
-  counter arrived;
+  never_answers parked;
   std::promise<result<envelope>> done;  // outlives the client, whose io thread sets it
-  auto srv = start_server([&](const envelope&, responder) { arrived.add(); });
+  auto srv = start_server(parked.handler());
   ASSERT_NE(srv, nullptr);
   client c(client_options{"127.0.0.1", srv->port()});
   c.async_request(make_request("m", {}, ""), std::chrono::steady_clock::now() + patience,
                   [&](result<envelope> r) { done.set_value(std::move(r)); });
-  ASSERT_TRUE(arrived.wait_for(1));
+  ASSERT_TRUE(parked.arrived.wait_for(1));
   c.close();
   auto future = done.get_future();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::ready);
