@@ -17,7 +17,11 @@
 ///    ("restoring from checkpoint" or "starting from scratch"; REGENT_BENCH_TASK_PRESERVING=false
 ///    measures the restart mode);
 ///  - all checkpointed: every job has completed a checkpoint on the new leader;
-///  - takeover work: from the standby's grant to its last redeployment (recovery + redeploy).
+///  - takeover work: from the standby's grant to its last redeployment (recovery + redeploy);
+///  - output gap: for each job, from the last checkpoint the old leader completed to the first
+///    the new one completed (sinks commit their output on each, so this is the longest a job's
+///    committed output stood still), the largest over the jobs; from the two jobmanagers' log
+///    timestamps (one host, one clock).
 /// Times are taken when this process reads the log lines from the jobmanager's stderr pipe.
 
 #include <algorithm>
@@ -46,6 +50,24 @@ namespace {
 
 bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
 
+/// Milliseconds since midnight of a log line's "YYYY-MM-DD HH:MM:SS.mmm" stamp (-1 if none).
+double stamp_ms(const std::string& l) {
+  int h = 0, m = 0, sec = 0, ms = 0;
+  if (l.size() < 23 || std::sscanf(l.c_str() + 11, "%2d:%2d:%2d.%3d", &h, &m, &sec, &ms) != 4) return -1;
+  return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
+}
+
+/// The stamp of the last (or, with `first`, the first) line of `lines` that holds `what`.
+double stamp_of(const std::vector<std::string>& lines, const std::string& what, bool first, std::size_t from = 0) {
+  double found = -1;
+  for (std::size_t i = from; i < lines.size(); ++i)
+    if (has(lines[i], what)) {
+      found = stamp_ms(lines[i]);
+      if (first) break;
+    }
+  return found;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,8 +86,8 @@ int main(int argc, char** argv) {
   std::printf("%s HA, %s of the leader with N running jobs (parallelism 1), %d repetitions, %s\n", backend.c_str(),
               mode == "kill" ? "kill -9" : "SIGTERM", reps,
               task_preserving ? "task-preserving (jobs adopted)" : "restart mode (jobs redeployed)");
-  std::printf("%6s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
-              "grant->all p50/p99");
+  std::printf("%6s %20s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
+              "grant->all p50/p99", "output gap p50/p99");
   harness::temp_dir zkdir("bench-zk");
   if (std::getenv("REGENT_BENCH_KEEP")) zkdir.keep();  // the servers' logs too
   std::unique_ptr<harness::zk_quorum> quorum;
@@ -88,7 +110,7 @@ int main(int argc, char** argv) {
   }
   int cluster = 0;
   for (int n : ns) {
-    samples grant, running, checkpointed, work;
+    samples grant, running, checkpointed, work, gap;
     for (int rep = 0; rep < reps; ++rep) {
       harness::temp_dir dir("bench-failover");
       if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();  // logs for a post-mortem
@@ -194,6 +216,15 @@ int main(int argc, char** argv) {
         if (!b.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s, from))
           return fail("job " + j + " did not checkpoint after the failover");
       auto tc = clk::now();
+      double widest = 0;
+      auto old_lines = a.lines(), new_lines = b.lines();
+      for (auto& j : jobs) {
+        const double last = stamp_of(old_lines, "job " + j + " completed checkpoint", false);
+        const double next = stamp_of(new_lines, "job " + j + " completed checkpoint", true, from);
+        if (last < 0 || next < 0) return fail("no timestamps on the checkpoint lines of job " + j);
+        widest = std::max(widest, next - last);
+      }
+      gap.ms.push_back(widest);
       grant.add(tg - t0);
       running.add(tr - t0);
       checkpointed.add(tc - t0);
@@ -205,8 +236,8 @@ int main(int argc, char** argv) {
       std::snprintf(buf, sizeof buf, "%.1f / %.1f", v.pct(0.5), v.pct(0.99));
       return std::string(buf);
     };
-    std::printf("%6d %20s %20s %20s %20s\n", n, cell(grant).c_str(), cell(running).c_str(), cell(checkpointed).c_str(),
-                cell(work).c_str());
+    std::printf("%6d %20s %20s %20s %20s %20s\n", n, cell(grant).c_str(), cell(running).c_str(),
+                cell(checkpointed).c_str(), cell(work).c_str(), cell(gap).c_str());
   }
   return 0;
 }
