@@ -9,6 +9,7 @@
 
 #include "regent/ha/errc.hpp"
 #include "regent/ha/leader_info_json.hpp"
+#include "regent/ha/storage/file_io.hpp"
 #include "regent/ha/storage/payload.hpp"
 #include "regent/runtime/logging.hpp"
 #include "regent/runtime/random.hpp"
@@ -65,9 +66,7 @@ filesystem_election::~filesystem_election() { stop(); }
 result<void> filesystem_election::start(leader_election_listener& listener) {
   std::lock_guard<std::mutex> lock(run_mu_);
   if (thread_.joinable()) return error{errc::invalid_argument, "leader election already started"};
-  std::error_code ec;
-  fs::create_directories(paths_.leader_dir, ec);
-  if (ec) return error{errc::io, "cannot create " + paths_.leader_dir.string() + ": " + ec.message()};
+  if (auto r = storage::make_private_dirs(paths_.leader_dir); !r) return r;
   stopping_ = false;
   thread_ = std::thread([this, &listener] { run(&listener); });
   return ok();
@@ -95,7 +94,7 @@ void filesystem_election::release_locked() {
 }
 
 result<bool> filesystem_election::try_lock() {
-  int fd = ::open(paths_.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(paths_.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return error{errc::io, "cannot open lock file " + paths_.lock.string() + ": " + std::strerror(errno)};
   auto fl = whole_file_lock(F_WRLCK);
   if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {

@@ -49,13 +49,6 @@ result<void> fsync_dir(const fs::path& dir) {
   return ok();
 }
 
-result<void> make_dirs(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return error{errc::io, "cannot create folder " + dir.string() + ": " + ec.message()};
-  return ok();
-}
-
 result<void> write_all(int fd, std::string_view bytes, const fs::path& p) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -81,10 +74,10 @@ class posix_file_io_impl final : public file_io {
  public:
   result<void> write_atomic(const fs::path& file, std::string_view bytes, bool no_replace) override {
     auto dir = file.parent_path();
-    if (auto r = make_dirs(dir); !r) return r;
+    if (auto r = make_private_dirs(dir); !r) return r;
     if (no_replace && exists(file)) return error{errc::already_exists, file.string() + " already exists"};
     fs::path tmp = dir / (".tmp-" + file.filename().string() + "-" + random_source::instance().hex32().substr(0, 12));
-    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));  // the cluster's user only
     if (fd.get() < 0) return io_error("cannot create", tmp, errno);
     auto fail = [&](error e) -> result<void> {
       ::unlink(tmp.c_str());
@@ -142,7 +135,7 @@ class posix_file_io_impl final : public file_io {
   }
 
   result<void> rename(const fs::path& from, const fs::path& to, bool no_replace) override {
-    if (auto r = make_dirs(to.parent_path()); !r) return r;
+    if (auto r = make_private_dirs(to.parent_path()); !r) return r;
     int rc = no_replace ? rename_no_replace(from, to) : ::rename(from.c_str(), to.c_str());
     if (rc != 0) {
       int err = errno;
@@ -179,6 +172,18 @@ class posix_file_io_impl final : public file_io {
 };
 
 }  // namespace
+
+/// Creates `dir` and its missing parents, each private to this user (0700); folders that exist
+/// already keep their mode.
+result<void> make_private_dirs(const fs::path& dir) {
+  if (dir.empty()) return ok();
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return ok();
+  if (auto parent = dir.parent_path(); parent != dir)
+    if (auto r = make_private_dirs(parent); !r) return r;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return io_error("cannot create folder", dir, errno);
+  return ok();
+}
 
 bool is_temp_name(std::string_view name) { return name.rfind(".tmp-", 0) == 0; }
 

@@ -62,6 +62,41 @@ TEST_F(filesystem_stores, files_follow_the_documented_layout) {
   EXPECT_TRUE(fs::is_regular_file(jrs() / (id + ".json")));
 }
 
+TEST_F(filesystem_stores, every_file_and_folder_it_creates_is_readable_by_the_clusters_user_only) {
+  ASSERT_TRUE(family_.job_graphs(fence_)->put(token_, job(1), "g").ok());
+  ASSERT_TRUE(family_.checkpoints(1, fence_)->add(token_, job(1), 42, "c").ok());
+  ASSERT_TRUE(family_.counter(fence_)->next(token_, job(1)).ok());
+  ASSERT_TRUE(family_.blobs(fence_)->put(token_, job(1), "lib.so", "b").ok());
+  ASSERT_TRUE(family_.job_results(false, fence_)->create_dirty(token_, {job(1), "SUCCEEDED", 1, {}, "n", 1, 2}).ok());
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path())) {
+    const auto others = e.status().permissions() & (fs::perms::group_all | fs::perms::others_all);
+    EXPECT_EQ(others, fs::perms::none) << e.path() << " is open to other users";
+    files += e.is_regular_file();
+  }
+  EXPECT_EQ(files, 5) << "job graph, checkpoint, counter, blob, job result";
+}
+
+TEST_F(filesystem_stores, a_damaged_blob_is_reported_naming_the_file) {
+  auto store = family_.blobs(fence_);
+  ASSERT_TRUE(store->put(token_, job(1), "lib.so", "library bytes").ok());
+  auto file = cluster() / "blob" / ("job_" + job(1).str()) / "lib.so";
+  flip_last_byte(file);
+  expect_corrupt_naming(failure_of(store->get(job(1), "lib.so")), file);
+  truncate_to(file, 3);
+  expect_corrupt_naming(failure_of(store->get(job(1), "lib.so")), file);
+}
+
+TEST_F(filesystem_stores, a_foreign_file_in_place_of_a_job_graph_is_an_error_naming_it) {
+  auto store = family_.job_graphs(fence_);
+  ASSERT_TRUE(store->put(token_, job(1), "g").ok());
+  auto file = cluster() / "jobgraphs" / job(1).str();
+  overwrite(file, "{\"id\":\"" + job(1).str() + "\",\"state\":\"SUCCEEDED\"}");  // a job result's JSON
+  expect_corrupt_naming(failure_of(store->get(job(1))), file);
+  overwrite(file, std::string("\x7f" "ELF\x02\x01\x01", 7));  // a library
+  expect_corrupt_naming(failure_of(store->get(job(1))), file);
+}
+
 TEST_F(filesystem_stores, a_new_store_object_continues_where_the_last_one_stopped) {
   EXPECT_EQ(must(family_.counter(fence_)->next(token_, job(1))), 1u);
   EXPECT_EQ(must(family_.counter(fence_)->next(token_, job(1))), 2u);

@@ -4,7 +4,8 @@
 ///
 /// `posix_file_io` is the real one: atomic writes go to a temp file in the same folder
 /// (named ".tmp-*", never listed), are fsynced, renamed over the target, and the folder is
-/// fsynced, so a reader sees the old content or the new one, never a mix.
+/// fsynced, so a reader sees the old content or the new one, never a mix. HA data is the
+/// cluster's own: files are created 0600 and folders 0700 (readable by its user only).
 
 #include <filesystem>
 #include <string>
@@ -40,6 +41,9 @@ class file_io {
 
 /// The real file system.
 file_io& posix_file_io();
+
+/// Creates `dir` and its missing parents, each 0700; folders that exist keep their mode.
+result<void> make_private_dirs(const std::filesystem::path& dir);
 
 /// True for names `file_io` uses for its temp files.
 bool is_temp_name(std::string_view name);
