@@ -556,7 +556,10 @@ class jm_state {
   template <class Work, class Then>
   void blocking(Work work, Then then) {
     auto out = std::make_shared<std::optional<decltype(work())>>();
-    auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work)] { out->emplace(work()); });
+    auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work), ctx = ctx_] {
+      out->emplace(work());
+      ctx->count_write(**out);  // reads never fail for lost leadership
+    });
     self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
         .await([out, then = std::move(then)](done_atom) mutable { then(std::move(**out)); },
                [this](caf::error&) { self_->quit(); });  // the pool is gone: the process is ending

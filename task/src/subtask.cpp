@@ -157,10 +157,13 @@ class subtask::runner {
   }
 
   result<void> emit_one() {
-    const std::int64_t record = chain_.apply(partition_->at(position_));
+    const std::int64_t input = partition_->at(position_);
+    s_.records_in_.store(emitted_since_start_ + 1, std::memory_order_relaxed);
+    const std::int64_t record = chain_.apply(input);
     if (auto r = sink_->write(record); !r) return r;
     ++position_;
     ++emitted_since_start_;
+    s_.records_out_.store(emitted_since_start_, std::memory_order_relaxed);
     return ok();
   }
 

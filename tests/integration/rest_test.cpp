@@ -333,7 +333,9 @@ TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
 
   auto metrics = call(standby, "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  for (auto* name : {"regent_leadership_is_leader 0", "regent_leadership_epoch", "regent_leadership_changes_total",
+  for (auto* name : {"regent_leadership_is_leader 0", "regent_leadership_epoch",
+                     "regent_leadership_changes_total{reason=\"granted\"} 0", "regent_fenced_requests_rejected_total ",
+                     "regent_ha_fenced_writes_rejected_total ", "regent_ha_session_state{state=\"connected\"} 1",
                      "regent_jobs{state=\"FINISHED\"} 1", "regent_checkpoints_completed_total"})
     EXPECT_TRUE(has(metrics.body, name)) << name << " in\n" << metrics.body;
   auto leading = call(leader, "GET", "/metrics").body;
@@ -354,14 +356,10 @@ TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
   // (exit 3) are the camelCase of Flink's own names, which Flink's dashboards need as they are.
   for (auto [who, text] : std::initializer_list<std::pair<const char*, const std::string*>>{
            {"leader", &leading}, {"standby", &metrics.body}}) {
-    auto file = dir_.path() / (std::string(who) + ".metrics");
-    std::ofstream(file) << *text;
-    harness::child_process promtool({"/bin/sh", "-c", "exec promtool check metrics < " + file.string()},
-                                    dir_.path() / (std::string(who) + ".promtool"), true);
-    auto code = promtool.wait_exit(deadline);
-    promtool.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
-    ASSERT_TRUE(code == 0 || code == 3) << who << ": exit " << code.value_or(-1) << "\n" << promtool.log_text();
-    for (auto& finding : promtool.lines())
+    auto verdict = harness::promtool_check(*text, dir_.path(), who, deadline);
+    const auto code = verdict.exit_code;
+    ASSERT_TRUE(code == 0 || code == 3) << who << ": exit " << code.value_or(-1) << "\n" << verdict.output;
+    for (auto& finding : verdict.findings)
       EXPECT_TRUE(finding.rfind("flink_", 0) == 0 && has(finding, "should be written in 'snake_case' not 'camelCase'"))
           << who << ": " << finding << "\n"
           << *text;
