@@ -280,6 +280,7 @@ task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<subt
     e.checkpoint_id = ack.id;
     e.handle = ack.handle.string();
     e.state_size = ack.size;
+    e.records = ack.records;
     report(std::move(e), std::nullopt);
   };
   cb.on_end_of_input = [report, event] { report(event(subtask_event::kind::end_of_input), state::ended); };

@@ -201,6 +201,7 @@ class subtask::runner {
     auto size = write_snapshot(ack.handle, snap);
     if (!size) return std::move(size).err();
     ack.size = *size;
+    ack.records = position_;
     last_checkpoint_ = id;
     log_->debug("{} checkpoint {} at position {}", who_, id, position_);
     if (s_.callbacks_.on_ack) s_.callbacks_.on_ack(ack);

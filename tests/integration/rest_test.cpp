@@ -14,6 +14,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -641,7 +642,7 @@ TEST_F(rest_test, cli_on_a_terminal_shows_one_live_line_and_ends_with_the_final_
   ASSERT_FALSE(HasFailure());
   {
     std::ofstream spec_file(dir_.path() / "job.json");
-    spec_file << spec("", 6000);
+    spec_file << spec("", 12000);  // 3 s at 4000 records/s: several polls see checkpoints complete
   }
   const std::string command = (harness::bin_dir() / "regent").string() + " -m 127.0.0.1:" + std::to_string(standby) +
                               " run " + (dir_.path() / "job.json").string();
@@ -657,6 +658,14 @@ TEST_F(rest_test, cli_on_a_terminal_shows_one_live_line_and_ends_with_the_final_
   EXPECT_TRUE(has(out, "\r\033[Kjob ")) << out;
   EXPECT_TRUE(has(out, ": RUNNING ")) << out;
   EXPECT_TRUE(has(out, " checkpoints · leader http://127.0.0.1:" + std::to_string(leader))) << out;
+  // The records written per second, as the leader's completed checkpoints count them: some
+  // refresh shows a figure above 0.
+  std::smatch m;
+  bool writing = false;
+  for (auto it = out.cbegin(); std::regex_search(it, out.cend(), m, std::regex(R"(· ([0-9.]+)(k|M)? records/s · )"));
+       it = m.suffix().first)
+    writing = writing || std::stod(m[1].str()) > 0;
+  EXPECT_TRUE(writing) << out;
   // No plain "job …: RUNNING" line of its own, and the final state is the last line.
   for (auto& l : tty.lines()) EXPECT_FALSE(l.rfind("job ", 0) == 0 && has(l, ": RUNNING")) << l;
   std::string last_line;

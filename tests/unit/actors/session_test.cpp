@@ -198,6 +198,7 @@ class session_test : public ::testing::Test {
     e.checkpoint_id = checkpoint;
     e.handle = what == rpc::subtask_event::kind::ack ? "handle-" + std::to_string(d.subtask.index) : "";
     e.state_size = 100;
+    if (what == rpc::subtask_event::kind::ack) e.records = 1000 * checkpoint + static_cast<std::uint64_t>(d.subtask.index);
     e.message = message;
     e.taskmanager_id = "tm-1";
     auto r = call(rpc::method::jm_subtask_event, rpc::encode(e));
@@ -306,6 +307,7 @@ TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_
   EXPECT_EQ(trigger.attempt, job::attempt_id(token_, 1));
 
   clock_.advance(7ms);
+  EXPECT_EQ(ask(rpc::question::job, job)["vertices"][0]["metrics"]["write-records-complete"], false);
   event(subtasks[0], rpc::subtask_event::kind::ack, 1);
   EXPECT_FALSE(ha_.checkpoints().latest(*job_id::parse(job)).value().has_value()) << "half acknowledged";
   event(subtasks[1], rpc::subtask_event::kind::ack, 1);
@@ -320,6 +322,10 @@ TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_
   EXPECT_EQ(stats["latest"]["completed"]["id"], 1);
   EXPECT_EQ(stats["latest"]["completed"]["end_to_end_duration"], 7);
   EXPECT_EQ(stats["latest"]["completed"]["state_size"], 200);
+  // The records both subtasks wrote before checkpoint 1 (1000 and 1001) are written now.
+  auto metrics = ask(rpc::question::job, job)["vertices"][0]["metrics"];
+  EXPECT_EQ(metrics["write-records"], 2001);
+  EXPECT_EQ(metrics["write-records-complete"], true);
 }
 
 TEST_F(session_test, a_failed_subtask_restarts_the_job_under_a_new_attempt_and_reports_the_failure) {

@@ -47,6 +47,9 @@ struct checkpoint_ack {
   checkpoint_id id = 0;
   std::filesystem::path handle;
   std::uint64_t size = 0;  ///< bytes of the snapshot file
+  /// Records of its source partition written before the checkpoint (its source position: all
+  /// attempts together, as a restore resumes there). Committed once the checkpoint completes.
+  std::uint64_t records = 0;
 };
 
 /// What a subtask reports. Every callback runs on the subtask thread: it must return quickly
