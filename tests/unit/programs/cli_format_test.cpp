@@ -24,7 +24,8 @@ TEST(cli_format, a_table_aligns_every_column_to_its_widest_cell) {
             "abcdef  FINISHED  x\n");
 }
 
-TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) {
+/// Job j1 RUNNING for 12 s with 7 checkpoints under the leader http://h:8081 of epoch 3.
+run_progress a_running_job() {
   run_progress p;
   p.job_id = "j1";
   p.state = "RUNNING";
@@ -32,6 +33,11 @@ TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) 
   p.checkpoints = 7;
   p.leader = "http://h:8081";
   p.epoch = 3;
+  return p;
+}
+
+TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) {
+  auto p = a_running_job();
   EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 7 checkpoints · leader http://h:8081 (epoch 3)");
   p.restarts = 1;
   p.checkpoints = 1;
@@ -40,13 +46,7 @@ TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) 
 }
 
 TEST(cli_format, the_progress_line_shows_records_written_per_second_once_measured) {
-  run_progress p;
-  p.job_id = "j1";
-  p.state = "RUNNING";
-  p.duration_ms = 12'000;
-  p.checkpoints = 7;
-  p.leader = "http://h:8081";
-  p.epoch = 3;
+  auto p = a_running_job();
   p.records_per_second = 4000;
   EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 4.0k records/s · 7 checkpoints · leader http://h:8081 (epoch 3)");
   p.records_per_second = 850.4;
