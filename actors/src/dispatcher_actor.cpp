@@ -214,9 +214,9 @@ class dispatcher_state {
       return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() + " was already submitted"});
     const auto& token = ctx_->token;
     for (auto& [key, data] : m->artifacts)
-      if (auto r = ha_->blobs().put(token, id, key, data); !r) return (void)reply.fail(r.err());
+      if (auto r = ctx_->count_write(ha_->blobs().put(token, id, key, data)); !r) return (void)reply.fail(r.err());
     auto stored = to_json(*spec);
-    if (auto r = ha_->job_graphs().put(token, id, stored); !r) return (void)reply.fail(r.err());
+    if (auto r = ctx_->count_write(ha_->job_graphs().put(token, id, stored)); !r) return (void)reply.fail(r.err());
     log_->info("accepted job {} ({}), parallelism {}", id.str(), spec->name, spec->parallelism);
     start_job(id, stored, *spec, std::nullopt);
     reply.reply(rpc::encode(rpc::job_ref{id.str()}));
@@ -464,6 +464,7 @@ class dispatcher_state {
 
   void on_cleanup(const job_id& id) {
     auto r = clean(id);
+    ctx_->count_write(r);
     if (r) {
       log_->info("job {}: HA data cleaned up, result marked clean", id.str());
       cleanups_.erase(id);

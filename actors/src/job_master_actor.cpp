@@ -372,6 +372,7 @@ class jm_state {
     using kind = rpc::subtask_event::kind;
     switch (e.what) {
       case kind::ack:
+        acked_records_[static_cast<std::int64_t>(e.checkpoint_id)][e.subtask.index] = e.records;
         execute(coordinator_->acknowledge(e.subtask.index, static_cast<std::int64_t>(e.checkpoint_id), e.handle,
                                           static_cast<std::int64_t>(e.state_size), now()));
         if (coordinator_->latest_completed_id() > 0 && coordinator_->pending_id() && !coordinator_->awaiting_store())
@@ -461,6 +462,7 @@ class jm_state {
             next = coordinator_->fail(id, added.err().message, now());
           } else {
             log_->info("job {} completed checkpoint {}", job_, id);
+            count_records_written(id);
             if (coordinator_->latest_completed_id() > 0) crash_point("after-store");
             self_->send(dispatcher_, checkpoint_completed{id_, id});
             next = coordinator_->completed(id, chk_dir(id).string(), now());
@@ -540,7 +542,18 @@ class jm_state {
   }
 
   views::job_snapshot snapshot() const {
-    return {id_, spec_.name, spec_.parallelism, status_, coordinator_->statistics(), failures_};
+    return {id_, spec_.name, spec_.parallelism, status_, coordinator_->statistics(), failures_, records_written_};
+  }
+
+  /// Checkpoint `id` completed: the records its acks reported are written (committed).
+  void count_records_written(std::int64_t id) {
+    auto it = acked_records_.find(id);
+    if (it != acked_records_.end() && static_cast<int>(it->second.size()) == spec_.parallelism) {
+      std::int64_t sum = 0;
+      for (const auto& [index, records] : it->second) sum += static_cast<std::int64_t>(records);
+      records_written_ = sum;
+    }
+    acked_records_.erase(acked_records_.begin(), acked_records_.upper_bound(id));  // older ones never complete
   }
 
   /// Where the subtasks keep checkpoint `id` of this job.
@@ -556,7 +569,10 @@ class jm_state {
   template <class Work, class Then>
   void blocking(Work work, Then then) {
     auto out = std::make_shared<std::optional<decltype(work())>>();
-    auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work)] { out->emplace(work()); });
+    auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work), ctx = ctx_] {
+      out->emplace(work());
+      ctx->count_write(**out);  // reads never fail for lost leadership
+    });
     self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
         .await([out, then = std::move(then)](done_atom) mutable { then(std::move(**out)); },
                [this](caf::error&) { self_->quit(); });  // the pool is gone: the process is ending
@@ -573,6 +589,9 @@ class jm_state {
   job::job_status_machine status_;
   std::uint64_t attempts_ = 0;  ///< attempts started in this session
   std::uint64_t attempt_ = 0;   ///< the current attempt's id (unique across sessions)
+  /// Per pending checkpoint: each subtask's acknowledged record count (until it completes).
+  std::map<std::int64_t, std::map<int, std::uint64_t>> acked_records_;
+  std::int64_t records_written_ = -1;  ///< as of the latest completed checkpoint; -1 unknown
   std::vector<slot> slots_;
   std::unique_ptr<job::checkpoint_coordinator> coordinator_;
   std::unique_ptr<job::restart_strategy> restarts_;

@@ -59,7 +59,7 @@ class supervisor_state {
     }
     end_session();
     last_epoch_ = token.epoch;
-    ++changes_;
+    count_change("granted");
     granted_at_ = cfg_.time->now();
     log_->info("granted leadership {}", token.to_string());
     current_ = spawn_session(token, since_ms);
@@ -70,7 +70,9 @@ class supervisor_state {
     // the graphs and checkpoints, so the takeover's two slowest steps overlap. The
     // dispatcher answers nothing before it has recovered (see dispatcher_actor.hpp).
     ha::leader_info info{cfg_.rpc_address, cfg_.rest_url, token, since_ms};
-    if (auto r = ha_->election().publish_all({std::begin(components), std::end(components)}, info); !r) {
+    if (auto r = current_->ctx->count_write(
+            ha_->election().publish_all({std::begin(components), std::end(components)}, info));
+        !r) {
       log_->warn("could not publish leader info for {}: {}", token.to_string(), r.err().message);
       return;  // leadership is gone: the revoke is on its way
     }
@@ -93,6 +95,7 @@ class supervisor_state {
     ctx->time = cfg_.time;
     ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
     ctx->blocking = blocking_;
+    ctx->fencing = cfg_.fencing;
     session s{token, spawn_dispatcher(self_->system(), ctx), {}, ctx->taskmanagers, ctx};
     s.rm = spawn_resource_manager(self_->system(), ctx, s.dispatcher);
     caf::anon_send(s.dispatcher, use_rm_atom::value, s.rm);
@@ -119,7 +122,7 @@ class supervisor_state {
       return;
     }
     end_session();
-    ++changes_;
+    count_change("revoked");
     report();
     log_->info("revoked leadership {}", token.to_string());
   }
@@ -128,6 +131,7 @@ class supervisor_state {
     if (current_) {
       auto token = current_->token;
       end_session();
+      count_change("shutdown");
       report();
       for (const char* c : components) (void)ha_->election().unpublish(c, token);
       log_->info("stepping down from leadership {} (shutdown)", token.to_string());
@@ -162,6 +166,11 @@ class supervisor_state {
     if (cfg_.on_fatal) cfg_.on_fatal(1, why);
   }
 
+  void count_change(const char* reason) {
+    ++changes_;
+    ++changes_by_reason_[reason];
+  }
+
   /// Tells the board (REST /metrics) where this process stands.
   void report() {
     if (!cfg_.board) return;
@@ -169,6 +178,7 @@ class supervisor_state {
     r.role = !current_ ? "standby" : current_->ready ? "leader" : "recovering";
     r.epoch = current_ ? current_->token.epoch : 0;
     r.changes = changes_;
+    r.changes_by_reason = changes_by_reason_;
     r.last_takeover_ms = last_takeover_ms_;
     cfg_.board->set(r);
   }
@@ -180,7 +190,8 @@ class supervisor_state {
   std::shared_ptr<spdlog::logger> log_ = logging::get("actors");
   std::optional<session> current_;
   epoch_t last_epoch_ = 0;     ///< newest epoch seen, to drop stale grants
-  std::uint64_t changes_ = 0;  ///< grants + revokes handled
+  std::uint64_t changes_ = 0;  ///< grants + revokes + step-downs handled
+  std::map<std::string, std::uint64_t> changes_by_reason_;
   clock::time_point granted_at_;
   double last_takeover_ms_ = -1;  ///< grant → recovered of the newest session
   bool fatal_reported_ = false;

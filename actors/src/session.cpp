@@ -60,6 +60,7 @@ void rpc_router::route(const rpc::envelope& request, rpc::responder reply) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto fenced = rpc::check_fencing(token_, request); !fenced) {
+      if (counters_) counters_->requests_rejected.fetch_add(1, std::memory_order_relaxed);
       logging::get("rpc")->warn("rejected {} from a stale or unknown session: {}", request.method,
                                 fenced.err().message);
       reply.fail(fenced.err());

@@ -45,11 +45,40 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows) {
 std::string progress_line(const run_progress& p) {
   std::string line = "job " + p.job_id + ": " + (p.state.empty() ? "submitted" : p.state);
   if (p.duration_ms >= 0) line += " " + format_duration(p.duration_ms);
+  if (p.records_per_second) line += " · " + format_rate(*p.records_per_second) + " records/s";
   line += " · " + std::to_string(p.checkpoints) + (p.checkpoints == 1 ? " checkpoint" : " checkpoints");
   if (p.restarts > 0) line += " · " + std::to_string(p.restarts) + (p.restarts == 1 ? " restart" : " restarts");
   line +=
       p.leader.empty() ? " · no leader known" : " · leader " + p.leader + " (epoch " + std::to_string(p.epoch) + ")";
   return line;
+}
+
+std::string format_rate(double per_second) {
+  char out[32];
+  if (per_second < 0) per_second = 0;
+  if (per_second < 1000)
+    std::snprintf(out, sizeof out, "%.0f", per_second);
+  else if (per_second < 1e6)
+    std::snprintf(out, sizeof out, "%.1fk", per_second / 1e3);
+  else
+    std::snprintf(out, sizeof out, "%.1fM", per_second / 1e6);
+  return out;
+}
+
+void record_rate::add(std::int64_t now_ms, std::int64_t records) {
+  if (records < 0) return;
+  if (!samples_.empty() && (records < samples_.back().second || now_ms < samples_.back().first)) samples_.clear();
+  samples_.emplace_back(now_ms, records);
+  // Keep the newest answer older than the window too: the rate then spans the whole window.
+  while (samples_.size() > 2 && samples_[1].first <= now_ms - window_ms_) samples_.pop_front();
+}
+
+std::optional<double> record_rate::per_second() const {
+  if (samples_.size() < 2) return std::nullopt;
+  const auto& [t0, r0] = samples_.front();
+  const auto& [t1, r1] = samples_.back();
+  if (t1 <= t0) return std::nullopt;
+  return static_cast<double>(r1 - r0) * 1000.0 / static_cast<double>(t1 - t0);
 }
 
 std::string leader_line(const std::string& rest_url, const std::string& rpc_address, std::uint64_t epoch,

@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
 
   // The RPC endpoint: taskmanagers and clients learn its address from the leader info, so
   // under HA its port is random unless high-availability.jobmanager.port says otherwise.
-  actors::rpc_router router;
+  // What fencing turns away in this process: the router and every session count into it.
+  auto fencing = std::make_shared<actors::fencing_counters>();
+  actors::rpc_router router(fencing);
   rpc::server_options so;
   so.host = s.rpc_address;
   so.port = static_cast<std::uint16_t>(s.ha == config::ha_type::none ? s.rpc_port : s.ha_jobmanager_port);
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
     sc.rest_url = rest_url;
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
     sc.board = std::make_shared<actors::leadership_board>();
+    sc.fencing = fencing;
     sc.board->observe([&history](const actors::leadership_board::report& r) {
       if (r.role == "leader" && r.last_takeover_ms >= 0) history.led(r.epoch, r.last_takeover_ms);
     });
@@ -157,9 +160,18 @@ int main(int argc, char** argv) {
       gc.archive = std::make_shared<const ha::job_archive>(s.archive_dir, s.jobstore_expiration, s.jobstore_max_capacity);
     gc.web_cancel = s.web_cancel_enable;
     gc.web_submit = s.web_submit_enable;
-    gc.status = [board = sc.board] {  // never waits on the supervisor (runs on the REST io thread)
+    // Never waits on the supervisor nor on the HA backend (runs on the REST io thread).
+    gc.status = [board = sc.board, fencing, services = ha.get()] {
       auto r = board->get();
-      return programs::leadership_status{r.role, r.epoch, r.changes, r.last_takeover_ms};
+      programs::leadership_sample s;
+      s.leader = r.role == "leader";
+      s.epoch = r.epoch;
+      s.changes_by_reason = r.changes_by_reason;
+      s.last_takeover_ms = r.last_takeover_ms;
+      s.fenced_requests_rejected = fencing->requests_rejected.load();
+      s.fenced_writes_rejected = fencing->writes_rejected.load();
+      s.ha_connection = ha::to_string(services->connection());
+      return s;
     };
     gateway = std::make_unique<programs::rest_gateway>(gc, *retrieval);
     serving = gateway.get();

@@ -116,8 +116,22 @@ std::string leadership_metrics(const leadership_sample& s) {
   out += sample("regent_leadership_is_leader", "", s.leader ? 1 : 0);
   out += family("regent_leadership_epoch", "gauge", "Epoch of this jobmanager's leadership session; 0 when standby.");
   out += sample("regent_leadership_epoch", "", static_cast<double>(s.epoch));
-  out += family("regent_leadership_changes_total", "counter", "Grants and revokes this jobmanager handled.");
-  out += sample("regent_leadership_changes_total", "", static_cast<double>(s.changes));
+  out += family("regent_leadership_changes_total", "counter",
+                "Leadership changes of this jobmanager by reason: granted, revoked by the HA backend, shutdown.");
+  auto reasons = s.changes_by_reason;
+  for (const char* r : {"granted", "revoked", "shutdown"}) reasons.emplace(r, 0);
+  for (const auto& [reason, n] : reasons)
+    out += sample("regent_leadership_changes_total", "reason=\"" + label_value(reason) + "\"", static_cast<double>(n));
+  out += family("regent_fenced_requests_rejected_total", "counter",
+                "RPC requests rejected because their fencing token was not this jobmanager's current session.");
+  out += sample("regent_fenced_requests_rejected_total", "", static_cast<double>(s.fenced_requests_rejected));
+  out += family("regent_ha_fenced_writes_rejected_total", "counter",
+                "HA store writes refused because this jobmanager no longer held the leadership.");
+  out += sample("regent_ha_fenced_writes_rejected_total", "", static_cast<double>(s.fenced_writes_rejected));
+  out += family("regent_ha_session_state", "gauge",
+                "1 for the state of this process's connection to the HA backend (connected, suspended, lost).");
+  for (const char* state : {"connected", "suspended", "lost"})
+    out += sample("regent_ha_session_state", std::string("state=\"") + state + "\"", s.ha_connection == state ? 1 : 0);
   if (s.last_takeover_ms >= 0) {
     out += family("regent_leadership_last_takeover_seconds", "gauge",
                   "From this process's newest grant to its recovery done.");
@@ -136,6 +150,31 @@ std::string leadership_metrics(const leadership_sample& s) {
   out += sample("regent_leadership_takeover_seconds_bucket", "le=\"+Inf\"", static_cast<double>(s.takeovers_ms.size()));
   out += sample("regent_leadership_takeover_seconds_sum", "", sum);
   out += sample("regent_leadership_takeover_seconds_count", "", static_cast<double>(s.takeovers_ms.size()));
+  return out;
+}
+
+std::string flink_taskmanager_metrics(const taskmanager_sample& s) {
+  const std::string tm = "tm_id=\"" + label_value(s.tm_id) + "\"";
+  std::string out;
+  out += family("flink_taskmanager_Status_Slots_Total", "gauge", "Task slots this taskmanager offers (Flink's name).");
+  out += sample("flink_taskmanager_Status_Slots_Total", tm, s.slots_total);
+  out += family("flink_taskmanager_Status_Slots_Available", "gauge",
+                "Task slots of this taskmanager not in use (Flink's name).");
+  out += sample("flink_taskmanager_Status_Slots_Available", tm, s.slots_available);
+  std::string in_samples, out_samples;
+  for (const auto& t : s.subtasks) {
+    const std::string labels = "job_id=\"" + label_value(t.job_id) + "\",task_id=\"" + label_value(t.task_id) +
+                               "\",subtask_index=\"" + std::to_string(t.subtask_index) + "\",task_attempt_num=\"" +
+                               std::to_string(t.attempt) + "\"," + tm;
+    in_samples += sample("flink_taskmanager_job_task_numRecordsIn", labels, static_cast<double>(t.records_in));
+    out_samples += sample("flink_taskmanager_job_task_numRecordsOut", labels, static_cast<double>(t.records_out));
+  }
+  out += family("flink_taskmanager_job_task_numRecordsIn", "gauge",
+                "Records this subtask attempt read from its source (Flink's counter, exported as a gauge).") +
+         in_samples;
+  out += family("flink_taskmanager_job_task_numRecordsOut", "gauge",
+                "Records this subtask attempt wrote to its sink (Flink's counter, exported as a gauge).") +
+         out_samples;
   return out;
 }
 

@@ -226,13 +226,28 @@ std::pair<std::string, std::uint64_t> leader_of(cluster& c) {
   return {j["leader"].value("rest-url", ""), j["leader"].value("epoch", std::uint64_t{0})};
 }
 
-/// Follows job `id` to its end. On a terminal, one live line (state, duration, checkpoints,
-/// restarts, leader) rewritten in place; piped, a plain line per change. Either way the final
+/// Records written so far by job `details` (GET /jobs/:id): its vertices' write-records, as of
+/// the latest completed checkpoint; -1 while the leader does not know them.
+std::int64_t records_written(const json& details) {
+  if (!details.contains("vertices") || !details["vertices"].is_array()) return -1;
+  std::int64_t sum = 0;
+  for (const auto& v : details["vertices"]) {
+    if (!v.contains("metrics") || !v["metrics"].is_object()) return -1;
+    const auto& m = v["metrics"];
+    if (!m.value("write-records-complete", false)) return -1;
+    sum += m.value("write-records", std::int64_t{0});
+  }
+  return sum;
+}
+
+/// Follows job `id` to its end. On a terminal, one live line (state, duration, records written
+/// per second, checkpoints, restarts, leader) rewritten in place; piped, a plain line per change. Either way the final
 /// state is the last line printed.
 int follow(cluster& c, const std::string& id) {
   const bool live = ::isatty(STDOUT_FILENO) != 0;
   regent::programs::run_progress p;
   p.job_id = id;
+  regent::programs::record_rate rate;
   std::string printed_state;
   std::int64_t printed_checkpoints = 0;
   int hiccups = 0;  // answers other than 200 in a row (a job master ending under the query)
@@ -256,6 +271,8 @@ int follow(cluster& c, const std::string& id) {
     p.state = job.value("state", "");
     p.duration_ms = job.value("duration", std::int64_t{-1});
     p.restarts = job.value("numRestarts", 0);
+    rate.add(job.value("now", std::int64_t{0}), records_written(job));
+    p.records_per_second = rate.per_second();
     auto r2 = c.call({"GET", "/jobs/" + id + "/checkpoints", "", ""});
     if (r2.status == 200) p.checkpoints = cluster::parse(r2)["counts"].value("completed", std::int64_t{0});
     std::tie(p.leader, p.epoch) = leader_of(c);

@@ -220,12 +220,7 @@ void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
 }
 
 void rest_gateway::metrics(done_fn done) {
-  auto s = config_.status ? config_.status() : leadership_status{};
-  leadership_sample ls;
-  ls.leader = s.role == "leader";
-  ls.epoch = s.epoch;
-  ls.changes = s.changes;
-  ls.last_takeover_ms = s.last_takeover_ms;
+  leadership_sample ls = config_.status ? config_.status() : leadership_sample{};
   if (config_.history)
     for (auto& g : config_.history->grants())
       if (g.self && g.takeover_ms >= 0) ls.takeovers_ms.push_back(g.takeover_ms);

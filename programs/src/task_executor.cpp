@@ -235,6 +235,21 @@ std::vector<task_executor::deployed> task_executor::take_attempt_locked(const st
   return out;
 }
 
+taskmanager_sample task_executor::metrics() const {
+  taskmanager_sample s;
+  s.tm_id = id();
+  s.slots_total = options_.slots;
+  std::lock_guard<std::mutex> lock(mu_);
+  s.slots_available = options_.slots - static_cast<int>(subtasks_.size());
+  for (const auto& [key, d] : subtasks_) {
+    auto counts = d.engine->records();
+    // One chained vertex per job: its id reuses the job id, as in the REST views.
+    s.subtasks.push_back({std::get<0>(key), std::get<0>(key), std::get<2>(key), std::get<1>(key), counts.in,
+                          counts.out});
+  }
+  return s;
+}
+
 // ---- subtask threads: events and user libraries --------------------------------------------
 
 task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<subtask_link>& link) {
@@ -265,6 +280,7 @@ task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<subt
     e.checkpoint_id = ack.id;
     e.handle = ack.handle.string();
     e.state_size = ack.size;
+    e.records = ack.records;
     report(std::move(e), std::nullopt);
   };
   cb.on_end_of_input = [report, event] { report(event(subtask_event::kind::end_of_input), state::ended); };

@@ -120,19 +120,16 @@ int main(int argc, char** argv) {
       (*executor)->stop();
       return 2;
     }
-    const std::string id = (*executor)->id();
-    const int slots = o.slots;
+    const programs::task_executor* tasks = executor->get();
     for (int port = range->first; port <= range->second && !metrics; ++port) {
       rpc::rest_server_options mo;
       mo.host = o.bind_host;
       mo.port = static_cast<std::uint16_t>(port);
       auto server =
-          rpc::rest_server::start(mo, [id, slots](rpc::http_request, std::function<void(rpc::http_response)> done) {
-            done(rpc::http_response{
-                200, "text/plain; version=0.0.4; charset=utf-8",
-                "# HELP flink_taskmanager_Status_Slots_Total Task slots this taskmanager offers.\n"
-                "# TYPE flink_taskmanager_Status_Slots_Total gauge\nflink_taskmanager_Status_Slots_Total{tm_id=\"" +
-                    programs::label_value(id) + "\"} " + std::to_string(slots) + "\n" + programs::process_metrics()});
+          rpc::rest_server::start(mo, [tasks](rpc::http_request, std::function<void(rpc::http_response)> done) {
+            done(rpc::http_response{200, "text/plain; version=0.0.4; charset=utf-8",
+                                    programs::flink_taskmanager_metrics(tasks->metrics()) +
+                                        programs::process_metrics()});
           });
       if (server) metrics = std::move(*server);
     }

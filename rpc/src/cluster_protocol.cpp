@@ -76,6 +76,7 @@ std::string encode(const subtask_event& m) {
   p.set_checkpoint_id(m.checkpoint_id);
   p.set_handle(m.handle);
   p.set_state_size(m.state_size);
+  p.set_records(m.records);
   p.set_message(m.message);
   p.set_taskmanager_id(m.taskmanager_id);
   p.set_unrecoverable(m.unrecoverable);
@@ -183,6 +184,7 @@ result<subtask_event> decode_subtask_event(const std::string& bytes) {
   m.checkpoint_id = p->checkpoint_id();
   m.handle = p->handle();
   m.state_size = p->state_size();
+  m.records = p->records();
   m.message = p->message();
   m.unrecoverable = p->unrecoverable();
   m.taskmanager_id = p->taskmanager_id();

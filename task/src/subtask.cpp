@@ -157,10 +157,13 @@ class subtask::runner {
   }
 
   result<void> emit_one() {
-    const std::int64_t record = chain_.apply(partition_->at(position_));
+    const std::int64_t input = partition_->at(position_);
+    s_.records_in_.store(emitted_since_start_ + 1, std::memory_order_relaxed);
+    const std::int64_t record = chain_.apply(input);
     if (auto r = sink_->write(record); !r) return r;
     ++position_;
     ++emitted_since_start_;
+    s_.records_out_.store(emitted_since_start_, std::memory_order_relaxed);
     return ok();
   }
 
@@ -198,6 +201,7 @@ class subtask::runner {
     auto size = write_snapshot(ack.handle, snap);
     if (!size) return std::move(size).err();
     ack.size = *size;
+    ack.records = position_;
     last_checkpoint_ = id;
     log_->debug("{} checkpoint {} at position {}", who_, id, position_);
     if (s_.callbacks_.on_ack) s_.callbacks_.on_ack(ack);

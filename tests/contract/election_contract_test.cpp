@@ -70,6 +70,13 @@ TYPED_TEST(election_contract, exactly_one_of_several_contenders_leads) {
   retrieval->stop();
 }
 
+TYPED_TEST(election_contract, leader_and_standbys_report_their_backend_connection_as_connected) {
+  auto [leader, token] = this->wait_for_leader({0, 1, 2});
+  ASSERT_GE(leader, 0);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_STREQ(ha::to_string(this->ha_[i]->connection()), "connected") << "contender " << i;
+}
+
 TYPED_TEST(election_contract, a_standby_takes_over_with_a_higher_epoch) {
   std::vector<int> left{0, 1, 2};
   epoch_t last = 0;

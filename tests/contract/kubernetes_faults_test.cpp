@@ -148,6 +148,7 @@ TEST_F(kubernetes_faults, the_leader_steps_down_while_the_api_server_is_unreacha
   auto revoked = l.next();
   ASSERT_TRUE(revoked) << "the leader did not step down";
   EXPECT_EQ(revoked->kind, 'R');
+  EXPECT_EQ(ha->connection(), ha::connection_state::suspended);
   EXPECT_FALSE(ha->election().has_leadership(token));
   EXPECT_EQ(ha->job_graphs().put(token, test_job(1), "during").err().code, ha::errc::not_leader);
 
@@ -155,6 +156,7 @@ TEST_F(kubernetes_faults, the_leader_steps_down_while_the_api_server_is_unreacha
   auto again = l.next_grant();
   ASSERT_TRUE(again) << "no grant after the API server came back";
   EXPECT_GT(again->epoch, token.epoch);
+  EXPECT_EQ(ha->connection(), ha::connection_state::connected);
   EXPECT_EQ(ha->job_graphs().put(token, test_job(1), "stale").err().code, ha::errc::not_leader);
   EXPECT_EQ(*ha->job_graphs().get(test_job(1)), "before");
 }

@@ -134,6 +134,8 @@ TEST_F(zookeeper_faults, with_two_of_three_servers_down_the_leader_revokes_and_l
   ASSERT_TRUE(revoke) << "the leader kept leading without a quorum";
   EXPECT_EQ(revoke->kind, 'R');
   EXPECT_EQ(revoke->token, first);
+  // No server with a quorum answers: disconnected, but the session is frozen, not expired.
+  EXPECT_EQ(leader->connection(), ha::connection_state::suspended);
   EXPECT_FALSE(leader->election().has_leadership(first));
   EXPECT_EQ(leader->job_graphs().put(first, job, "no quorum").err().code, ha::errc::not_leader);
   EXPECT_TRUE(seen.wait_until([](auto& x) { return !x.has_value(); })) << "retrieval still reports a leader";
@@ -143,6 +145,7 @@ TEST_F(zookeeper_faults, with_two_of_three_servers_down_the_leader_revokes_and_l
   auto second = l.next_grant();
   ASSERT_TRUE(second) << "no grant after the quorum came back\n" << quorum_.logs();
   EXPECT_GT(second->epoch, first.epoch);
+  EXPECT_EQ(leader->connection(), ha::connection_state::connected);
   EXPECT_EQ(*leader->job_graphs().get(job), "v1") << "data written before the outage is intact";
   ASSERT_TRUE(leader->job_graphs().put(*second, job, "v2").ok());
   EXPECT_EQ(leader->job_graphs().put(first, job, "stale").err().code, ha::errc::not_leader);

@@ -540,6 +540,13 @@ TEST_P(cluster_test, stale_tokens_and_garbage_on_the_rpc_port_are_rejected) {
   EXPECT_TRUE(jm.running()) << "garbage on the RPC port crashed the jobmanager";
   EXPECT_TRUE(wait_log(jm, "rejected dispatcher.status from a stale or unknown session"));
   EXPECT_EQ(status(std::string(32, 'b')).rfind("error", 0), 0u) << "the leader still answers";
+  // Counted in its metrics, beside its one grant and its connection to the HA backend.
+  auto metrics = http(rest_url_of(jm), {"GET", "/metrics", "", ""});
+  ASSERT_TRUE(metrics.ok()) << metrics.err().message;
+  for (auto* line : {"regent_fenced_requests_rejected_total 1\n", "regent_ha_fenced_writes_rejected_total 0\n",
+                     "regent_leadership_changes_total{reason=\"granted\"} 1\n",
+                     "regent_ha_session_state{state=\"connected\"} 1\n"})
+    EXPECT_TRUE(has(metrics->body, line)) << line << "in\n" << metrics->body;
 }
 
 TEST_P(cluster_test, a_user_code_job_runs_and_survives_a_failover) {

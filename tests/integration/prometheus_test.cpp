@@ -8,6 +8,8 @@
 #include <cctype>
 #include <csignal>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "regent/harness/local_cluster.hpp"
 #include "regent/harness/outside.hpp"
@@ -81,16 +83,53 @@ class prometheus_test : public ::testing::Test {
     return j["data"]["result"][0]["value"][1].get<std::string>();
   }
 
+  /// Asks `done` again after each line `paced_by` logs (at least every 200 ms) until it holds,
+  /// or the deadline.
+  template <class Pred>
+  static bool eventually(harness::child_process& paced_by, Pred done) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done()) return true;
+      paced_by.wait_for_line([](const std::string&) { return true; }, 200ms, paced_by.line_count());
+    }
+    return done();
+  }
+
   /// Waits until `promql` answers `value`; on failure the last answer.
   ::testing::AssertionResult query_answers(const std::string& promql, const std::string& value) {
     std::string last;
-    auto until = std::chrono::steady_clock::now() + deadline;
-    while (std::chrono::steady_clock::now() < until) {
-      last = query(promql);
-      if (last == value) return ::testing::AssertionSuccess();
-      prometheus_->wait_for_line([](const std::string&) { return true; }, 200ms, prometheus_->line_count());
-    }
+    if (eventually(*prometheus_, [&] { return (last = query(promql)) == value; }))
+      return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << promql << " answered \"" << last << "\", not " << value;
+  }
+
+  /// promtool parses `text` (exit 1 would be a format error) and its only findings (exit 3)
+  /// are the camelCase of Flink's names, which Flink's dashboards need as they are.
+  ::testing::AssertionResult promtool_accepts(const std::string& text, const std::string& name) {
+    auto verdict = harness::promtool_check(text, dir_.path(), name, deadline);
+    if (verdict.exit_code != 0 && verdict.exit_code != 3)
+      return ::testing::AssertionFailure() << "promtool exit " << verdict.exit_code.value_or(-1) << "\n"
+                                           << verdict.output << "\n" << text;
+    for (auto& finding : verdict.findings)
+      if (finding.rfind("flink_", 0) != 0 || finding.find("camelCase") == std::string::npos)
+        return ::testing::AssertionFailure() << "promtool: " << finding << "\n" << text;
+    return ::testing::AssertionSuccess();
+  }
+
+  /// flink_taskmanager_job_task_numRecordsOut of job `job` in a taskmanager's metrics text, by
+  /// subtask_index.
+  static std::map<int, double> records_out(const std::string& text, const std::string& job) {
+    static const std::string family = "flink_taskmanager_job_task_numRecordsOut{";
+    static const std::string index_label = "subtask_index=\"";
+    std::map<int, double> out;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(family, 0) != 0 || line.find("job_id=\"" + job + "\"") == std::string::npos) continue;
+      auto at = line.find(index_label);
+      if (at == std::string::npos) continue;
+      out[std::stoi(line.substr(at + index_label.size()))] = std::stod(line.substr(line.rfind("} ") + 2));
+    }
+    return out;
   }
 };
 
@@ -107,19 +146,11 @@ TEST_F(prometheus_test, prometheus_scrapes_both_jobmanagers_and_sees_the_new_lea
   ASSERT_TRUE(cluster_.wait_json(b, "/overview", [](const json& j) { return j.value("taskmanagers", 0) == 2; }));
   const auto leader = harness::local_cluster::leader_port(b);
   const auto standby = leader == a ? b : a;
-  // A taskmanager's own endpoint: its slots and process metrics, which promtool parses; its only
-  // findings are the camelCase of Flink's name.
+  // A taskmanager's own endpoint: its slots and process metrics, which promtool parses.
   auto tm_text = harness::local_cluster::call(tm1, "GET", "/metrics");
   ASSERT_EQ(tm_text.status, 200);
   EXPECT_NE(tm_text.body.find("flink_taskmanager_Status_Slots_Total{tm_id="), std::string::npos) << tm_text.body;
-  std::ofstream(dir_.path() / "tm.metrics") << tm_text.body;
-  harness::child_process promtool(
-      {"/bin/sh", "-c", "exec promtool check metrics < " + (dir_.path() / "tm.metrics").string()},
-      dir_.path() / "promtool.out", true);
-  auto code = promtool.wait_exit(deadline);
-  promtool.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
-  EXPECT_TRUE(code == 0 || code == 3) << promtool.log_text();
-  for (auto& finding : promtool.lines()) EXPECT_EQ(finding.rfind("flink_taskmanager_", 0), 0u) << finding;
+  EXPECT_TRUE(promtool_accepts(tm_text.body, "tm"));
 
   ASSERT_TRUE(start_prometheus({a, b}, {tm1, tm2}));
 
@@ -146,6 +177,44 @@ TEST_F(prometheus_test, prometheus_scrapes_both_jobmanagers_and_sees_the_new_lea
   EXPECT_TRUE(query_answers("max(regent_leadership_epoch)", std::to_string(second)));
   EXPECT_TRUE(
       query_answers("regent_leadership_is_leader{instance=\"127.0.0.1:" + std::to_string(standby) + "\"}", "1"));
+}
+
+TEST_F(prometheus_test, a_taskmanager_reports_the_records_each_of_its_subtasks_wrote_growing_while_the_job_runs) {
+  auto jm = cluster_.start_jobmanager();
+  ASSERT_NE(jm, 0);
+  auto& tm = cluster_.start_taskmanager();
+  auto port = metrics_port(tm);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(cluster_.wait_json(jm, "/overview", [](const json& j) { return j.value("taskmanagers", 0) == 1; }));
+  auto job = harness::local_cluster::submit(
+      jm, R"({"name":"metered","parallelism":2,"source":{"type":"sequence","from":1,"to":100000000,)"
+          R"("rate-per-second":200},"operators":[{"type":"map","function":"identity"}],)"
+          R"("sink":{"type":"file","path":")" +
+              (dir_.path() / "out").string() + R"("}})");
+  ASSERT_FALSE(job.empty());
+  auto metrics = [&] { return harness::local_cluster::call(port, "GET", "/metrics").body; };
+
+  // Both subtasks run here and each has written records...
+  std::string text;
+  std::map<int, double> first;
+  ASSERT_TRUE(eventually(tm, [&] {
+    first = records_out(text = metrics(), job);
+    return first.size() == 2 && first[0] > 0 && first[1] > 0;
+  })) << text;
+  // ...and goes on writing while the job runs.
+  std::map<int, double> later;
+  ASSERT_TRUE(eventually(tm, [&] {
+    later = records_out(text = metrics(), job);
+    return later.size() == 2 && later[0] > first[0] && later[1] > first[1];
+  })) << text;
+  for (auto* family : {"# TYPE flink_taskmanager_job_task_numRecordsIn gauge", "flink_taskmanager_job_task_numRecordsIn{",
+                       "# HELP flink_taskmanager_job_task_numRecordsOut ", "flink_taskmanager_Status_Slots_Available{"})
+    EXPECT_NE(text.find(family), std::string::npos) << family << " in\n" << text;
+  auto available = text.find("\nflink_taskmanager_Status_Slots_Available{tm_id=\"");
+  ASSERT_NE(available, std::string::npos) << text;
+  auto line = text.substr(available + 1, text.find('\n', available + 1) - available - 1);
+  EXPECT_EQ(line.substr(line.rfind(' ') + 1), "2") << "2 of the 4 slots are free: " << line;
+  EXPECT_TRUE(promtool_accepts(text, "tm-running"));
 }
 
 }  // namespace

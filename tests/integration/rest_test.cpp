@@ -14,6 +14,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -333,7 +334,9 @@ TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
 
   auto metrics = call(standby, "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  for (auto* name : {"regent_leadership_is_leader 0", "regent_leadership_epoch", "regent_leadership_changes_total",
+  for (auto* name : {"regent_leadership_is_leader 0", "regent_leadership_epoch",
+                     "regent_leadership_changes_total{reason=\"granted\"} 0", "regent_fenced_requests_rejected_total ",
+                     "regent_ha_fenced_writes_rejected_total ", "regent_ha_session_state{state=\"connected\"} 1",
                      "regent_jobs{state=\"FINISHED\"} 1", "regent_checkpoints_completed_total"})
     EXPECT_TRUE(has(metrics.body, name)) << name << " in\n" << metrics.body;
   auto leading = call(leader, "GET", "/metrics").body;
@@ -354,14 +357,10 @@ TEST_F(rest_test, standby_accepts_jobs_and_every_endpoint_has_flinks_fields) {
   // (exit 3) are the camelCase of Flink's own names, which Flink's dashboards need as they are.
   for (auto [who, text] : std::initializer_list<std::pair<const char*, const std::string*>>{
            {"leader", &leading}, {"standby", &metrics.body}}) {
-    auto file = dir_.path() / (std::string(who) + ".metrics");
-    std::ofstream(file) << *text;
-    harness::child_process promtool({"/bin/sh", "-c", "exec promtool check metrics < " + file.string()},
-                                    dir_.path() / (std::string(who) + ".promtool"), true);
-    auto code = promtool.wait_exit(deadline);
-    promtool.wait_for_line([](const std::string&) { return false; }, 5s);  // returns at the end of its output
-    ASSERT_TRUE(code == 0 || code == 3) << who << ": exit " << code.value_or(-1) << "\n" << promtool.log_text();
-    for (auto& finding : promtool.lines())
+    auto verdict = harness::promtool_check(*text, dir_.path(), who, deadline);
+    const auto code = verdict.exit_code;
+    ASSERT_TRUE(code == 0 || code == 3) << who << ": exit " << code.value_or(-1) << "\n" << verdict.output;
+    for (auto& finding : verdict.findings)
       EXPECT_TRUE(finding.rfind("flink_", 0) == 0 && has(finding, "should be written in 'snake_case' not 'camelCase'"))
           << who << ": " << finding << "\n"
           << *text;
@@ -643,7 +642,7 @@ TEST_F(rest_test, cli_on_a_terminal_shows_one_live_line_and_ends_with_the_final_
   ASSERT_FALSE(HasFailure());
   {
     std::ofstream spec_file(dir_.path() / "job.json");
-    spec_file << spec("", 6000);
+    spec_file << spec("", 12000);  // 3 s at 4000 records/s: several polls see checkpoints complete
   }
   const std::string command = (harness::bin_dir() / "regent").string() + " -m 127.0.0.1:" + std::to_string(standby) +
                               " run " + (dir_.path() / "job.json").string();
@@ -659,6 +658,14 @@ TEST_F(rest_test, cli_on_a_terminal_shows_one_live_line_and_ends_with_the_final_
   EXPECT_TRUE(has(out, "\r\033[Kjob ")) << out;
   EXPECT_TRUE(has(out, ": RUNNING ")) << out;
   EXPECT_TRUE(has(out, " checkpoints · leader http://127.0.0.1:" + std::to_string(leader))) << out;
+  // The records written per second, as the leader's completed checkpoints count them: some
+  // refresh shows a figure above 0.
+  std::smatch m;
+  bool writing = false;
+  for (auto it = out.cbegin(); std::regex_search(it, out.cend(), m, std::regex(R"(· ([0-9.]+)(k|M)? records/s · )"));
+       it = m.suffix().first)
+    writing = writing || std::stod(m[1].str()) > 0;
+  EXPECT_TRUE(writing) << out;
   // No plain "job …: RUNNING" line of its own, and the final state is the last line.
   for (auto& l : tty.lines()) EXPECT_FALSE(l.rfind("job ", 0) == 0 && has(l, ": RUNNING")) << l;
   std::string last_line;

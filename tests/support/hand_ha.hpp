@@ -53,6 +53,7 @@ class hand_ha_services final : public ha::store_owning_ha_services {
   ha::leader_election_driver& election() override { return election_; }
   std::unique_ptr<ha::leader_retrieval> make_retrieval(const std::string& component) override;
   std::string backend_name() const override { return "hand (test double)"; }
+  ha::connection_state connection() const override { return ha::connection_state::connected; }
 
  private:
   test_fence fence_;

@@ -1,5 +1,6 @@
 #include "regent/views/flink_rest.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
@@ -257,8 +258,8 @@ std::string job_details(const job_snapshot& job, std::int64_t now_ms) {
                    {"write-bytes-complete", false},
                    {"read-records", 0},
                    {"read-records-complete", false},
-                   {"write-records", 0},
-                   {"write-records-complete", false}}}};
+                   {"write-records", std::max<std::int64_t>(0, job.records_written)},
+                   {"write-records-complete", job.records_written >= 0}}}};
   return json{{"jid", job.id.str()},
               {"name", job.name},
               {"isStoppable", false},

@@ -32,6 +32,8 @@ class filesystem_ha_services final : public store_owning_ha_services {
                                                retrieval_poll_);
   }
   std::string backend_name() const override { return "filesystem"; }
+  /// The shared folder has no session: a failing disk shows in the writes, not here.
+  connection_state connection() const override { return connection_state::connected; }
 
  private:
   std::filesystem::path cluster_dir_;

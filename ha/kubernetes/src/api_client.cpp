@@ -31,6 +31,7 @@ result<api_reply> api_client::call(const std::string& method, const std::string&
   if (body != nullptr) req.body = body->dump();
   for (int attempt = 0;; ++attempt) {
     auto res = transport_->send(req, timeout_);
+    answering_.store(res.ok(), std::memory_order_relaxed);
     if (!res) return std::move(res).err();
     api_reply reply;
     reply.status = res->status;

@@ -4,6 +4,7 @@
 /// and 409 AlreadyExists apart. 429 is retried here after its Retry-After (the server did not
 /// apply the request); everything else goes back to the caller. Thread-safe.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -45,12 +46,16 @@ class api_client {
   result<api_reply> get(const std::string& path) { return call("GET", path); }
 
   api_transport& transport() { return *transport_; }
+  /// Whether the latest request got an answer (any status); true before the first.
+  /// Thread-safe.
+  bool answering() const { return answering_.load(std::memory_order_relaxed); }
 
  private:
   std::unique_ptr<api_transport> transport_;
   std::string ns_;
   std::chrono::milliseconds timeout_;
   int max_429_retries_;
+  std::atomic<bool> answering_{true};
 };
 
 /// "app%3Dc1%2Cconfigmap-type%3Dhigh-availability" — a query value.

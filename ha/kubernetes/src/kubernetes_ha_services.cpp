@@ -39,6 +39,11 @@ class kubernetes_ha_services final : public store_owning_ha_services {
   }
 
   std::string backend_name() const override { return "kubernetes"; }
+  /// No session to lose: the leadership is a Lease renewed by requests, so "connected" means
+  /// the API server answered the latest request and "suspended" that it did not.
+  connection_state connection() const override {
+    return api_.answering() ? connection_state::connected : connection_state::suspended;
+  }
 
  private:
   /// Half the renew deadline: a renewal that hangs leaves time for another attempt. (Writes

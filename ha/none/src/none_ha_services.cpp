@@ -102,6 +102,7 @@ class none_ha_services final : public store_owning_ha_services {
         [e, component]() -> result<std::optional<leader_info>> { return e->published(component); }, retrieval_poll_);
   }
   std::string backend_name() const override { return "none"; }
+  connection_state connection() const override { return connection_state::connected; }
 
  private:
   std::chrono::milliseconds retrieval_poll_;

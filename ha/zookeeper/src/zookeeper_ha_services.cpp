@@ -42,6 +42,17 @@ class zookeeper_ha_services final : public store_owning_ha_services {
     return std::make_unique<zk_retrieval>(conn_, znodes_, component, tolerate_suspended_);
   }
   std::string backend_name() const override { return "zookeeper"; }
+  connection_state connection() const override {
+    switch (conn_->state().second) {
+      case session_state::connected:
+        return connection_state::connected;
+      case session_state::expired:
+        return connection_state::lost;
+      case session_state::connecting:
+        break;
+    }
+    return connection_state::suspended;  // (re)connecting: the session may still resume
+  }
 
  private:
   std::shared_ptr<zk_connection> conn_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -73,6 +74,7 @@ TEST_F(supervisor_test, a_grant_makes_it_leader_and_publishes_every_component) {
   supervisor_config sc;
   sc.rpc_address = "127.0.0.1:6123";
   sc.rest_url = "http://127.0.0.1:8081";
+  sc.board = std::make_shared<leadership_board>();
   auto sup = spawn_leadership_supervisor(sys_, *ha_, sc);
   auto listener = make_election_listener(sup);
   ASSERT_TRUE(ha_->election().start(*listener).ok());
@@ -95,11 +97,15 @@ TEST_F(supervisor_test, a_grant_makes_it_leader_and_publishes_every_component) {
   }
   self->send(sup, shutdown_atom::value);
   self->wait_for(sup);
+  using reasons = std::map<std::string, std::uint64_t>;
+  EXPECT_EQ(sc.board->get().changes_by_reason, (reasons{{"granted", 1}, {"shutdown", 1}}));
   ha_->election().stop();
 }
 
 TEST_F(supervisor_test, stale_grants_and_foreign_revokes_are_dropped) {
-  auto sup = spawn_leadership_supervisor(sys_, *ha_, {});
+  supervisor_config sc;
+  sc.board = std::make_shared<leadership_board>();
+  auto sup = spawn_leadership_supervisor(sys_, *ha_, sc);
   auto listener = make_election_listener(sup);
   ASSERT_TRUE(ha_->election().start(*listener).ok());
   caf::scoped_actor self{sys_};
@@ -119,6 +125,9 @@ TEST_F(supervisor_test, stale_grants_and_foreign_revokes_are_dropped) {
   auto revoked = ask(self, sup);
   EXPECT_EQ(revoked.role, "standby");
   EXPECT_EQ(revoked.changes, st.changes + 1);
+  using reasons = std::map<std::string, std::uint64_t>;
+  EXPECT_EQ(sc.board->get().changes_by_reason, (reasons{{"granted", 1}, {"revoked", 1}}))
+      << "dropped events are no changes";
   self->send(sup, shutdown_atom::value);
   self->wait_for(sup);
   ha_->election().stop();

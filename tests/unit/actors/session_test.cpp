@@ -124,6 +124,7 @@ class session_test : public ::testing::Test {
     sc.rpc_address = "127.0.0.1:6123";
     sc.settings = settings_;
     sc.router = &router_;
+    sc.fencing = fencing_;
     sc.time = &clock_;
     sc.on_fatal = [this](int, const std::string& why) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -197,6 +198,7 @@ class session_test : public ::testing::Test {
     e.checkpoint_id = checkpoint;
     e.handle = what == rpc::subtask_event::kind::ack ? "handle-" + std::to_string(d.subtask.index) : "";
     e.state_size = 100;
+    if (what == rpc::subtask_event::kind::ack) e.records = 1000 * checkpoint + static_cast<std::uint64_t>(d.subtask.index);
     e.message = message;
     e.taskmanager_id = "tm-1";
     auto r = call(rpc::method::jm_subtask_event, rpc::encode(e));
@@ -252,7 +254,8 @@ class session_test : public ::testing::Test {
   manual_clock clock_;
   test::hand_ha_services ha_;
   config::settings settings_;
-  rpc_router router_;
+  std::shared_ptr<fencing_counters> fencing_ = std::make_shared<fencing_counters>();
+  rpc_router router_{fencing_};
   recording_taskmanager tm_;
   caf::actor_system_config cfg_;
   caf::actor_system sys_{cfg_};
@@ -304,6 +307,7 @@ TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_
   EXPECT_EQ(trigger.attempt, job::attempt_id(token_, 1));
 
   clock_.advance(7ms);
+  EXPECT_EQ(ask(rpc::question::job, job)["vertices"][0]["metrics"]["write-records-complete"], false);
   event(subtasks[0], rpc::subtask_event::kind::ack, 1);
   EXPECT_FALSE(ha_.checkpoints().latest(*job_id::parse(job)).value().has_value()) << "half acknowledged";
   event(subtasks[1], rpc::subtask_event::kind::ack, 1);
@@ -318,6 +322,10 @@ TEST_F(session_test, a_checkpoint_completes_when_every_subtask_acknowledges_and_
   EXPECT_EQ(stats["latest"]["completed"]["id"], 1);
   EXPECT_EQ(stats["latest"]["completed"]["end_to_end_duration"], 7);
   EXPECT_EQ(stats["latest"]["completed"]["state_size"], 200);
+  // The records both subtasks wrote before checkpoint 1 (1000 and 1001) are written now.
+  auto metrics = ask(rpc::question::job, job)["vertices"][0]["metrics"];
+  EXPECT_EQ(metrics["write-records"], 2001);
+  EXPECT_EQ(metrics["write-records-complete"], true);
 }
 
 TEST_F(session_test, a_failed_subtask_restarts_the_job_under_a_new_attempt_and_reports_the_failure) {
@@ -423,6 +431,27 @@ TEST_F(session_test, after_a_revoke_the_old_session_is_fenced_and_the_next_grant
   auto stats =
       ask_until(rpc::question::checkpoints, job, [](const json& j) { return !j["latest"]["restored"].is_null(); });
   EXPECT_EQ(stats["latest"]["restored"]["id"], 1);
+  EXPECT_TRUE(fatal_.empty()) << fatal_;
+}
+
+TEST_F(session_test, stale_requests_and_writes_after_the_leadership_was_lost_are_counted_for_the_metrics) {
+  start();
+  auto first = grant(1);
+  EXPECT_EQ(fencing_->requests_rejected.load(), 0u);
+  EXPECT_EQ(fencing_->writes_rejected.load(), 0u);
+
+  // The backend lost the leadership; its revoke has not reached the session yet.
+  ha_.fence().clear();
+  auto refused = call(rpc::method::dispatcher_submit, rpc::encode(rpc::submit_job{spec(job_a_, 2), {}}));
+  ASSERT_FALSE(refused.ok()) << "a job was accepted without the leadership to store it";
+  EXPECT_EQ(refused.err().code, ha::errc::not_leader) << refused.err().message;
+  EXPECT_EQ(fencing_->writes_rejected.load(), 1u);
+
+  grant(2);  // the next leadership (a grant ends the session before it)
+  auto stale = call(rpc::method::dispatcher_status, rpc::encode(rpc::job_ref{job_a_}), &first);
+  ASSERT_FALSE(stale.ok()) << "a request of the revoked session is refused";
+  EXPECT_EQ(fencing_->requests_rejected.load(), 1u);
+  EXPECT_EQ(fencing_->writes_rejected.load(), 1u) << "a refused request writes nothing";
   EXPECT_TRUE(fatal_.empty()) << fatal_;
 }
 

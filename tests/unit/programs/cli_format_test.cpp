@@ -24,7 +24,8 @@ TEST(cli_format, a_table_aligns_every_column_to_its_widest_cell) {
             "abcdef  FINISHED  x\n");
 }
 
-TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) {
+/// Job j1 RUNNING for 12 s with 7 checkpoints under the leader http://h:8081 of epoch 3.
+run_progress a_running_job() {
   run_progress p;
   p.job_id = "j1";
   p.state = "RUNNING";
@@ -32,11 +33,43 @@ TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) 
   p.checkpoints = 7;
   p.leader = "http://h:8081";
   p.epoch = 3;
+  return p;
+}
+
+TEST(cli_format, the_progress_line_shows_state_checkpoints_restarts_and_leader) {
+  auto p = a_running_job();
   EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 7 checkpoints · leader http://h:8081 (epoch 3)");
   p.restarts = 1;
   p.checkpoints = 1;
   p.leader.clear();
   EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 1 checkpoint · 1 restart · no leader known");
+}
+
+TEST(cli_format, the_progress_line_shows_records_written_per_second_once_measured) {
+  auto p = a_running_job();
+  p.records_per_second = 4000;
+  EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 4.0k records/s · 7 checkpoints · leader http://h:8081 (epoch 3)");
+  p.records_per_second = 850.4;
+  EXPECT_EQ(progress_line(p), "job j1: RUNNING 12s · 850 records/s · 7 checkpoints · leader http://h:8081 (epoch 3)");
+  EXPECT_EQ(format_rate(12'345'678), "12.3M");
+}
+
+TEST(cli_format, the_record_rate_spans_the_answers_of_its_window) {
+  record_rate r(5000);
+  EXPECT_FALSE(r.per_second());
+  r.add(1000, -1);  // no checkpoint completed yet: unknown, ignored
+  r.add(1000, 0);
+  EXPECT_FALSE(r.per_second()) << "one answer is no rate";
+  r.add(2000, 0);
+  EXPECT_EQ(*r.per_second(), 0.0);
+  r.add(3000, 4000);
+  EXPECT_EQ(*r.per_second(), 2000.0);  // 4000 records over 2 s
+  r.add(8000, 24000);
+  EXPECT_EQ(*r.per_second(), 4000.0);  // from 3000 (the newest answer older than the window): 20000 over 5 s
+  r.add(9000, 100);                    // a new leader that knows less: start over
+  EXPECT_FALSE(r.per_second());
+  r.add(10000, 600);
+  EXPECT_EQ(*r.per_second(), 500.0);
 }
 
 TEST(cli_format, a_leader_line_names_url_rpc_epoch_and_session) {

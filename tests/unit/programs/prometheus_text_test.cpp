@@ -79,7 +79,7 @@ TEST(prometheus_text, takeovers_form_a_histogram_in_seconds) {
   leadership_sample s;
   s.leader = true;
   s.epoch = 4;
-  s.changes = 3;
+  s.changes_by_reason = {{"granted", 2}, {"revoked", 1}};
   s.last_takeover_ms = 20;
   s.takeovers_ms = {20, 40, 700};
   auto text = leadership_metrics(s);
@@ -93,6 +93,56 @@ TEST(prometheus_text, takeovers_form_a_histogram_in_seconds) {
   EXPECT_TRUE(has(text, "regent_leadership_takeover_seconds_bucket{le=\"+Inf\"} 3\n")) << text;
   EXPECT_TRUE(has(text, "regent_leadership_takeover_seconds_count 3\n")) << text;
   expect_help_for_every_family(text);
+}
+
+TEST(prometheus_text, leadership_changes_by_reason_list_every_reason_even_before_it_happens) {
+  leadership_sample s;
+  s.changes_by_reason = {{"granted", 2}, {"revoked", 1}};
+  auto text = leadership_metrics(s);
+  EXPECT_TRUE(has(text, "# TYPE regent_leadership_changes_total counter\n")) << text;
+  EXPECT_TRUE(has(text, "regent_leadership_changes_total{reason=\"granted\"} 2\n")) << text;
+  EXPECT_TRUE(has(text, "regent_leadership_changes_total{reason=\"revoked\"} 1\n")) << text;
+  EXPECT_TRUE(has(text, "regent_leadership_changes_total{reason=\"shutdown\"} 0\n")) << text;
+  EXPECT_FALSE(has(text, "\nregent_leadership_changes_total ")) << "no unlabelled total beside the reasons\n" << text;
+  expect_help_for_every_family(text);
+}
+
+TEST(prometheus_text, fencing_rejections_and_the_ha_connection_state) {
+  leadership_sample s;
+  s.fenced_requests_rejected = 5;
+  s.fenced_writes_rejected = 2;
+  s.ha_connection = "suspended";
+  auto text = leadership_metrics(s);
+  EXPECT_TRUE(has(text, "# TYPE regent_fenced_requests_rejected_total counter\n")) << text;
+  EXPECT_TRUE(has(text, "regent_fenced_requests_rejected_total 5\n")) << text;
+  EXPECT_TRUE(has(text, "# TYPE regent_ha_fenced_writes_rejected_total counter\n")) << text;
+  EXPECT_TRUE(has(text, "regent_ha_fenced_writes_rejected_total 2\n")) << text;
+  EXPECT_TRUE(has(text, "regent_ha_session_state{state=\"connected\"} 0\n")) << text;
+  EXPECT_TRUE(has(text, "regent_ha_session_state{state=\"suspended\"} 1\n")) << text;
+  EXPECT_TRUE(has(text, "regent_ha_session_state{state=\"lost\"} 0\n")) << text;
+  expect_help_for_every_family(text);
+}
+
+TEST(prometheus_text, a_taskmanager_reports_its_slots_and_each_subtasks_records_under_flinks_names) {
+  taskmanager_sample s;
+  s.tm_id = "tm-1";
+  s.slots_total = 4;
+  s.slots_available = 2;
+  s.subtasks = {{"j1", "v1", 0, 3, 10, 9}, {"j1", "v1", 1, 3, 20, 20}};
+  auto text = flink_taskmanager_metrics(s);
+  EXPECT_TRUE(has(text, "flink_taskmanager_Status_Slots_Total{tm_id=\"tm-1\"} 4\n")) << text;
+  EXPECT_TRUE(has(text, "flink_taskmanager_Status_Slots_Available{tm_id=\"tm-1\"} 2\n")) << text;
+  const std::string first = "{job_id=\"j1\",task_id=\"v1\",subtask_index=\"0\",task_attempt_num=\"3\",tm_id=\"tm-1\"} ";
+  const std::string second = "{job_id=\"j1\",task_id=\"v1\",subtask_index=\"1\",task_attempt_num=\"3\",tm_id=\"tm-1\"} ";
+  EXPECT_TRUE(has(text, "flink_taskmanager_job_task_numRecordsIn" + first + "10\n")) << text;
+  EXPECT_TRUE(has(text, "flink_taskmanager_job_task_numRecordsOut" + first + "9\n")) << text;
+  EXPECT_TRUE(has(text, "flink_taskmanager_job_task_numRecordsIn" + second + "20\n")) << text;
+  EXPECT_TRUE(has(text, "flink_taskmanager_job_task_numRecordsOut" + second + "20\n")) << text;
+  expect_help_for_every_family(text);
+  // With nothing deployed the families are still announced (a dashboard's query finds them).
+  auto idle = flink_taskmanager_metrics({"tm-2", 4, 4, {}});
+  EXPECT_TRUE(has(idle, "# TYPE flink_taskmanager_job_task_numRecordsOut gauge\n")) << idle;
+  expect_help_for_every_family(idle);
 }
 
 TEST(prometheus_text, the_process_metrics_every_client_library_exposes) {

@@ -62,6 +62,24 @@ TEST(cluster_protocol, a_registration_carries_every_running_subtask) {
   EXPECT_EQ(back->running[1].message, "boom");
 }
 
+TEST(cluster_protocol, a_checkpoint_ack_carries_its_snapshot_and_the_records_written_before_it) {
+  subtask_event e;
+  e.subtask = {"0123456789abcdef0123456789abcdef", 7, 1};
+  e.what = subtask_event::kind::ack;
+  e.checkpoint_id = 4;
+  e.handle = "/chk-4/subtask-1";
+  e.state_size = 200;
+  e.records = 123456;
+  e.taskmanager_id = "tm";
+  auto back = decode_subtask_event(encode(e));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->checkpoint_id, 4u);
+  EXPECT_EQ(back->handle, "/chk-4/subtask-1");
+  EXPECT_EQ(back->state_size, 200u);
+  EXPECT_EQ(back->records, 123456u);
+  EXPECT_EQ(back->subtask.attempt, 7u);
+}
+
 TEST(cluster_protocol, garbage_is_malformed_and_names_the_message) {
   const std::string garbage("\xff\xff\xff\xff", 4);
   auto d = decode_deploy(garbage);

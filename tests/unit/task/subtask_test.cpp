@@ -175,6 +175,30 @@ TEST(subtask, restored_from_the_final_checkpoint_finishes_without_another_one) {
   EXPECT_EQ(test::committed_records(dir.path() / "out"), test::expected_records(1, 100));
 }
 
+TEST(subtask, counts_the_records_of_its_own_attempt_only) {
+  test::temp_dir dir;
+  checkpoint_ack final_ack;
+  {
+    test::subtask_events ev;
+    subtask st(make_config(dir.path(), 0, 1, 1, 100), ev.callbacks());
+    EXPECT_EQ(st.records().out, 0u);
+    ASSERT_TRUE(st.start().ok());
+    ASSERT_TRUE(ev.wait([&] { return ev.end_of_input == 1; }));
+    EXPECT_EQ(st.records().in, 100u);
+    EXPECT_EQ(st.records().out, 100u);
+    st.trigger_checkpoint(1);
+    ASSERT_TRUE(ev.wait([&] { return ev.acks.size() == 1; }));
+    final_ack = ev.ack_of(1);
+  }
+  // Restored after every record: this attempt reads and writes none (Flink's counters are per attempt).
+  test::subtask_events ev;
+  subtask st(make_config(dir.path(), 0, 1, 1, 100), ev.callbacks());
+  ASSERT_TRUE(st.start(final_ack.handle).ok());
+  ASSERT_TRUE(ev.wait([&] { return ev.finished == 1; }));
+  EXPECT_EQ(st.records().in, 0u);
+  EXPECT_EQ(st.records().out, 0u);
+}
+
 TEST(subtask, discard_sink_finishes_at_end_of_input) {
   test::temp_dir dir;
   test::subtask_events ev;

@@ -154,6 +154,17 @@ TEST(flink_rest, job_details_show_the_status_its_timestamps_and_the_one_vertex) 
   EXPECT_EQ(body["plan"]["nodes"][0]["id"], a_job);
 }
 
+TEST(flink_rest, the_vertex_shows_the_records_written_up_to_the_latest_completed_checkpoint) {
+  auto unknown = json::parse(job_details(restarting_job(), 2000))["vertices"][0]["metrics"];
+  EXPECT_EQ(unknown["write-records"], 0);
+  EXPECT_EQ(unknown["write-records-complete"], false);
+  auto job = restarting_job();
+  job.records_written = 1234;
+  auto known = json::parse(job_details(job, 2000))["vertices"][0]["metrics"];
+  EXPECT_EQ(known["write-records"], 1234);
+  EXPECT_EQ(known["write-records-complete"], true);
+}
+
 TEST(flink_rest, a_created_job_shows_its_vertex_scheduled) {
   job_snapshot s;
   s.id = id_of(a_job);

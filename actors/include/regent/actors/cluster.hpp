@@ -19,6 +19,7 @@
 #include "regent/actors/dispatcher_actor.hpp"
 #include "regent/actors/resource_manager_actor.hpp"
 #include "regent/config/settings.hpp"
+#include "regent/ha/errc.hpp"
 #include "regent/ha/ha_services.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/envelope.hpp"
@@ -46,6 +47,22 @@ class taskmanager_gateway {
   std::map<std::string, std::unique_ptr<rpc::client>> clients_;
 };
 
+/// What fencing turned away in this process, for its /metrics. One per process: the RPC router
+/// and every session count into it. Thread-safe (any thread increments, the REST thread reads).
+struct fencing_counters {
+  /// RPC requests whose fencing token was not the current session's (stale or unknown leader).
+  std::atomic<std::uint64_t> requests_rejected{0};
+  /// HA writes an HA store refused because this session no longer leads (ha::errc::not_leader).
+  std::atomic<std::uint64_t> writes_rejected{0};
+
+  /// Counts `r` when it is a write refused for lost leadership; returns `r`.
+  template <class T>
+  const result<T>& count_write(const result<T>& r) {
+    if (!r && r.err().code == ha::errc::not_leader) writes_rejected.fetch_add(1, std::memory_order_relaxed);
+    return r;
+  }
+};
+
 /// What the actors of one session share. Owned by the supervisor; outlives the actors.
 struct session_context {
   fencing_token token;
@@ -60,6 +77,19 @@ struct session_context {
   /// Set by the supervisor the moment the session ends (before its actors get their exit), so
   /// a job master busy in a blocking read stops at its next step instead of going on.
   mutable std::atomic<bool> ended{false};
+  /// The process's fencing counters; may be null (nothing counted).
+  std::shared_ptr<fencing_counters> fencing;
+
+  /// Counts `r` in `fencing` when an HA store refused it for lost leadership; returns `r`.
+  template <class T>
+  const result<T>& count_write(const result<T>& r) const {
+    return fencing ? fencing->count_write(r) : r;
+  }
+  /// What is not a result is no HA write.
+  template <class T>
+  const T& count_write(const T& v) const {
+    return v;
+  }
 };
 
 /// Routes RPC requests from the jobmanager's RPC server to the current session's actors,
@@ -67,11 +97,14 @@ struct session_context {
 /// supervisor calls `set_session` / `clear_session`.
 class rpc_router {
  public:
+  /// `counters` (may be null) counts the requests rejected by fencing.
+  explicit rpc_router(std::shared_ptr<fencing_counters> counters = nullptr) : counters_(std::move(counters)) {}
   void set_session(const fencing_token& token, resource_manager_actor resource_manager, dispatcher_actor dispatcher);
   void clear_session();
   void route(const rpc::envelope& request, rpc::responder reply);
 
  private:
+  std::shared_ptr<fencing_counters> counters_;
   std::mutex mu_;
   fencing_token token_;
   resource_manager_actor rm_;

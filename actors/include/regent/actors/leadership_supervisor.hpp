@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +41,7 @@ using leadership_supervisor_actor =
                      caf::replies_to<status_atom>::with<std::string, fencing_token, std::uint64_t>>;
 
 class rpc_router;
+struct fencing_counters;
 
 /// What the supervisor last reported about this process's leadership, for readers on other
 /// threads that must not wait on the actor (the REST server's /metrics). Thread-safe.
@@ -49,6 +51,10 @@ class leadership_board {
     std::string role = "standby";  ///< "leader" | "recovering" | "standby"
     std::uint64_t epoch = 0;       ///< of the current session; 0 when standby
     std::uint64_t changes = 0;     ///< grants and revokes handled
+    /// Every leadership change by its reason: "granted", "revoked" (the HA backend took the
+    /// leadership away: lost session, expired lease, lost lock, a refused token) and "shutdown"
+    /// (this process stepped down on SIGTERM).
+    std::map<std::string, std::uint64_t> changes_by_reason;
     double last_takeover_ms = -1;  ///< grant → recovered, of the newest session; -1 before one
   };
   void set(report r);
@@ -74,6 +80,8 @@ struct supervisor_config {
   std::function<void(int exit_code, const std::string& why)> on_fatal;
   /// Kept up to date on every transition; may be null.
   std::shared_ptr<leadership_board> board;
+  /// The process's fencing counters, handed to every session; may be null.
+  std::shared_ptr<fencing_counters> fencing;
   /// Every component's time (deadlines, heartbeats, timestamps); must outlive the supervisor.
   const clock* time = &system_clock::instance();
 };

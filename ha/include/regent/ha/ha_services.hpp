@@ -13,6 +13,14 @@
 
 namespace regent::ha {
 
+/// This process's connection to the HA backend's coordination service, as the backend sees it
+/// now: `connected`; `suspended` (no answer for the moment: the ZooKeeper connection is lost but
+/// its session may still resume, the Kubernetes API server does not answer); `lost` (the
+/// ZooKeeper session expired: every ephemeral node and watch of it is gone).
+enum class connection_state { connected, suspended, lost };
+/// "connected", "suspended", "lost"
+const char* to_string(connection_state s);
+
 class ha_services {
  public:
   virtual ~ha_services() = default;
@@ -24,8 +32,11 @@ class ha_services {
   virtual checkpoint_id_counter& checkpoint_ids() = 0;
   virtual blob_store& blobs() = 0;
   virtual job_result_store& job_results() = 0;
-  /// "none", "filesystem", "zookeeper"
+  /// "none", "filesystem", "zookeeper", "kubernetes"
   virtual std::string backend_name() const = 0;
+  /// Non-blocking (read by the metrics endpoint). Backends without a remote service (`none`,
+  /// `filesystem`) are always connected.
+  virtual connection_state connection() const = 0;
 };
 
 }  // namespace regent::ha

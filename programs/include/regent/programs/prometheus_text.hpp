@@ -6,6 +6,7 @@
 /// Pure functions of their inputs, except process_metrics(), which reads /proc/self.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,16 +27,45 @@ struct job_metrics_source {
 std::string flink_jobmanager_metrics(const nlohmann::json& overview, const std::vector<job_metrics_source>& jobs,
                                      std::int64_t now_ms);
 
-/// This process's leadership: role, epoch, changes, and a histogram of its takeovers (grant →
-/// every job recovered) in seconds.
+/// This process's leadership: role, epoch, changes by reason, a histogram of its takeovers
+/// (grant → every job recovered) in seconds, what fencing turned away and the HA backend's
+/// connection.
 struct leadership_sample {
   bool leader = false;
   std::uint64_t epoch = 0;
-  std::uint64_t changes = 0;
+  /// Leadership changes by reason ("granted", "revoked", "shutdown"); every reason is written,
+  /// 0 when it never happened, so that rate() sees the first one.
+  std::map<std::string, std::uint64_t> changes_by_reason;
   double last_takeover_ms = -1;
   std::vector<double> takeovers_ms;  ///< every takeover this process made that it still remembers
+  std::uint64_t fenced_requests_rejected = 0;  ///< RPCs whose fencing token was not the current session's
+  std::uint64_t fenced_writes_rejected = 0;    ///< HA writes refused: this process no longer led
+  std::string ha_connection = "connected";     ///< "connected" | "suspended" | "lost"
 };
 std::string leadership_metrics(const leadership_sample& s);
+
+/// One subtask a taskmanager runs, for Flink's per-task metrics.
+struct subtask_sample {
+  std::string job_id;
+  std::string task_id;  ///< the job vertex (Regent's one chained vertex reuses the job id)
+  int subtask_index = 0;
+  std::uint64_t attempt = 0;  ///< the deployment attempt (Flink's task_attempt_num)
+  std::uint64_t records_in = 0;
+  std::uint64_t records_out = 0;
+};
+/// What a taskmanager's metrics endpoint reports besides the process metrics.
+struct taskmanager_sample {
+  std::string tm_id;
+  int slots_total = 0;
+  int slots_available = 0;
+  std::vector<subtask_sample> subtasks;
+};
+/// flink_taskmanager_Status_Slots_{Total,Available} (label tm_id) and, per running subtask,
+/// flink_taskmanager_job_task_{numRecordsIn,numRecordsOut} with the labels of Flink's task
+/// scope (job_id, task_id, subtask_index, task_attempt_num, tm_id). Like Flink's
+/// PrometheusReporter, which exports its counters as gauges (a restarted attempt counts from 0),
+/// they are typed gauge.
+std::string flink_taskmanager_metrics(const taskmanager_sample& s);
 
 /// process_{cpu_seconds_total,resident_memory_bytes,virtual_memory_bytes,open_fds,max_fds,
 /// start_time_seconds} of this process, from /proc/self.

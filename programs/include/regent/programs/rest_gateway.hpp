@@ -18,24 +18,19 @@
 #include "regent/ha/storage/job_archive.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
+#include "regent/programs/prometheus_text.hpp"
 #include "regent/rpc/rest_server.hpp"
 
 namespace regent::programs {
-
-/// This process's leadership as the supervisor reports it (for /metrics).
-struct leadership_status {
-  std::string role;  ///< "leader" | "recovering" | "standby"
-  std::uint64_t epoch = 0;
-  std::uint64_t changes = 0;
-  double last_takeover_ms = -1;  ///< grant → recovered of the newest session; -1 before one
-};
 
 struct rest_gateway_config {
   std::string own_rpc_address;                                        ///< host:port of this jobmanager's RPC endpoint
   std::string own_rest_url;                                           ///< http://host:port of this REST server
   std::string uploads_dir;                                            ///< <storageDir>/<cluster-id>/uploads
   std::vector<std::pair<std::string, std::string>> effective_config;  ///< /jobmanager/config
-  std::function<leadership_status()> status;                          ///< may be empty
+  /// This process's leadership, fencing and HA connection as last reported (for /metrics;
+  /// the gateway adds the takeovers of `history`). May be empty.
+  std::function<leadership_sample()> status;
   const class leader_history* history = nullptr;                      ///< GET /cluster/leader/history; may be null
   bool web_cancel = true;                                             ///< web.cancel.enable, reported in /config
   bool web_submit = true;                                             ///< web.submit.enable, reported in /config

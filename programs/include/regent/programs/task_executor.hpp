@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "regent/ha/leader_retrieval.hpp"
+#include "regent/programs/prometheus_text.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/server.hpp"
@@ -99,6 +100,10 @@ class task_executor final : public ha::leader_retrieval_listener {
   const std::string& address() const { return address_; }
   const std::string& id() const { return options_.taskmanager_id; }
 
+  /// Its slots and the record counts of every subtask deployed here (finished ones too, until
+  /// cancelled), for the metrics endpoint. Thread-safe; never waits on a subtask's work.
+  taskmanager_sample metrics() const;
+
  private:
   /// One leader as retrieved: its info and this process's connection to it. Shared by the
   /// subtasks it deployed (their events and blob requests go to it); the client is closed when
@@ -166,7 +171,7 @@ class task_executor final : public ha::leader_retrieval_listener {
   std::unique_ptr<rpc::server> server_;
 
   /// Guards everything below up to the control-thread-only section.
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::shared_ptr<leader_session> session_;  ///< the leader requests are fenced against
   std::map<subtask_key, deployed> subtasks_;

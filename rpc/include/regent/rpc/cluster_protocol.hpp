@@ -89,6 +89,7 @@ struct subtask_event {
   std::uint64_t checkpoint_id = 0;
   std::string handle;
   std::uint64_t state_size = 0;
+  std::uint64_t records = 0;  ///< ack: records the subtask wrote before the checkpoint (all attempts)
   std::string message;
   std::string taskmanager_id;
   bool unrecoverable = false;  ///< failed: a restart cannot help, the job fails

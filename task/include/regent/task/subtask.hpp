@@ -47,6 +47,9 @@ struct checkpoint_ack {
   checkpoint_id id = 0;
   std::filesystem::path handle;
   std::uint64_t size = 0;  ///< bytes of the snapshot file
+  /// Records of its source partition written before the checkpoint (its source position: all
+  /// attempts together, as a restore resumes there). Committed once the checkpoint completes.
+  std::uint64_t records = 0;
 };
 
 /// What a subtask reports. Every callback runs on the subtask thread: it must return quickly
@@ -108,6 +111,17 @@ class subtask {
 
   int index() const { return config_.index; }
 
+  /// Records this subtask has read from its source and written to its sink since start()
+  /// (Flink's numRecordsIn / numRecordsOut of one task attempt: a restored attempt counts from
+  /// 0 again). Thread-safe and lock-free, so a metrics endpoint may read it at any time.
+  struct record_counts {
+    std::uint64_t in = 0;
+    std::uint64_t out = 0;
+  };
+  record_counts records() const {
+    return {records_in_.load(std::memory_order_relaxed), records_out_.load(std::memory_order_relaxed)};
+  }
+
  private:
   /// A request from another thread, carried out by the subtask thread in order.
   struct command {
@@ -127,6 +141,9 @@ class subtask {
   bool cancel_requested_ = false;
   /// Set when commands_ or cancel_requested_ changed; read per record without the lock.
   std::atomic<bool> has_work_{false};
+  /// Written only by the subtask thread, once per record; read by records().
+  std::atomic<std::uint64_t> records_in_{0};
+  std::atomic<std::uint64_t> records_out_{0};
 
   std::thread thread_;
   std::unique_ptr<runner> runner_;

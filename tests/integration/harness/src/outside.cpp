@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <fstream>
 
+#include "regent/harness/child_process.hpp"
+
 namespace regent::harness {
 
 namespace fs = std::filesystem;
@@ -63,6 +65,20 @@ std::map<long long, std::vector<std::string>> committed_records(const fs::path& 
     for (long long v; in >> v;) out[v].push_back(name);
   }
   return out;
+}
+
+promtool_verdict promtool_check(const std::string& text, const fs::path& dir, const std::string& name,
+                                std::chrono::milliseconds timeout) {
+  const auto file = dir / (name + ".metrics");
+  std::ofstream(file) << text;
+  child_process promtool({"/bin/sh", "-c", "exec promtool check metrics < '" + file.string() + "'"},
+                         dir / (name + ".promtool"), true);
+  promtool_verdict v;
+  v.exit_code = promtool.wait_exit(timeout);
+  promtool.wait_for_line([](const std::string&) { return false; }, std::chrono::seconds(5));  // to its last line
+  v.findings = promtool.lines();
+  v.output = promtool.log_text();
+  return v;
 }
 
 }  // namespace regent::harness

@@ -44,6 +44,9 @@ struct job_snapshot {
   job::job_status_machine status;
   job::checkpoint_statistics checkpoints;
   std::deque<job_failure> failures;
+  /// Records the job's subtasks wrote up to its latest completed checkpoint (as they acknowledged
+  /// it); -1 when no checkpoint completed under this leader yet.
+  std::int64_t records_written = -1;
 };
 
 /// A registered taskmanager (a row of /taskmanagers).

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,18 @@ class folder_writes {
  private:
   int fd_ = -1;
 };
+
+/// What Prometheus's linter (`promtool check metrics`, Debian's `prometheus`) says about a
+/// metrics text: its exit code (0 clean, 3 lint findings only, 1 a format error; nullopt when it
+/// did not end in time) and its findings, one per line.
+struct promtool_verdict {
+  std::optional<int> exit_code;
+  std::vector<std::string> findings;
+  std::string output;  ///< everything it printed, for a failure message
+};
+/// Runs promtool on `text`, kept as `<dir>/<name>.metrics` (its output in `<name>.promtool`).
+promtool_verdict promtool_check(const std::string& text, const std::filesystem::path& dir, const std::string& name,
+                                std::chrono::milliseconds timeout);
 
 /// Every record committed by a `file` sink into `dir` (visible `part-*` files) → the names of
 /// the part files holding it, so that duplicates can be named; empty when `dir` does not exist.
