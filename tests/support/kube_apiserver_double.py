@@ -352,9 +352,12 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
             self.end_headers()
             self.wfile.write(data)
 
-        def read_body(self):
+        def read_raw_body(self):
             n = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(n) if n else b""
+            return self.rfile.read(n) if n else b""
+
+        @staticmethod
+        def parse_body(raw):
             if not raw:
                 return None
             try:
@@ -379,6 +382,9 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                 time.sleep(faults.latency)
             body = None
             try:
+                # The body is read first, whatever the answer: left unread it would be taken for
+                # the next request on the connection.
+                raw = self.read_raw_body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
                 if not self.authorized():
                     raise ApiError(401, "Unauthorized", "Unauthorized")
                 url = urllib.parse.urlsplit(self.path)
@@ -399,8 +405,7 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                                    'User "system:serviceaccount:%s:regent" cannot %s resource "%s" in API group "%s" in '
                                    'the namespace "%s"' % (ns, verb, resource, group, ns),
                                    {"name": name or "", "group": group, "kind": resource})
-                if method in ("POST", "PUT", "PATCH", "DELETE"):
-                    body = self.read_body()
+                body = self.parse_body(raw)
                 faults.count(verb)
                 rule = faults.take(method, self.path)
                 if rule and rule.get("hold"):
