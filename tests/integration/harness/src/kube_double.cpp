@@ -59,6 +59,18 @@ kube_double::kube_double(fs::path dir) : dir_(std::move(dir)) {
 
 kube_double::~kube_double() = default;
 
+fs::path kube_double::client_certificate_kubeconfig(const std::string& name) const {
+  auto file = dir_ / ("kubeconfig-" + name);
+  std::ofstream(file) << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+                      << "clusters:\n- name: double\n  cluster:\n    server: https://127.0.0.1:" << port_
+                      << "\n    certificate-authority: " << (dir_ / "ca.crt").string() << "\n"
+                      << "users:\n- name: regent\n  user:\n    client-certificate: "
+                      << (dir_ / (name + ".crt")).string() << "\n    client-key: " << (dir_ / (name + ".key")).string()
+                      << "\ncontexts:\n- name: test\n  context:\n    cluster: double\n    user: regent\n"
+                      << "    namespace: " << ns() << "\n";
+  return file;
+}
+
 void kube_double::start() {
   fs::remove(dir_ / "port");
   fs::remove(dir_ / "control");
@@ -72,6 +84,10 @@ void kube_double::start() {
                                 (dir_ / "token").string(),
                                 "--role",
                                 (support_dir() / ".." / ".." / "deploy" / "kubernetes" / "role.yaml").string(),
+                                "--client-ca",
+                                (dir_ / "ca.crt").string(),
+                                "--subject",
+                                "Group:regent-ha",
                                 "--data",
                                 (dir_ / "objects.json").string(),
                                 "--port-file",
