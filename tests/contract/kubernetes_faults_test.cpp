@@ -235,14 +235,21 @@ TEST_F(kubernetes_faults, a_garbage_configmap_value_is_an_error_naming_the_objec
                 {"name", shard},
                 {"patch", {{"data", {{"jobGraph-" + job.str(), "../../etc/passwd"}, {"counter-" + job.str(), "-x"}}}}}};
   ASSERT_TRUE(server_.control("/patch", patch.dump()));
-  auto graph = ha->job_graphs().get(job);
+  // Another process reads it (the leader serves its reads from what it wrote, and meets a
+  // foreign change at its next write of the map, below).
+  auto reader = backend_.make_services();
+  auto graph = reader->job_graphs().get(job);
   ASSERT_FALSE(graph.ok());
   EXPECT_EQ(graph.err().code, ha::errc::corrupt);
   EXPECT_NE(graph.err().message.find("ConfigMap regent-test/" + shard), std::string::npos) << graph.err().message;
   EXPECT_NE(graph.err().message.find("jobGraph-" + job.str()), std::string::npos) << graph.err().message;
-  auto counter = ha->checkpoint_ids().peek(job);
+  auto counter = reader->checkpoint_ids().peek(job);
   ASSERT_FALSE(counter.ok());
   EXPECT_NE(counter.err().message.find("counter-" + job.str()), std::string::npos) << counter.err().message;
+  auto next = ha->checkpoint_ids().next(token, job);
+  ASSERT_FALSE(next.ok()) << "the leader wrote over a garbage counter";
+  EXPECT_EQ(next.err().code, ha::errc::corrupt);
+  EXPECT_NE(next.err().message.find("counter-" + job.str()), std::string::npos) << next.err().message;
 
   json fence = {{"resource", "configmaps"},
                 {"namespace", harness::kube_double::ns()},

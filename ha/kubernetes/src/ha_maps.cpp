@@ -1,5 +1,7 @@
 #include "ha_maps.hpp"
 
+#include <set>
+
 #include "regent/ha/errc.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -99,6 +101,26 @@ result<map_state> ha_maps::parse(const json& object, const std::string& name) co
 }
 
 result<map_state> ha_maps::read(const std::string& name) const {
+  if (auto cached = from_cache(name)) return std::move(*cached);
+  return fetch(name);
+}
+
+std::optional<map_state> ha_maps::from_cache(const std::string& name) const {
+  epoch_t epoch = 0;
+  std::function<bool()> valid;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    epoch = cache_epoch_;
+    valid = cache_valid_;
+  }
+  if (epoch == 0 || !valid || !valid()) return std::nullopt;
+  auto& s = slot(name);
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (s.last && s.last->fence == epoch) return s.last;
+  return std::nullopt;
+}
+
+result<map_state> ha_maps::fetch(const std::string& name) const {
   auto r = api_.get(api_.configmap(name));
   if (!r) return std::move(r).err();
   if (r->status == 404) {
@@ -111,6 +133,13 @@ result<map_state> ha_maps::read(const std::string& name) const {
 }
 
 result<std::vector<map_state>> ha_maps::read_all() const {
+  std::vector<map_state> cached;
+  for (const auto& name : all_maps()) {
+    auto st = from_cache(name);
+    if (!st) break;
+    if (st->exists) cached.push_back(std::move(*st));
+    if (name == all_maps().back()) return cached;
+  }
   auto r = api_.get(api_.configmaps() + "?labelSelector=" + url_encode(label_selector()));
   if (!r) return std::move(r).err();
   if (!r->ok())
@@ -127,7 +156,39 @@ result<std::vector<map_state>> ha_maps::read_all() const {
   return out;
 }
 
+void ha_maps::remember(const std::string& name, std::optional<map_state> st) {
+  auto& s = slot(name);
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.last = std::move(st);
+}
+
+map_state ha_maps::absent(const std::string& name, epoch_t epoch) {
+  map_state st;
+  st.name = name;
+  st.fence = epoch;
+  return st;
+}
+
 result<void> ha_maps::raise_fences(const writer_identity& who) {
+  // What this process remembers of the maps is of an older leadership: forget it. The fence
+  // step below leaves every map's state as of the fence (absent shards included), from which
+  // the leader's reads are served while it holds the leadership — it is their only writer.
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    cache_epoch_ = 0;
+    cache_valid_ = nullptr;
+  }
+  for (const auto& name : all_maps()) remember(name, std::nullopt);
+  auto done = raise_all(who);
+  if (done) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    cache_epoch_ = who.epoch;
+    cache_valid_ = who.still_leading;
+  }
+  return done;
+}
+
+result<void> ha_maps::raise_all(const writer_identity& who) {
   // The leader-info map first: once it shows the new epoch, no deposed leader can confirm a
   // shard it creates (README "Creations"), so a shard the list below does not show stays
   // absent or empty until the new leader itself writes it.
@@ -139,11 +200,15 @@ result<void> ha_maps::raise_fences(const writer_identity& who) {
       if (auto r = raise_fence(who, shard_name(i), read(shard_name(i))); !r) return r;
     return ok();
   }
+  std::set<std::string> listed;
   for (auto& st : *all) {
     auto name = st.name;
-    if (is_shard(name))
-      if (auto r = raise_fence(who, name, std::move(st)); !r) return r;
+    if (!is_shard(name)) continue;
+    listed.insert(name);
+    if (auto r = raise_fence(who, name, std::move(st)); !r) return r;
   }
+  for (int i = 0; i < shard_count; ++i)
+    if (!listed.count(shard_name(i))) remember(shard_name(i), absent(shard_name(i), who.epoch));
   return ok();
 }
 
@@ -151,7 +216,7 @@ result<void> ha_maps::raise_fence(const writer_identity& who, const std::string&
   const std::string epoch = std::to_string(who.epoch);
   const bool shard = name != leader_info_map();
   for (int attempt = 0;; ++attempt) {
-    if (attempt > 0) st = read(name);
+    if (attempt > 0) st = fetch(name);
     if (!who.still_leading()) return not_leader("the leadership of epoch " + epoch + " ran out while fencing");
     if (attempt > max_retries_ + 3)
       return error{errc::unavailable, "could not raise the fence of " + describe(name) + " to epoch " + epoch};
@@ -161,15 +226,24 @@ result<void> ha_maps::raise_fence(const writer_identity& who, const std::string&
     }
     if (st->fence > who.epoch)
       return not_leader(describe(name) + " is fenced by epoch " + std::to_string(st->fence) + " above " + epoch);
-    if (st->exists && st->fence == who.epoch && !st->unconfirmed) return ok();
-    if (shard && !st->exists) return ok();  // absent shards stay absent: a write creates them
+    if (st->exists && st->fence == who.epoch && !st->unconfirmed) {
+      remember(name, std::move(*st));
+      return ok();
+    }
+    if (shard && !st->exists) {  // absent shards stay absent: a write creates them
+      remember(name, absent(name, who.epoch));
+      return ok();
+    }
     result<api_reply> r = error{};
     if (shard && st->data.empty()) {
       // An empty shard (left by a writer that was deposed before it confirmed its creation):
       // removed rather than fenced, conditional on the version read.
       json pre = {{"preconditions", {{"resourceVersion", st->resource_version}}}};
       r = api_.call("DELETE", api_.configmap(name), &pre);
-      if (r && (r->ok() || r->status == 404)) return ok();
+      if (r && (r->ok() || r->status == 404)) {
+        remember(name, absent(name, who.epoch));
+        return ok();
+      }
     } else {
       json body = object(name, who.epoch, st->data, false);
       if (!st->exists) {
@@ -178,7 +252,11 @@ result<void> ha_maps::raise_fence(const writer_identity& who, const std::string&
         body["metadata"]["resourceVersion"] = st->resource_version;
         r = api_.call("PUT", api_.configmap(name), &body);
       }
-      if (r && r->ok()) return ok();
+      if (r && r->ok()) {
+        auto now = parse(r->body, name);
+        remember(name, now && now->fence == who.epoch ? std::optional<map_state>(std::move(*now)) : std::nullopt);
+        return ok();
+      }
     }
     if (r && (r->status == 403 || r->status == 401 || r->status == 422))
       return error{errc::io, "fencing " + describe(name) + ": " + r->describe()};
@@ -198,7 +276,7 @@ json ha_maps::object(const std::string& name, epoch_t epoch, const std::map<std:
 }
 
 result<void> ha_maps::confirm(const writer_identity& who) const {
-  auto info = read(leader_info_map());
+  auto info = fetch(leader_info_map());  // never a remembered state: the fence argument needs a read now
   if (!info) return std::move(info).err();
   if (!info->exists || info->fence != who.epoch)
     return not_leader(describe(leader_info_map()) + " is fenced by epoch " + std::to_string(info->fence) +
@@ -206,7 +284,7 @@ result<void> ha_maps::confirm(const writer_identity& who) const {
   return ok();
 }
 
-ha_maps::map_slot& ha_maps::slot(const std::string& name) {
+ha_maps::map_slot& ha_maps::slot(const std::string& name) const {
   std::lock_guard<std::mutex> lock(slots_mu_);
   auto& p = slots_[name];
   if (!p) p = std::make_unique<map_slot>();
@@ -228,7 +306,7 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
     if (from_cache) {
       st = *s.last;
     } else {
-      st = read(name);
+      st = fetch(name);
     }
     s.last.reset();
     if (!st) {
@@ -239,7 +317,10 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
       if (!shard) return not_leader(describe(name) + " does not exist: not fenced by epoch " + std::to_string(who.epoch));
       auto changes = change(*st);
       if (!changes) return std::move(changes).err();
-      if (applied(*st, *changes)) return st;  // nothing to write, nothing to create
+      if (applied(*st, *changes)) {  // nothing to write, nothing to create
+        if (st->fence == who.epoch) s.last = *st;
+        return st;
+      }
       // A shard is created empty and unconfirmed; the next round reads it, confirms and writes.
       json body = object(name, who.epoch, {}, true);
       auto r = api_.call("POST", api_.configmaps(), &body);
@@ -273,10 +354,13 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
       json pre = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"},
                   {"preconditions", {{"resourceVersion", st->resource_version}}}};
       auto r = api_.call("DELETE", api_.configmap(name), &pre);
-      if (r && r->ok()) return st;
+      if (r && r->ok()) {
+        s.last = absent(name, who.epoch);
+        return st;
+      }
       if (r && (r->status == 409 || r->status == 404)) continue;  // changed or gone: decide from a fresh read
       if (r && !r->ambiguous()) return error{errc::io, "deleting " + describe(name) + ": " + r->describe()};
-      auto again = read(name);
+      auto again = fetch(name);
       if (again && !again->exists) {
         logging::get("ha")->info("{}: an unanswered delete had landed (found by reading it back)", describe(name));
         return st;
@@ -303,7 +387,7 @@ result<map_state> ha_maps::modify(const writer_identity& who, const std::string&
       return error{r->status == 422 ? errc::invalid_argument : errc::io,
                    "writing " + describe(name) + ": " + r->describe()};
     // No answer, or one that does not say whether it was applied: read to find out.
-    auto again = read(name);
+    auto again = fetch(name);
     if (again && again->exists && again->fence == who.epoch && !again->unconfirmed &&
         again->resource_version != st->resource_version && applied(*again, *changes)) {
       logging::get("ha")->info("{}: an unanswered write had landed (found by reading it back)", describe(name));

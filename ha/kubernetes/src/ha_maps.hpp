@@ -68,9 +68,11 @@ class ha_maps {
   /// "ConfigMap <ns>/<name>", for errors.
   std::string describe(const std::string& name) const;
 
-  /// The map as it is now; a missing map reads as empty (`exists` false).
+  /// The map as it is now; a missing map reads as empty (`exists` false). While this process
+  /// leads (the writer identity of its last fence step still leading), from the state its own
+  /// fence step and writes left — it is the maps' only writer — without a request.
   result<map_state> read(const std::string& name) const;
-  /// Every HA map of the cluster, by label (one request).
+  /// Every HA map of the cluster, by label (one request; none while leading, as `read`).
   result<std::vector<map_state>> read_all() const;
 
   /// The takeover: raises the fence of the leader-info map (creating it when missing), then of
@@ -97,7 +99,13 @@ class ha_maps {
     std::mutex mu;
     std::optional<map_state> last;
   };
-  map_slot& slot(const std::string& name);
+  map_slot& slot(const std::string& name) const;
+  /// GET, never from what this process remembers (every read inside a write, and the confirmation).
+  result<map_state> fetch(const std::string& name) const;
+  std::optional<map_state> from_cache(const std::string& name) const;
+  void remember(const std::string& name, std::optional<map_state> st);
+  static map_state absent(const std::string& name, epoch_t epoch);
+  result<void> raise_all(const writer_identity& who);
   result<void> raise_fence(const writer_identity& who, const std::string& name, result<map_state> st);
   /// errc::not_leader unless the leader-info map (fenced first by every takeover) shows `who.epoch`.
   result<void> confirm(const writer_identity& who) const;
@@ -109,8 +117,13 @@ class ha_maps {
   api_client& api_;
   std::string cluster_id_;
   int max_retries_;
-  std::mutex slots_mu_;
-  std::map<std::string, std::unique_ptr<map_slot>> slots_;
+  mutable std::mutex slots_mu_;
+  mutable std::map<std::string, std::unique_ptr<map_slot>> slots_;
+  /// Reads are served from the slots while `cache_valid_()` (the fence step's writer identity
+  /// still leading) for states fenced by `cache_epoch_` (0: never).
+  mutable std::mutex cache_mu_;
+  epoch_t cache_epoch_ = 0;
+  std::function<bool()> cache_valid_;
 };
 
 /// The size Kubernetes counts for a ConfigMap's data: keys plus values.

@@ -49,6 +49,8 @@ class kube_double {
 
  private:
   void start();
+  /// A kubeconfig for the double whose user entry is `user` (indented YAML lines).
+  void write_kubeconfig(const std::filesystem::path& file, const std::string& user) const;
   std::string http(const std::string& method, const std::string& path, const std::string& body);
 
   std::filesystem::path dir_;
