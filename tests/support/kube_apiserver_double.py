@@ -318,11 +318,15 @@ def make_handler(store, faults, token_file, rules, bookmark_interval, subjects=(
                 self.broken = True
 
         def handle(self):
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK hold every answer for 40 ms. (Set before the connection's
+            # requests are handled: super().handle() serves them all.)
+            try:
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
             if not self.broken:
                 super().handle()
-            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
-            # client's delayed ACK hold every answer for 40 ms.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, fmt, *args):
             if os.environ.get("KUBE_DOUBLE_LOG"):
