@@ -237,14 +237,21 @@ TEST_F(kubernetes_faults, a_garbage_configmap_value_is_an_error_naming_the_objec
                 {"name", shard},
                 {"patch", {{"data", {{"jobGraph-" + job.str(), "../../etc/passwd"}, {"counter-" + job.str(), "-x"}}}}}};
   ASSERT_TRUE(server_.control("/patch", patch.dump()));
-  auto graph = ha->job_graphs().get(job);
+  // Another process reads it (the leader serves its reads from what it wrote, and meets a
+  // foreign change at its next write of the map, below).
+  auto reader = backend_.make_services();
+  auto graph = reader->job_graphs().get(job);
   ASSERT_FALSE(graph.ok());
   EXPECT_EQ(graph.err().code, ha::errc::corrupt);
   EXPECT_NE(graph.err().message.find("ConfigMap regent-test/" + shard), std::string::npos) << graph.err().message;
   EXPECT_NE(graph.err().message.find("jobGraph-" + job.str()), std::string::npos) << graph.err().message;
-  auto counter = ha->checkpoint_ids().peek(job);
+  auto counter = reader->checkpoint_ids().peek(job);
   ASSERT_FALSE(counter.ok());
   EXPECT_NE(counter.err().message.find("counter-" + job.str()), std::string::npos) << counter.err().message;
+  auto next = ha->checkpoint_ids().next(token, job);
+  ASSERT_FALSE(next.ok()) << "the leader wrote over a garbage counter";
+  EXPECT_EQ(next.err().code, ha::errc::corrupt);
+  EXPECT_NE(next.err().message.find("counter-" + job.str()), std::string::npos) << next.err().message;
 
   json fence = {{"resource", "configmaps"},
                 {"namespace", harness::kube_double::ns()},
@@ -372,6 +379,49 @@ TEST_F(kubernetes_faults, in_cluster_access_reads_the_service_account_and_a_rota
   recording_listener l;
   auto token = lead(*ha, l);
   EXPECT_TRUE(ha->job_graphs().put(token, test_job(4), "in cluster").ok());
+}
+
+TEST_F(kubernetes_faults, a_client_certificate_of_the_cluster_ca_leads_and_writes) {
+  auto o = backend_.options();
+  o.config_file = server_.client_certificate_kubeconfig("client").string();
+  auto ha = kubernetes_backend::make(o);
+  recording_listener l;
+  auto token = lead(*ha, l);
+  EXPECT_TRUE(ha->job_graphs().put(token, test_job(5), "by certificate").ok());
+  EXPECT_EQ(*ha->job_graphs().get(test_job(5)), "by certificate");
+}
+
+TEST_F(kubernetes_faults, a_client_certificate_of_another_ca_is_refused_naming_the_kubeconfig) {
+  auto o = backend_.options();
+  auto kubeconfig = server_.client_certificate_kubeconfig("other-client");
+  o.config_file = kubeconfig.string();
+  auto ha = kubernetes_backend::make(o);
+  auto refused = ha->job_graphs().list();
+  ASSERT_FALSE(refused.ok()) << "a client certificate of another CA was accepted";
+  EXPECT_NE(refused.err().message.find(kubeconfig.string()), std::string::npos) << refused.err().message;
+  EXPECT_NE(refused.err().message.find("client certificate"), std::string::npos) << refused.err().message;
+}
+
+TEST_F(kubernetes_faults, no_credentials_are_refused_as_unauthorized_naming_the_kubeconfig) {
+  auto kubeconfig = dir_.path() / "anonymous-kubeconfig";
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+                            << "clusters:\n- name: double\n  cluster:\n    server: https://127.0.0.1:" << server_.port()
+                            << "\n    certificate-authority: "
+                            << (server_.kubeconfig().parent_path() / "ca.crt").string() << "\n"
+                            << "users:\n- name: nobody\n  user: {}\n"
+                            << "contexts:\n- name: test\n  context:\n    cluster: double\n    user: nobody\n";
+  auto o = backend_.options();
+  o.config_file = kubeconfig.string();
+  auto made = ha::kubernetes::make_ha_services(o);
+  if (!made.ok()) {
+    // Refusing a user without credentials at start-up is as good, if it names the file.
+    EXPECT_NE(made.err().message.find(kubeconfig.string()), std::string::npos) << made.err().message;
+    return;
+  }
+  auto refused = (*made)->job_graphs().list();
+  ASSERT_FALSE(refused.ok()) << "a request without credentials was accepted";
+  EXPECT_NE(refused.err().message.find("401 Unauthorized"), std::string::npos) << refused.err().message;
+  EXPECT_NE(refused.err().message.find(kubeconfig.string()), std::string::npos) << refused.err().message;
 }
 
 }  // namespace

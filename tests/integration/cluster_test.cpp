@@ -334,6 +334,26 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     return left;
   }
 
+  /// ConfigMaps labelled as this cluster's HA data (`app=<cluster-id>`,
+  /// `configmap-type=high-availability`) other than the one that lives as long as the cluster:
+  /// `<cluster-id>-leader-info` (the leader's address and the fence every takeover raises first;
+  /// the checkpoint-id counters are per job, in the job's shard). Listed through the double.
+  std::vector<std::string> kube_job_configmaps() {
+    std::vector<std::string> left;
+    auto objects = nlohmann::json::parse(kube_->objects(), nullptr, false);
+    if (objects.is_discarded() || !objects.contains("items")) return {"(the API-server double did not answer)"};
+    for (const auto& o : objects["items"]) {
+      const auto& meta = o.value("metadata", nlohmann::json::object());
+      auto labels = meta.value("labels", nlohmann::json::object());
+      if (o.value("kind", "") != "ConfigMap" || labels.value("app", "") != cluster_id_ ||
+          labels.value("configmap-type", "") != "high-availability")
+        continue;
+      auto name = meta.value("name", "");
+      if (name != cluster_id_ + "-leader-info") left.push_back("ConfigMap " + name);
+    }
+    return left;
+  }
+
   fs::path jrs_dir() { return dir_.path() / "ha" / "job-result-store" / cluster_id_; }
 
   /// Waits until the given jobmanager has logged `what` at least `times` times.
@@ -505,6 +525,9 @@ TEST_P(cluster_test, a_cancelled_job_is_cleaned_up_and_its_result_kept) {
   EXPECT_EQ(wait_end(job), "CANCELED");
   ASSERT_TRUE(wait_log(*jm, "job " + job + ": HA data cleaned up"));
   EXPECT_EQ(ha_leftovers(job), std::vector<std::string>{});
+  if (kubernetes()) {
+    EXPECT_EQ(kube_job_configmaps(), std::vector<std::string>{}) << "its last job gone, no shard map may stay";
+  }
   // delete-on-commit is false in this conf: the clean entry stays as <jobId>.json.
   std::ifstream entry(jrs_dir() / (job + ".json"));
   std::string text((std::istreambuf_iterator<char>(entry)), std::istreambuf_iterator<char>());
@@ -588,6 +611,9 @@ TEST_P(cluster_test, a_finished_job_is_not_run_again_and_its_ha_data_is_gone) {
   ASSERT_NE(jm, nullptr);
   ASSERT_TRUE(wait_log(*jm, "job " + job + ": HA data cleaned up"));
   EXPECT_EQ(ha_leftovers(job), std::vector<std::string>{});
+  if (kubernetes()) {
+    EXPECT_EQ(kube_job_configmaps(), std::vector<std::string>{});
+  }
   // The clean result stays as <jobId>.json (delete-on-commit is false in this conf).
   EXPECT_TRUE(fs::exists(jrs_dir() / (job + ".json")));
   EXPECT_FALSE(fs::exists(jrs_dir() / (job + "_DIRTY.json")));

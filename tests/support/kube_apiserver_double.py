@@ -3,9 +3,13 @@
 these machines). It is not Kubernetes: it serves only what Regent's `kubernetes` HA backend and
 the fidelity test use, with the semantics they rely on.
 
-Serves over real HTTPS (certificate and key given; tests make a CA with `openssl`) and checks
-`Authorization: Bearer <token>` against a token file re-read on every request (so a test can
-rotate it):
+Serves over real HTTPS (certificate and key given; tests make a CA with `openssl`) and
+authenticates as kube-apiserver does: `Authorization: Bearer <token>` against a token file
+re-read on every request (so a test can rotate it) — the service account `regent` — or, with
+`--client-ca`, a client certificate verified against that CA: the user is its CN, its groups its
+O entries (bound to the Role when a `--subject User:NAME` / `Group:NAME` names them, else 403).
+No identity is 401. (A certificate of another CA fails the TLS handshake here; kube-apiserver
+answers 401. Either way the client is refused.)
 
 - ConfigMaps `/api/v1/namespaces/{ns}/configmaps[/{name}]` and Leases
   `/apis/coordination.k8s.io/v1/namespaces/{ns}/leases[/{name}]`: create (POST, 409
@@ -298,7 +302,7 @@ class Dropped(Exception):
     """The request was handled; its answer is to be lost with the connection."""
 
 
-def make_handler(store, faults, token_file, rules, bookmark_interval):
+def make_handler(store, faults, token_file, rules, bookmark_interval, subjects=()):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -306,17 +310,23 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
             super().setup()
             # The TLS handshake runs here, on the connection's own thread, not in accept().
             self.broken = False
+            self.peer = None
             try:
                 self.connection.do_handshake()
+                self.peer = self.connection.getpeercert()
             except (ssl.SSLError, OSError):
                 self.broken = True
 
         def handle(self):
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK hold every answer for 40 ms. (Set before the connection's
+            # requests are handled: super().handle() serves them all.)
+            try:
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
             if not self.broken:
                 super().handle()
-            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
-            # client's delayed ACK hold every answer for 40 ms.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, fmt, *args):
             if os.environ.get("KUBE_DOUBLE_LOG"):
@@ -352,9 +362,12 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
             self.end_headers()
             self.wfile.write(data)
 
-        def read_body(self):
+        def read_raw_body(self):
             n = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(n) if n else b""
+            return self.rfile.read(n) if n else b""
+
+        @staticmethod
+        def parse_body(raw):
             if not raw:
                 return None
             try:
@@ -362,14 +375,27 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
             except ValueError:
                 raise ApiError(400, "BadRequest", "the body is not JSON")
 
-        def authorized(self):
+        def identity(self, ns):
+            """(user, groups, bound) of the request, or None (401): a bearer token from the token
+            file is the service account `regent` of the namespace, bound to the Role; a client
+            certificate (verified against --client-ca in the handshake) is the user of its CN in
+            the groups of its O entries, bound when a --subject names the user or a group."""
             try:
                 with open(token_file, encoding="utf-8") as f:
                     tokens = {t.strip() for t in f if t.strip()}
             except OSError:
                 tokens = set()
             auth = self.headers.get("Authorization", "")
-            return auth.startswith("Bearer ") and auth[len("Bearer "):].strip() in tokens
+            if auth.startswith("Bearer ") and auth[len("Bearer "):].strip() in tokens:
+                return "system:serviceaccount:%s:regent" % ns, ["system:serviceaccounts"], True
+            if self.peer:
+                fields = [kv for rdn in self.peer.get("subject", ()) for kv in rdn]
+                user = next((v for k, v in fields if k == "commonName"), None)
+                groups = [v for k, v in fields if k == "organizationName"]
+                if user:
+                    bound = "User:" + user in subjects or any("Group:" + g in subjects for g in groups)
+                    return user, groups, bound
+            return None
 
         def handle_api(self, method):
             if faults.unreachable:
@@ -379,9 +405,14 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                 time.sleep(faults.latency)
             body = None
             try:
-                if not self.authorized():
-                    raise ApiError(401, "Unauthorized", "Unauthorized")
+                # The body is read first, whatever the answer: left unread it would be taken for
+                # the next request on the connection.
+                raw = self.read_raw_body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
                 url = urllib.parse.urlsplit(self.path)
+                ns_in_path = re.match(r"^/api(?:s/[^/]+)?/v1/namespaces/([^/]+)/", url.path)
+                who = self.identity(ns_in_path.group(1) if ns_in_path else "default")
+                if who is None:
+                    raise ApiError(401, "Unauthorized", "Unauthorized")
                 if url.path == "/version":
                     self.send_json(200, {"major": "1", "minor": "28", "gitVersion": "v1.28.0-regent-test-double"})
                     return
@@ -394,13 +425,12 @@ def make_handler(store, faults, token_file, rules, bookmark_interval):
                 watch = q.get("watch", "").lower() in ("1", "true")
                 verb = {"GET": "get" if name else ("watch" if watch else "list"), "POST": "create", "PUT": "update",
                         "PATCH": "patch", "DELETE": "delete" if name else "deletecollection"}[method]
-                if rules is not None and not role_allows(rules, group, resource, verb, name):
+                if rules is not None and not (who[2] and role_allows(rules, group, resource, verb, name)):
                     raise ApiError(403, "Forbidden",
-                                   'User "system:serviceaccount:%s:regent" cannot %s resource "%s" in API group "%s" in '
-                                   'the namespace "%s"' % (ns, verb, resource, group, ns),
+                                   'User "%s" cannot %s resource "%s" in API group "%s" in '
+                                   'the namespace "%s"' % (who[0], verb, resource, group, ns),
                                    {"name": name or "", "group": group, "kind": resource})
-                if method in ("POST", "PUT", "PATCH", "DELETE"):
-                    body = self.read_body()
+                body = self.parse_body(raw)
                 faults.count(verb)
                 rule = faults.take(method, self.path)
                 if rule and rule.get("hold"):
@@ -671,6 +701,9 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--token-file", required=True)
     p.add_argument("--role", help="a Role manifest to enforce (403 for what it does not grant)")
+    p.add_argument("--client-ca", help="ask for a client certificate and verify it against this CA")
+    p.add_argument("--subject", action="append", default=[],
+                   help="User:NAME or Group:NAME bound to the Role besides the token's service account")
     p.add_argument("--data", help="keep objects here across restarts")
     p.add_argument("--bookmark-interval", type=float, default=1.0)
     a = p.parse_args()
@@ -678,9 +711,15 @@ def main():
     store = Store(a.data)
     faults = Faults()
     rules = parse_role(a.role) if a.role else None
-    api = Server(("127.0.0.1", a.port), make_handler(store, faults, a.token_file, rules, a.bookmark_interval))
+    api = Server(("127.0.0.1", a.port),
+                 make_handler(store, faults, a.token_file, rules, a.bookmark_interval, set(a.subject)))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
+    if a.client_ca:
+        # Python cannot ask for a certificate without verifying it: one from another CA fails the
+        # handshake here, where kube-apiserver completes it and answers 401.
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.load_verify_locations(a.client_ca)
     api.socket = ctx.wrap_socket(api.socket, server_side=True, do_handshake_on_connect=False)
     control = Server(("127.0.0.1", 0), make_control_handler(store, faults))
     threading.Thread(target=control.serve_forever, daemon=True).start()

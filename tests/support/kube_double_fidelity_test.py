@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Fidelity check of the Kubernetes API-server TEST DOUBLE against a real client: Debian's
 `python3-kubernetes` (the official Python client) creates, updates with conflicts, lists by
-label, watches (with a 410 after compaction), is refused by RBAC, and runs its own leader
-election (ConfigMap lock) against the double. Run with /usr/bin/python3 (the Debian one).
+label, watches (with a 410 after compaction), is refused by RBAC, authenticates with a client
+certificate (CN as user, O as group; another CA's refused, no identity 401), and runs its own
+leader election (ConfigMap lock) against the double. Run with /usr/bin/python3 (the Debian one).
 
 Usage: kube_double_fidelity_test.py  (ctest runs it; exit 0 = pass)
 """
@@ -39,7 +40,7 @@ def wait_for(pred, timeout=20.0, what="condition"):
 class Double:
     """The double as a child process of the test, over a fresh test CA."""
 
-    def __init__(self, role=None):
+    def __init__(self, role=None, subjects=None):
         self.dir = tempfile.mkdtemp(prefix="kube-double-")
         subprocess.run(["bash", os.path.join(HERE, "make_test_ca.sh"), self.dir], check=True)
         args = ["/usr/bin/python3", os.path.join(HERE, "kube_apiserver_double.py"),
@@ -49,6 +50,10 @@ class Double:
                 "--bookmark-interval", "0.2"]
         if role:
             args += ["--role", role]
+        if subjects is not None:
+            args += ["--client-ca", os.path.join(self.dir, "ca.crt")]
+            for subject in subjects:
+                args += ["--subject", subject]
         with open(os.path.join(self.dir, "double.log"), "w") as log:
             self.proc = subprocess.Popen(args, stderr=log)
         self.port = int(wait_for(lambda: self.read("port"), what="the double's port"))
@@ -65,6 +70,25 @@ class Double:
         with open(self.kubeconfig, "w") as f:
             json.dump(kubeconfig, f)  # JSON is YAML
         config.load_kube_config(self.kubeconfig)
+
+    def client_for(self, user):
+        """A CoreV1Api of its own (the default configuration untouched) for a kubeconfig user
+        entry: {"client-certificate": ..., "client-key": ...}, {"token": ...} or {}."""
+        kubeconfig = {
+            "apiVersion": "v1", "kind": "Config", "current-context": "test",
+            "clusters": [{"name": "double", "cluster": {"server": "https://127.0.0.1:%d" % self.port,
+                                                        "certificate-authority": os.path.join(self.dir, "ca.crt")}}],
+            "users": [{"name": "u", "user": user}],
+            "contexts": [{"name": "test", "context": {"cluster": "double", "user": "u", "namespace": NS}}],
+        }
+        path = os.path.join(self.dir, "kubeconfig-%d" % len(os.listdir(self.dir)))
+        with open(path, "w") as f:
+            json.dump(kubeconfig, f)
+        return client.CoreV1Api(config.new_client_from_config(path))
+
+    def certificate(self, name):
+        return {"client-certificate": os.path.join(self.dir, name + ".crt"),
+                "client-key": os.path.join(self.dir, name + ".key")}
 
     def read(self, name):
         try:
@@ -242,6 +266,49 @@ class RbacTest(unittest.TestCase):
                 core.delete_collection_namespaced_config_map(NS)
             self.assertEqual(e.exception.status, 403)
             self.assertEqual(json.loads(e.exception.body)["reason"], "Forbidden")
+        finally:
+            d.close()
+
+
+class ClientCertificateTest(unittest.TestCase):
+    """kube-apiserver's x509 authentication: the CN is the user, the O entries its groups."""
+
+    def test_a_certificate_of_the_cluster_ca_in_a_bound_group_may_do_what_the_role_grants(self):
+        d = Double(role=ROLE, subjects=["Group:regent-ha"])
+        try:
+            core = d.client_for(d.certificate("client"))
+            core.create_namespaced_config_map(NS, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="by-cert"),
+                                                                     data={"k": "v"}))
+            self.assertEqual(core.read_namespaced_config_map("by-cert", NS).data, {"k": "v"})
+            with self.assertRaises(ApiException) as e:
+                core.delete_collection_namespaced_config_map(NS)
+            self.assertEqual(e.exception.status, 403)
+            self.assertIn('User "regent-client"', json.loads(e.exception.body)["message"])
+        finally:
+            d.close()
+
+    def test_an_unbound_user_is_forbidden_and_no_identity_is_unauthorized(self):
+        d = Double(role=ROLE, subjects=["User:somebody-else"])
+        try:
+            with self.assertRaises(ApiException) as e:
+                d.client_for(d.certificate("client")).read_namespaced_config_map("x", NS)
+            self.assertEqual(e.exception.status, 403)
+            with self.assertRaises(ApiException) as e:
+                d.client_for({}).read_namespaced_config_map("x", NS)
+            self.assertEqual(e.exception.status, 401)
+            self.assertEqual(json.loads(e.exception.body)["reason"], "Unauthorized")
+        finally:
+            d.close()
+
+    def test_a_certificate_of_another_ca_is_refused(self):
+        d = Double(role=ROLE, subjects=["Group:regent-ha"])
+        try:
+            core = d.client_for(d.certificate("other-client"))
+            # The double refuses it in the TLS handshake (kube-apiserver: 401); never served.
+            with self.assertRaises(Exception) as e:
+                core.read_namespaced_config_map("x", NS, _request_timeout=10)
+            if isinstance(e.exception, ApiException) and e.exception.status:
+                self.assertEqual(e.exception.status, 401)
         finally:
             d.close()
 

@@ -107,14 +107,18 @@ class beast_transport final : public api_transport {
 
   result<http_response> send(const http_request& req, std::chrono::milliseconds timeout) override {
     auto conn = take();
+    const bool fresh = !conn;
     if (!conn) {
-      auto fresh = open(timeout);
-      if (!fresh) return std::move(fresh).err();
-      conn = std::move(*fresh);
+      auto opened = open(timeout);
+      if (!opened) return std::move(opened).err();
+      conn = std::move(*opened);
     }
-    auto r = exchange(*conn, req, timeout);
+    auto r = exchange(*conn, req, timeout, fresh);
     if (r && r->keep_alive) give_back(std::move(conn));
     if (!r) return std::move(r).err();
+    if (r->response.status == 401)
+      return unavailable(req.method + " " + req.target + ": 401 Unauthorized: the API server does not accept the " +
+                         credentials() + " of " + ep_.origin);
     return std::move(r->response);
   }
 
@@ -207,8 +211,23 @@ class beast_transport final : public api_transport {
     lowest.socket().set_option(tcp::no_delay(true), ec);  // small requests: no Nagle delay
     lowest.expires_after(timeout);
     if (auto e = run_op(*c, [&](auto h) { c->stream.async_handshake(ssl::stream_base::client, h); }))
-      return unavailable("TLS handshake with " + ep_.host + ":" + ep_.port + " failed: " + e.message());
+      return unavailable("TLS handshake with " + ep_.host + ":" + ep_.port + " failed: " + e.message() + refused(e, false));
     return c;
+  }
+
+  std::string credentials() const {
+    return ep_.client_cert_pem.empty() ? std::string("bearer token") : std::string("client certificate");
+  }
+
+  /// With TLS 1.3 a server that refuses our client certificate says so with an alert on the
+  /// first read after the handshake — or, when the connection is reset before the alert is read,
+  /// only by breaking the first exchange of a fresh connection: name where the certificate came from.
+  std::string refused(const beast::error_code& ec, bool fresh = true) const {
+    if (ep_.client_cert_pem.empty()) return {};
+    if (ec.message().find("alert") != std::string::npos)
+      return " — the API server refused the client certificate of " + ep_.origin;
+    if (fresh) return " — the API server may have refused the client certificate of " + ep_.origin;
+    return {};
   }
 
   result<http::request<http::string_body>> make_request(const http_request& req) {
@@ -228,17 +247,17 @@ class beast_transport final : public api_transport {
     return msg;
   }
 
-  result<exchanged> exchange(connection& c, const http_request& req, std::chrono::milliseconds timeout) {
+  result<exchanged> exchange(connection& c, const http_request& req, std::chrono::milliseconds timeout, bool fresh) {
     auto msg = make_request(req);
     if (!msg) return std::move(msg).err();
     auto& lowest = beast::get_lowest_layer(c.stream);
     lowest.expires_after(timeout);
     if (auto ec = run_op(c, [&](auto h) { http::async_write(c.stream, *msg, h); }))
-      return unavailable(req.method + " " + req.target + ": " + ec.message());
+      return unavailable(req.method + " " + req.target + ": " + ec.message() + refused(ec, fresh));
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
     if (auto ec = run_op(c, [&](auto h) { http::async_read(c.stream, c.buffer, parser, h); }))
-      return unavailable(req.method + " " + req.target + ": no answer (" + ec.message() + ")");
+      return unavailable(req.method + " " + req.target + ": no answer (" + ec.message() + ")" + refused(ec, fresh));
     auto& res = parser.get();
     exchanged out;
     out.response.status = static_cast<int>(res.result_int());

@@ -49,15 +49,26 @@ kube_double::kube_double(fs::path dir) : dir_(std::move(dir)) {
   auto code = ca.wait_exit(std::chrono::seconds(60));
   if (!code || *code != 0) throw std::runtime_error("make_test_ca.sh failed:\n" + ca.log_text());
   start();
-  std::ofstream(dir_ / "kubeconfig") << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
-                                     << "clusters:\n- name: double\n  cluster:\n    server: https://127.0.0.1:" << port_
-                                     << "\n    certificate-authority: " << (dir_ / "ca.crt").string() << "\n"
-                                     << "users:\n- name: regent\n  user:\n    token: " << read_text(dir_ / "token")
-                                     << "\ncontexts:\n- name: test\n  context:\n    cluster: double\n    user: regent\n"
-                                     << "    namespace: " << ns() << "\n";
+  write_kubeconfig(dir_ / "kubeconfig", "    token: " + read_text(dir_ / "token") + "\n");
+}
+
+void kube_double::write_kubeconfig(const fs::path& file, const std::string& user) const {
+  std::ofstream(file) << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+                      << "clusters:\n- name: double\n  cluster:\n    server: https://127.0.0.1:" << port_
+                      << "\n    certificate-authority: " << (dir_ / "ca.crt").string() << "\n"
+                      << "users:\n- name: regent\n  user:\n"
+                      << user << "contexts:\n- name: test\n  context:\n    cluster: double\n    user: regent\n"
+                      << "    namespace: " << ns() << "\n";
 }
 
 kube_double::~kube_double() = default;
+
+fs::path kube_double::client_certificate_kubeconfig(const std::string& name) const {
+  auto file = dir_ / ("kubeconfig-" + name);
+  write_kubeconfig(file, "    client-certificate: " + (dir_ / (name + ".crt")).string() + "\n    client-key: " +
+                             (dir_ / (name + ".key")).string() + "\n");
+  return file;
+}
 
 void kube_double::start() {
   fs::remove(dir_ / "port");
@@ -72,6 +83,10 @@ void kube_double::start() {
                                 (dir_ / "token").string(),
                                 "--role",
                                 (support_dir() / ".." / ".." / "deploy" / "kubernetes" / "role.yaml").string(),
+                                "--client-ca",
+                                (dir_ / "ca.crt").string(),
+                                "--subject",
+                                "Group:regent-ha",
                                 "--data",
                                 (dir_ / "objects.json").string(),
                                 "--port-file",

@@ -1,7 +1,7 @@
 #pragma once
 /// The Kubernetes API-server TEST DOUBLE (tests/support/kube_apiserver_double.py) as a child
-/// process a test owns: a fresh test CA and bearer token (tests/support/make_test_ca.sh), a
-/// kubeconfig for clients, the RBAC Role of deploy/kubernetes/role.yaml enforced, and the
+/// process a test owns: a fresh test CA, bearer token and client certificates
+/// (tests/support/make_test_ca.sh), kubeconfigs for clients (token or client certificate), the RBAC Role of deploy/kubernetes/role.yaml enforced, and the
 /// double's control port for fault injection. The process is killed and reaped with the object.
 /// `kill()` and `restart()` (same port, objects kept) make the server unreachable and bring it
 /// back.
@@ -23,6 +23,11 @@ class kube_double {
 
   /// A kubeconfig naming the double, its CA and the token; namespace `ns()`.
   std::filesystem::path kubeconfig() const { return dir_ / "kubeconfig"; }
+  /// A kubeconfig like `kubeconfig()` that authenticates with the client certificate
+  /// `<dir>/<name>.crt` + `.key` instead of the token: "client" (the test CA's, user
+  /// regent-client in group regent-ha, which the double binds to the Role) or "other-client"
+  /// (the same subject from another CA). Written on first use.
+  std::filesystem::path client_certificate_kubeconfig(const std::string& name) const;
   static const char* ns() { return "regent-test"; }
   int port() const { return port_; }
 
@@ -44,6 +49,8 @@ class kube_double {
 
  private:
   void start();
+  /// A kubeconfig for the double whose user entry is `user` (indented YAML lines).
+  void write_kubeconfig(const std::filesystem::path& file, const std::string& user) const;
   std::string http(const std::string& method, const std::string& path, const std::string& body);
 
   std::filesystem::path dir_;
