@@ -19,7 +19,7 @@ using detail::trim;
 /// Flink hides these in `GET /jobmanager/config` (GlobalConfiguration's sensitive keys).
 constexpr const char* sensitive_parts[] = {"password",   "secret",      "fs.azure.account.key", "apikey",
                                            "api-key",    "auth-params", "service-key",          "token",
-                                           "basic-auth", "jaas.config", "http-headers"};
+                                           "basic-auth", "jaas.config", "http-headers", "zookeeper.client.digest"};
 
 bool is_sensitive(const std::string& key) {
   auto lower = detail::to_lower(key);

@@ -67,7 +67,9 @@ const std::vector<key_spec>& table() {
       {"high-availability.jobmanager.port", "0", nullptr, nullptr},  // 0: any free port
       {"high-availability.storageDir", nullptr, nullptr, nullptr},   // required unless type none
       {"high-availability.type", "filesystem", nullptr, "high-availability"},
+      {"high-availability.zookeeper.client.acl", "open", nullptr, nullptr},
       {"high-availability.zookeeper.client.connection-timeout", "15 s", nullptr, nullptr},
+      {"high-availability.zookeeper.client.digest", nullptr, nullptr, nullptr},  // Regent's own key
       {"high-availability.zookeeper.client.max-retry-attempts", "3", nullptr, nullptr},
       {"high-availability.zookeeper.client.retry-wait", "5 s", nullptr, nullptr},
       {"high-availability.zookeeper.client.session-timeout", "60 s", nullptr, nullptr},

@@ -102,6 +102,16 @@ result<void> read_ha(const configuration& c, settings& s) {
            assign(zk.tolerate_suspended_connections, c.get_bool(p + "client.tolerate-suspended-connections"))});
       !r)
     return r;
+  if (auto acl = std::string(trim(c.get(p + "client.acl"))); acl == "creator") {
+    zk.creator_acl = true;
+  } else if (acl != "open") {
+    return key_error(errc::malformed, c, p + "client.acl", "'" + acl + "' is not one of: open, creator");
+  }
+  zk.digest = std::string(trim(c.get(p + "client.digest")));
+  if (!zk.digest.empty() && zk.digest.find(':') == std::string::npos)
+    return key_error(errc::malformed, c, p + "client.digest", "must be user:password");
+  if (zk.creator_acl && zk.digest.empty())
+    return detail::missing_key(c, p + "client.digest", "required when " + p + "client.acl is creator");
   if (zk.path_root.front() != '/')
     return key_error(errc::malformed, c, p + "path.root", "'" + zk.path_root + "' must start with '/'");
   zk.quorum = std::string(trim(c.get(p + "quorum")));

@@ -35,6 +35,8 @@ result<std::unique_ptr<ha::ha_services>> make_ha_services(const config::settings
       o.retry_wait = s.zookeeper.retry_wait;
       o.max_retry_attempts = s.zookeeper.max_retry_attempts;
       o.tolerate_suspended = s.zookeeper.tolerate_suspended_connections;
+      o.creator_acl = s.zookeeper.creator_acl;
+      o.digest = s.zookeeper.digest;
       o.storage_dir = s.storage_dir;
       o.job_result_store_dir = s.job_result_store_path;
       o.delete_on_commit = s.job_result_store_delete_on_commit;

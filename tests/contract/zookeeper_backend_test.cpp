@@ -266,6 +266,53 @@ TEST_F(zookeeper_backend_test, removing_a_jobs_ha_data_leaves_no_node_and_no_pay
   EXPECT_TRUE(ha->checkpoint_ids().remove(token, job).ok());
 }
 
+TEST_F(zookeeper_backend_test, with_the_creator_acl_a_client_without_the_credentials_can_read_or_change_nothing) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto o = backend_.options();
+  o.creator_acl = true;
+  o.digest = "regent:s3cret";
+  auto ha = zookeeper_backend::make(o);
+  auto token = lead(*ha, l);
+  auto job = test_job(0xac1);
+  ASSERT_TRUE(ha->job_graphs().put(token, job, "graph").ok());
+  ASSERT_TRUE(ha->checkpoint_ids().next(token, job).ok());
+  const auto node = ns_ + "/jobgraphs/" + job.str();
+
+  // A foreign client (no credentials, the harness's own ZooKeeper client): it may learn that a
+  // node exists (ZooKeeper checks no ACL for that), nothing more.
+  ASSERT_TRUE(zk_.exists(node));
+  EXPECT_EQ(zk_.get(node), std::nullopt) << "a job graph pointer read without credentials";
+  EXPECT_EQ(zk_.children(ns_ + "/jobgraphs"), std::nullopt) << "the job graphs listed without credentials";
+  EXPECT_EQ(zk_.children(ns_), std::nullopt) << "the cluster's folder listed without credentials";
+  EXPECT_FALSE(zk_.set(node, "../elsewhere")) << "a job graph pointer changed without credentials";
+  EXPECT_FALSE(zk_.create(ns_ + "/jobgraphs/" + test_job(0xbad).str(), "x")) << "a node planted without credentials";
+  EXPECT_FALSE(zk_.remove_tree(ns_)) << "the cluster removed without credentials";
+  EXPECT_TRUE(zk_.exists(ns_)) << "the cluster's nodes are still there";
+
+  // Another process of the cluster (a standby, a taskmanager) with the same credentials reads
+  // it; one with other credentials cannot.
+  auto same = zookeeper_backend::make(o);
+  auto read = same->job_graphs().get(job);
+  ASSERT_TRUE(read.ok()) << read.err().message;
+  EXPECT_EQ(*read, "graph");
+  auto other = o;
+  other.digest = "regent:wrong";
+  auto wrong = zookeeper_backend::make(other);
+  EXPECT_FALSE(wrong->job_graphs().get(job).ok()) << "read with the wrong password";
+  auto own = ha->job_graphs().get(job);
+  ASSERT_TRUE(own.ok()) << own.err().message;
+  EXPECT_EQ(*own, "graph") << "the leader's own view is unchanged";
+}
+
+TEST_F(zookeeper_backend_test, the_creator_acl_without_credentials_is_an_error_naming_the_key) {
+  auto o = backend_.options();
+  o.creator_acl = true;
+  auto r = ha::zookeeper::make_ha_services(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, ha::errc::invalid_argument);
+  EXPECT_TRUE(mentions(r.err().message, "high-availability.zookeeper.client.digest")) << r.err().message;
+}
+
 TEST_F(zookeeper_backend_test, foreign_and_garbage_znodes_are_errors_naming_the_znode) {
   recording_listener l;  // outlives the services, whose threads call it
   auto ha = backend_.make_services();

@@ -167,6 +167,11 @@ result<void> zk_connection::open_handle_locked(std::unique_lock<std::mutex>&) {
   // client's thread during a takeover's burst of reads. Once per window still follows DNS
   // changes, and a lost connection resolves afresh anyway.
   (void)zoo_set_servers_resolution_delay(zh, static_cast<int>(routine_resolution_window.count()));
+  // The client keeps the credentials with the handle and sends them on every (re)connection,
+  // before any request of ours: operations wait for a connected session.
+  if (!settings_.digest.empty())
+    (void)zoo_add_auth(zh, "digest", settings_.digest.data(), static_cast<int>(settings_.digest.size()), nullptr,
+                       nullptr);
   generation_ = hc->generation;
   state_ = session_state::connecting;
   handle_ = std::shared_ptr<zhandle_t>(zh, [hc](zhandle_t* z) {
@@ -175,6 +180,10 @@ result<void> zk_connection::open_handle_locked(std::unique_lock<std::mutex>&) {
     delete hc;
   });
   return ok();
+}
+
+const ACL_vector* zk_connection::acl() const {
+  return settings_.creator_acl ? &ZOO_CREATOR_ALL_ACL : &ZOO_OPEN_ACL_UNSAFE;
 }
 
 void zk_connection::global_watcher(zhandle_t*, int type, int state, const char*, void* ctx) {
@@ -555,9 +564,11 @@ result<void> zk_connection::ensure_path(const std::string& path, wait_mode mode)
   for (std::size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     std::string prefix = path.substr(0, pos);
+    const bool shared = (settings_.shared_root + "/").rfind(prefix + "/", 0) == 0;
     auto rc = attempt_read(
         [&](const session_ref& s) -> int {
-          int r = zoo_create(s.zh.get(), prefix.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, nullptr, 0);
+          int r = zoo_create(s.zh.get(), prefix.c_str(), "", 0, shared ? &ZOO_OPEN_ACL_UNSAFE : acl(), ZOO_PERSISTENT,
+                             nullptr, 0);
           return r == ZNODEEXISTS ? ZOK : r;
         },
         mode);
@@ -582,7 +593,7 @@ multi_result zk_connection::multi(const session_ref& s, const std::vector<zk_op>
       case zk_op::kind::create:
         paths[i].assign(op.path.size() + 32, '\0');
         zoo_create_op_init(&zops[i], op.path.c_str(), op.data.data(), static_cast<int>(op.data.size()),
-                           &ZOO_OPEN_ACL_UNSAFE, op.mode, paths[i].data(), static_cast<int>(paths[i].size()));
+                           acl(), op.mode, paths[i].data(), static_cast<int>(paths[i].size()));
         break;
       case zk_op::kind::remove:
         zoo_delete_op_init(&zops[i], op.path.c_str(), op.version);
@@ -631,7 +642,7 @@ multi_result zk_connection::multi(const session_ref& s, const std::vector<zk_op>
 int zk_connection::create(const session_ref& s, const std::string& path, const std::string& data, int mode,
                           std::string* created) {
   std::vector<char> buf(path.size() + 32, '\0');
-  int rc = zoo_create(s.zh.get(), path.c_str(), data.data(), static_cast<int>(data.size()), &ZOO_OPEN_ACL_UNSAFE, mode,
+  int rc = zoo_create(s.zh.get(), path.c_str(), data.data(), static_cast<int>(data.size()), acl(), mode,
                       buf.data(), static_cast<int>(buf.size()));
   if (rc == ZOK && created) *created = buf.data();
   return rc;

@@ -98,6 +98,14 @@ struct connection_settings {
   std::chrono::milliseconds connection_timeout{15000};
   std::chrono::milliseconds retry_wait{5000};
   int max_retry_attempts = 3;
+  /// high-availability.zookeeper.client.acl: true for `creator` (nodes readable and writable by
+  /// the sessions authenticated as their creator only), false for `open`.
+  bool creator_acl = false;
+  /// Digest credentials `user:password` every session authenticates with ("" = none).
+  std::string digest;
+  /// high-availability.zookeeper.path.root: it and its ancestors may be shared with other
+  /// clusters, so ensure_path creates them open whatever the ACL.
+  std::string shared_root = "/flink";
 };
 
 class zk_connection {
@@ -179,6 +187,8 @@ class zk_connection {
   struct handle_context;
   explicit zk_connection(const connection_settings& s);
   result<void> open_handle_locked(std::unique_lock<std::mutex>& lock);
+  /// The ACL of every node this connection creates.
+  const ACL_vector* acl() const;
   static void global_watcher(zhandle_t* zh, int type, int state, const char* path, void* ctx);
   static void node_watcher(zhandle_t* zh, int type, int state, const char* path, void* ctx);
   void on_session_event(handle_context* hc, int zstate);

@@ -78,6 +78,9 @@ result<void> check_options(const options& o) {
   if (o.retry_wait.count() < 0) return bad("high-availability.zookeeper.client.retry-wait", "must not be negative");
   if (o.max_retry_attempts < 0)
     return bad("high-availability.zookeeper.client.max-retry-attempts", "must not be negative");
+  if (o.creator_acl && o.digest.find(':') == std::string::npos)
+    return bad("high-availability.zookeeper.client.digest",
+               "the creator ACL needs credentials as user:password (else no session could read its own nodes)");
   if (o.storage_dir.empty()) return bad("high-availability.storageDir", "required for the zookeeper backend");
   if (o.job_result_store_dir.empty()) return bad("job-result-store.storage-path", "is empty");
   return ok();
@@ -95,6 +98,9 @@ result<std::unique_ptr<ha_services>> make_ha_services(const options& opts) {
   cs.connection_timeout = opts.connection_timeout;
   cs.retry_wait = opts.retry_wait;
   cs.max_retry_attempts = opts.max_retry_attempts;
+  cs.creator_acl = opts.creator_acl;
+  cs.digest = opts.digest;
+  cs.shared_root = opts.path_root;
   auto conn = zk_connection::open(cs);
   if (!conn) return std::move(conn).err();
   return std::unique_ptr<ha_services>(std::make_unique<zookeeper_ha_services>(opts, std::move(*conn), std::move(*ns)));

@@ -277,6 +277,24 @@ TEST(validate, booleans_and_empty_addresses) {
   expect_error(validate_yaml(base + "rest.address: ''\n"), errc::malformed, {"rest.address", "conf/config.yaml:2"});
 }
 
+TEST(validate, zookeeper_acl_is_open_or_creator_and_creator_needs_digest_credentials) {
+  const std::string base = "high-availability.storageDir: /h\n";
+  auto open = valid(base);
+  EXPECT_FALSE(open.zookeeper.creator_acl);
+  EXPECT_EQ(open.zookeeper.digest, "");
+  auto creator = valid(base +
+                       "high-availability.zookeeper.client.acl: creator\n"
+                       "high-availability.zookeeper.client.digest: regent:s3cret\n");
+  EXPECT_TRUE(creator.zookeeper.creator_acl);
+  EXPECT_EQ(creator.zookeeper.digest, "regent:s3cret");
+  expect_error(validate_yaml(base + "high-availability.zookeeper.client.acl: world\n"), errc::malformed,
+               {"high-availability.zookeeper.client.acl", "'world'", "conf/config.yaml:2"});
+  expect_error(validate_yaml(base + "high-availability.zookeeper.client.acl: creator\n"), errc::missing,
+               {"high-availability.zookeeper.client.digest"});
+  expect_error(validate_yaml(base + "high-availability.zookeeper.client.digest: nocolon\n"), errc::malformed,
+               {"high-availability.zookeeper.client.digest", "user:password"});
+}
+
 TEST(validate, log_dir_defaults_to_the_log_folder_beside_the_config_dir) {
   temp_dir dir;
   std::filesystem::create_directories(dir.path() / "conf");

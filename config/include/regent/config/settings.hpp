@@ -23,6 +23,8 @@ struct zookeeper_settings {
   std::chrono::milliseconds retry_wait{5000};           ///< ...client.retry-wait
   int max_retry_attempts = 3;                           ///< ...client.max-retry-attempts
   bool tolerate_suspended_connections = false;          ///< ...client.tolerate-suspended-connections
+  bool creator_acl = false;  ///< ...client.acl: `creator` (true) or `open` (Flink's key and values)
+  std::string digest;        ///< ...client.digest: `user:password` (Regent's own key; needed by `creator`)
 };
 
 /// The `kubernetes` backend's keys (Flink's names where Flink has them).

@@ -39,6 +39,8 @@ struct options {
   std::chrono::milliseconds retry_wait{5000};           ///< ...client.retry-wait: base of the backoff
   int max_retry_attempts = 3;                           ///< ...client.max-retry-attempts
   bool tolerate_suspended = false;                      ///< ...client.tolerate-suspended-connections
+  bool creator_acl = false;                             ///< ...client.acl: creator (true) or open
+  std::string digest;                                   ///< ...client.digest: user:password ("" = none)
   std::filesystem::path storage_dir;                    ///< high-availability.storageDir (payload files)
   std::filesystem::path job_result_store_dir;           ///< job-result-store.storage-path
   bool delete_on_commit = true;                         ///< job-result-store.delete-on-commit
