@@ -227,7 +227,7 @@ TEST(configuration, typed_getters_parse_values_and_defaults) {
 TEST(configuration, effective_lists_set_keys_and_defaults_sorted) {
   auto c = parse(
       "rest.port: 8082\nhigh-availability.storageDir: /tmp/ha\nmy.own.key: x\n"
-      "s3.secret-key: hunter2\n");
+      "s3.secret-key: hunter2\nhigh-availability.zookeeper.client.digest: regent:hunter2\n");
   auto eff = c.effective();
   EXPECT_TRUE(std::is_sorted(eff.begin(), eff.end()));
   std::map<std::string, std::string> m(eff.begin(), eff.end());
@@ -239,6 +239,7 @@ TEST(configuration, effective_lists_set_keys_and_defaults_sorted) {
   EXPECT_EQ(m["job-result-store.storage-path"], "/tmp/ha/job-result-store/default");
   EXPECT_EQ(m["my.own.key"], "x");
   EXPECT_EQ(m["s3.secret-key"], "******");
+  EXPECT_EQ(m["high-availability.zookeeper.client.digest"], "******");
   // Keys with neither a value nor a default are not in force.
   EXPECT_EQ(m.count("high-availability.zookeeper.quorum"), 0u);
   EXPECT_EQ(m.count("cleanup-strategy.exponential-delay.attempts"), 0u);
