@@ -382,22 +382,24 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   void restart_mode() { configure("jobmanager.failover.task-preserving: false"); }
 
   /// Starts `program` with `name=value` in its environment.
+  harness::child_process& start_with_env(const std::string& program, int n,
+                                         const std::vector<std::pair<const char*, std::string>>& env) {
+    for (const auto& [name, value] : env) ::setenv(name, value.c_str(), 1);
+    auto& p = start(program, n);
+    for (const auto& [name, value] : env) ::unsetenv(name);
+    return p;
+  }
   harness::child_process& start_with_env(const std::string& program, int n, const char* name,
                                          const std::string& value) {
-    ::setenv(name, value.c_str(), 1);
-    auto& p = start(program, n);
-    ::unsetenv(name);
-    return p;
+    return start_with_env(program, n, {{name, value}});
   }
 
   /// The ledger of the probe library (tests/integration/ledger_udf.c): every record the
   /// operators processed, including output never committed or rolled back.
   fs::path ledger_ = dir_.path() / "ledger";
   harness::child_process& start_taskmanager_with_ledger(int n) {
-    ::setenv("REGENT_TEST_HOLD", hold_.string().c_str(), 1);
-    auto& p = start_with_env("taskmanager", n, "REGENT_TEST_LEDGER", ledger_.string());
-    ::unsetenv("REGENT_TEST_HOLD");
-    return p;
+    return start_with_env("taskmanager", n,
+                          {{"REGENT_TEST_LEDGER", ledger_.string()}, {"REGENT_TEST_HOLD", hold_.string()}});
   }
   /// While held, every record of a ledger job takes 10 ms (the probe library sleeps while the
   /// hold file exists): the job cannot run out of input while the test still fails over, on a

@@ -123,7 +123,8 @@ TEST(flink_rest, dirty_jobs_list_what_each_still_holds) {
   EXPECT_FALSE(body["dirty"][1].contains("name"));  // no entry could be read
 }
 
-job_snapshot restarting_job() {
+/// "wordcount", parallelism 2, RUNNING since 1200.
+job_snapshot running_job() {
   job_snapshot s;
   s.id = id_of(a_job);
   s.name = "wordcount";
@@ -131,6 +132,11 @@ job_snapshot restarting_job() {
   s.status = job::job_status_machine(job::job_status::initializing, 1000);
   (void)s.status.transition(job::job_status::created, 1100);
   (void)s.status.transition(job::job_status::running, 1200);
+  return s;
+}
+
+job_snapshot restarting_job() {
+  job_snapshot s = running_job();
   (void)s.status.transition(job::job_status::failing, 1300);
   (void)s.status.transition(job::job_status::restarting, 1300);
   s.failures = {{"subtask 1 failed: boom", 1300}, {"taskmanager tm-1 was lost", 1250}};
@@ -267,20 +273,8 @@ TEST(flink_rest, application_statuses_map_to_job_states) {
   EXPECT_STREQ(state_of_application("garbage"), "UNKNOWN");
 }
 
-}  // namespace
-}  // namespace regent::views
-
-namespace regent::views {
-namespace {
-
 TEST(flink_rest, a_job_archive_holds_every_answer_about_the_job_in_flinks_historyserver_format) {
-  job_snapshot s;
-  s.id = id_of(a_job);
-  s.name = "wordcount";
-  s.parallelism = 2;
-  s.status = job::job_status_machine(job::job_status::initializing, 1000);
-  (void)s.status.transition(job::job_status::created, 1100);
-  (void)s.status.transition(job::job_status::running, 1200);
+  job_snapshot s = running_job();
   (void)s.status.transition(job::job_status::finished, 3000);
   ha::job_result r{id_of(a_job), "SUCCEEDED", 2000, std::nullopt, "wordcount", 1000, 3000};
   auto archive = json::parse(job_archive(s, r, 5000))["archive"];
