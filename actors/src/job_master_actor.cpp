@@ -570,12 +570,20 @@ class jm_state {
   void blocking(Work work, Then then) {
     auto out = std::make_shared<std::optional<decltype(work())>>();
     auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work), ctx = ctx_] {
+      // A call still queued when the session ended is not made: the session writes nothing
+      // more and needs no read, and the pool is free at once for what the process does next
+      // (a leader stepping down releases its lock sooner).
+      if (ctx->ended) return;
       out->emplace(work());
       ctx->count_write(**out);  // reads never fail for lost leadership
     });
     self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
-        .await([out, then = std::move(then)](done_atom) mutable { then(std::move(**out)); },
-               [this](caf::error&) { self_->quit(); });  // the pool is gone: the process is ending
+        .await(
+            [this, out, then = std::move(then)](done_atom) mutable {
+              if (!*out) return self_->quit();  // skipped: the session ended
+              then(std::move(**out));
+            },
+            [this](caf::error&) { self_->quit(); });  // the pool is gone: the process is ending
   }
 
   job_master_actor::pointer self_ = nullptr;

@@ -133,7 +133,7 @@ class supervisor_state {
       end_session();
       count_change("shutdown");
       report();
-      for (const char* c : components) (void)ha_->election().unpublish(c, token);
+      (void)ha_->election().unpublish_all({std::begin(components), std::end(components)}, token);
       log_->info("stepping down from leadership {} (shutdown)", token.to_string());
     }
     for (auto& w : blocking_->workers()) self_->send_exit(w, caf::exit_reason::user_shutdown);

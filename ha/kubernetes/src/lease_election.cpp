@@ -324,8 +324,18 @@ void lease_election::remember_lease(const json& object) {
 }
 
 void lease_election::release() {
+  // The Lease as our last renewal left it saves a read (the election thread has stopped, so
+  // nothing else writes it); a conflict sends the next attempt to read it.
+  std::optional<lease_view> known = std::move(held_lease_);
+  held_lease_.reset();
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto lease = read_lease();
+    result<lease_view> lease = error{};
+    if (known) {
+      lease = std::move(*known);
+      known.reset();
+    } else {
+      lease = read_lease();
+    }
     if (!lease || !lease->exists || lease->holder != identity_) return;
     json body = lease->object;
     body["spec"]["holderIdentity"] = nullptr;
@@ -459,10 +469,16 @@ result<void> lease_election::publish_all(const std::vector<std::string>& compone
 }
 
 result<void> lease_election::unpublish(const std::string& component, const fencing_token& token) {
+  return unpublish_all({component}, token);
+}
+
+result<void> lease_election::unpublish_all(const std::vector<std::string>& components, const fencing_token& token) {
   auto w = writer(token);
   if (!w) return std::move(w).err();
   auto r = maps_.modify(*w, maps_.leader_info_map(), [&](const map_state&) -> result<map_changes> {
-    return map_changes{{info_key(component), std::nullopt}};
+    map_changes c;
+    for (const auto& comp : components) c[info_key(comp)] = std::nullopt;
+    return c;
   });
   if (!r) return std::move(r).err();
   return ok();

@@ -46,6 +46,7 @@ class lease_election final : public leader_election_driver {
   result<void> publish(const std::string& component, const leader_info& info) override;
   result<void> publish_all(const std::vector<std::string>& components, const leader_info& info) override;
   result<void> unpublish(const std::string& component, const fencing_token& token) override;
+  result<void> unpublish_all(const std::vector<std::string>& components, const fencing_token& token) override;
   void observe_epoch(epoch_t epoch) override;
   void refuse(const fencing_token& token, epoch_t seen, const std::string& why) override;
 
