@@ -29,26 +29,20 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "regent/harness/child_process.hpp"
-#include "regent/harness/kube_double.hpp"
+#include "cluster.hpp"
 #include "samples.hpp"
-#include "regent/harness/zk_quorum.hpp"
-#include "regent/rpc/client.hpp"
-#include "regent/rpc/cluster_protocol.hpp"
 
 using namespace regent;
+using bench::has;
 using bench::samples;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
 
 /// Milliseconds since midnight of a log line's "YYYY-MM-DD HH:MM:SS.mmm" stamp (-1 if none).
 double stamp_ms(const std::string& l) {
@@ -72,7 +66,8 @@ double stamp_of(const std::vector<std::string>& lines, const std::string& what, 
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: regent_bench_failover filesystem|zookeeper|kubernetes kill|term [repetitions] [N...]\n");
+    std::fprintf(stderr,
+                 "usage: regent_bench_failover filesystem|zookeeper|kubernetes kill|term [repetitions] [N...]\n");
     return 2;
   }
   std::string backend = argv[1], mode = argv[2];
@@ -90,25 +85,7 @@ int main(int argc, char** argv) {
               "grant->all p50/p99", "output gap p50/p99");
   harness::temp_dir zkdir("bench-zk");
   if (std::getenv("REGENT_BENCH_KEEP")) zkdir.keep();  // the servers' logs too
-  std::unique_ptr<harness::zk_quorum> quorum;
-  if (backend == "zookeeper") {
-    harness::zk_quorum::options zo;
-    if (const char* tick = std::getenv("REGENT_BENCH_ZK_TICK_MS")) zo.tick_ms = std::atoi(tick);
-    std::printf("ZooKeeper tickTime %d ms\n", zo.tick_ms);
-    quorum = std::make_unique<harness::zk_quorum>(zkdir.path(), zo);
-    if (!quorum->start(60s)) {
-      std::fprintf(stderr, "quorum did not start\n%s", quorum->logs().c_str());
-      return 1;
-    }
-  }
-  std::unique_ptr<harness::kube_double> kube;
-  int retry_ms = 100;
-  if (backend == "kubernetes") {
-    if (const char* r = std::getenv("REGENT_BENCH_K8S_RETRY_MS")) retry_ms = std::atoi(r);
-    std::printf("Kubernetes API-server test double, lease 2 s, renew deadline 1.5 s, retry period %d ms\n", retry_ms);
-    kube = std::make_unique<harness::kube_double>(zkdir.path() / "kube");
-  }
-  int cluster = 0;
+  bench::backend ha(backend, zkdir.path());
   for (int n : ns) {
     samples grant, running, checkpointed, work, gap;
     for (int rep = 0; rep < reps; ++rep) {
@@ -122,23 +99,7 @@ int main(int argc, char** argv) {
       };
       int slots = n / 2 + 1;
       std::ofstream conf(dir.path() / "config.yaml");
-      if (quorum)
-        conf << "high-availability.type: zookeeper\n"
-             << "high-availability.zookeeper.quorum: " << quorum->connect_string() << "\n"
-             << "high-availability.zookeeper.client.session-timeout: 2 s\n"
-             << "high-availability.cluster-id: bench-" << ++cluster << "\n";
-      else if (kube)
-        conf << "high-availability.type: kubernetes\n"
-             << "kubernetes.config.file: " << kube->kubeconfig().string() << "\n"
-             << "kubernetes.cluster-id: bench-" << ++cluster << "\n"
-             << "high-availability.kubernetes.leader-election.lease-duration: 2 s\n"
-             << "high-availability.kubernetes.leader-election.renew-deadline: 1500 ms\n"
-             << "high-availability.kubernetes.leader-election.retry-period: " << retry_ms << " ms\n";
-      else
-        conf << "high-availability.type: filesystem\n";
-      conf << "high-availability.storageDir: " << (dir.path() / "ha").string() << "\n"
-           << "state.checkpoints.dir: " << (dir.path() / "ck").string() << "\n"
-           << "execution.checkpointing.interval: 200 ms\n"
+      conf << ha.ha_conf(dir.path()) << "execution.checkpointing.interval: 200 ms\n"
            << "rest.port: 0\n"
            << "taskmanager.numberOfTaskSlots: " << slots << "\n"
            << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
@@ -155,11 +116,8 @@ int main(int argc, char** argv) {
       harness::child_process b(args("jobmanager"), dir.path() / "b.log", true);
       harness::child_process t1(args("taskmanager"), dir.path() / "t1.log", true);
       harness::child_process t2(args("taskmanager"), dir.path() / "t2.log", true);
-      std::smatch m;
-      std::regex re("leader ready epoch=([0-9]+) session=([0-9a-f-]+) .* at ([0-9a-zA-Z.]+):([0-9]+)");
-      if (!std::regex_search(*ready, m, re)) return fail("cannot parse " + *ready);
-      fencing_token token{std::stoull(m[1]), m[2]};
-      rpc::client c({m[3], static_cast<std::uint16_t>(std::stoi(m[4]))});
+      auto leader = bench::parse_leader_ready(*ready);
+      if (!leader) return fail("cannot parse " + *ready);
       if (!b.wait_for_line([](auto& l) { return has(l, "contending"); }, 10s))
         return fail("the standby never contended");
       if (!a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s))
@@ -173,20 +131,12 @@ int main(int argc, char** argv) {
         if (regs < 2 && !a.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 10s, lines.size()))
           return fail("the second taskmanager never registered with the leader");
       }
-      std::set<std::string> jobs;
-      for (int j = 0; j < n; ++j) {
-        std::string spec =
-            "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
-            "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
-        auto r = c.request(
-            rpc::make_request(rpc::method::dispatcher_submit, token, rpc::encode(rpc::submit_job{spec, {}})), 10s);
-        if (!r || r->error) return fail("a submission failed");
-        jobs.insert(rpc::decode_job_ref(r->payload)->job_id);
-      }
+      auto submitted = bench::submit_slow_jobs(*leader, n);
+      if (!submitted) return fail("a submission failed");
+      const auto& jobs = *submitted;
       for (auto& j : jobs)
         if (!a.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s))
           return fail("job " + j + " never checkpointed");
-      c.close();
       auto from = b.line_count();
       auto t0 = clk::now();
       a.signal(mode == "kill" ? SIGKILL : SIGTERM);

@@ -186,8 +186,7 @@ class jm_state {
     send_deployments(restore);
     deployed_ = true;
     move_to(job::job_status::running);
-    if (ctx_->settings.checkpoint_interval.count() > 0)
-      self_->delayed_send(self_, ctx_->settings.checkpoint_interval, tick_atom::value, attempt_);
+    start_ticks();
   }
 
   void send_deployments(const std::vector<std::string>& restore) {
@@ -336,8 +335,7 @@ class jm_state {
     if (terminal_) return;
     if (static_cast<int>(finished_.size()) == spec_.parallelism) return finish(job::job_status::finished, "");
     trigger_checkpoint();
-    if (ctx_->settings.checkpoint_interval.count() > 0)
-      self_->delayed_send(self_, ctx_->settings.checkpoint_interval, tick_atom::value, attempt_);
+    start_ticks();
   }
 
   /// Gives up adopting: cancels what was reported and restarts from the latest checkpoint.
@@ -396,21 +394,57 @@ class jm_state {
 
   // ---- checkpoints ----
 
+  /// The checkpoint schedule of this attempt: a tick every interval at fixed rate (each one
+  /// due an interval after the previous was due, not after it was handled, so a busy actor
+  /// system delays a tick but does not shift the ones after it).
+  void start_ticks() {
+    const auto interval = ctx_->settings.checkpoint_interval;
+    if (interval.count() <= 0) return;
+    next_tick_ = ctx_->time->now() + interval;
+    self_->delayed_send(self_, interval, tick_atom::value, attempt_);
+  }
+
   void on_tick(std::uint64_t attempt) {
     if (attempt != attempt_ || !deployed_ || terminal_) return;
     execute(coordinator_->timeout(now()));
     trigger_checkpoint();
-    self_->delayed_send(self_, ctx_->settings.checkpoint_interval, tick_atom::value, attempt);
+    const auto interval = ctx_->settings.checkpoint_interval;
+    const auto at = ctx_->time->now();
+    next_tick_ += interval;
+    if (next_tick_ + interval <= at) next_tick_ = at;  // more than an interval behind: no burst to catch up
+    const auto delay = std::clamp<clock::duration>(next_tick_ - at, clock::duration::zero(), interval);
+    self_->delayed_send(self_, delay, tick_atom::value, attempt);
   }
 
+  /// Triggers a checkpoint now; when one is still pending, as soon as it completes or fails (a
+  /// tick that found the previous checkpoint pending is not lost: the schedule holds as long
+  /// as a checkpoint takes less than the interval on average).
   void trigger_checkpoint() {
-    if (!deployed_ || terminal_ || !coordinator_->can_trigger()) return;
+    if (!deployed_ || terminal_) return;
+    if (!coordinator_->can_trigger()) {
+      checkpoint_due_ = true;
+      return;
+    }
+    checkpoint_due_ = false;
     if (coordinator_->latest_completed_id() > 0) crash_point("before-trigger");
-    blocking([ctx = ctx_, id = id_] { return ctx->ha->checkpoint_ids().next(ctx->token, id); },
-             [this](result<std::uint64_t> id) {
-               if (!id) return log_->warn("job {}: no checkpoint id: {}", job_, id.err().message);
-               execute(coordinator_->trigger(static_cast<std::int64_t>(*id), now()));
+    if (ids_next_ < ids_end_) return execute(coordinator_->trigger(static_cast<std::int64_t>(ids_next_++), now()));
+    const auto block = id_block();
+    blocking([ctx = ctx_, id = id_, block] { return ctx->ha->checkpoint_ids().reserve(ctx->token, id, block); },
+             [this, block](result<std::uint64_t> first) {
+               if (!first) return log_->warn("job {}: no checkpoint id: {}", job_, first.err().message);
+               ids_next_ = *first + 1;
+               ids_end_ = *first + block;
+               execute(coordinator_->trigger(static_cast<std::int64_t>(*first), now()));
              });
+  }
+
+  /// How many checkpoint ids one counter write reserves: about ten seconds' worth at this job's
+  /// interval, 1 to 100 (one HA write per block instead of per checkpoint; the ids of a block
+  /// this session does not use are skipped, as ids are after any failure).
+  std::uint64_t id_block() const {
+    const auto interval = ctx_->settings.checkpoint_interval;
+    if (interval.count() <= 0) return 1;
+    return static_cast<std::uint64_t>(std::clamp<std::int64_t>(10s / interval, 1, 100));
   }
 
   void execute(const std::vector<job::checkpoint_action>& first) {
@@ -436,6 +470,9 @@ class jm_state {
         log_->debug("job {} checkpoint {}: ignored: {}", job_, i->checkpoint_id, i->reason);
       }
     }
+    // Nothing pending any more (a store returns above): the checkpoint a tick asked for while
+    // one was pending goes now.
+    if (checkpoint_due_ && coordinator_->can_trigger()) trigger_checkpoint();
   }
 
   std::string checkpoint_command(std::int64_t checkpoint_id) const {
@@ -608,6 +645,10 @@ class jm_state {
   bool terminal_ = false;
   /// Task-preserving failover: waiting for the taskmanagers' reports of this job's subtasks.
   bool reconciling_ = false;
+  bool checkpoint_due_ = false;
+  std::uint64_t ids_next_ = 0, ids_end_ = 0;  ///< checkpoint ids reserved and not yet used: [next, end)    ///< a tick
+                                              ///< came while a checkpoint was pending
+  clock::time_point next_tick_{};             ///< when the next tick of the schedule is due
   struct reported_subtask {
     std::string taskmanager_id;
     std::string address;

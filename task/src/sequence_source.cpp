@@ -35,6 +35,12 @@ clock::time_point rate_limiter::due(std::uint64_t n) const {
   return start_ + clock::duration(static_cast<std::int64_t>(std::ceil(seconds * 1e9)));
 }
 
+clock::time_point rate_limiter::wake(std::uint64_t n) const {
+  const double within = per_second_ * std::chrono::duration<double>(min_pause).count();
+  const auto batch = static_cast<std::uint64_t>(std::max(1.0, std::floor(within)));
+  return due(n + batch - 1);
+}
+
 double subtask_rate(const source_spec& source, int parallelism) {
   if (!source.rate_per_second || *source.rate_per_second <= 0 || parallelism < 1) return 0;
   return *source.rate_per_second / parallelism;

@@ -146,7 +146,7 @@ class subtask::runner {
     }
     const auto now = config().time->now();
     if (!limiter_->is_due(emitted_since_start_, now)) {
-      wait_for_work(limiter_->due(emitted_since_start_));
+      wait_for_work(limiter_->wake(emitted_since_start_));
       return ok();
     }
     for (std::uint64_t n = 0; n < batch_size && position_ < size && limiter_->is_due(emitted_since_start_, now); ++n) {

@@ -153,6 +153,25 @@ TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
   EXPECT_TRUE(store.list(test_job(7))->empty());
 }
 
+// A leader reserves a block of ids in one write; the next leader continues after the block,
+// whatever part of it was used (ids are skipped, never reused).
+TYPED_TEST(store_contract, counter_reserves_blocks_that_the_next_leader_continues_after) {
+  recording_listener l;
+  auto ha = this->backend_.make_services();
+  auto first = this->lead(*ha, l);
+  auto& ids = ha->checkpoint_ids();
+  EXPECT_EQ(*ids.reserve(first, test_job(5), 10), 1u);
+  EXPECT_EQ(*ids.peek(test_job(5)), 11u);
+  EXPECT_EQ(*ids.next(first, test_job(5)), 11u);
+  EXPECT_EQ(ids.reserve(first, test_job(5), 0).err().code, ha::errc::invalid_argument);
+  ha->election().stop();
+  EXPECT_EQ(ids.reserve(first, test_job(5), 10).err().code, ha::errc::not_leader)
+      << "a deposed leader reserves nothing";
+  auto second = this->lead(*ha, l);
+  EXPECT_EQ(*ids.reserve(second, test_job(5), 50), 12u);
+  EXPECT_EQ(*ids.peek(test_job(5)), 62u);
+}
+
 TYPED_TEST(store_contract, counter_is_monotonic_across_leaderships) {
   recording_listener l;  // outlives the services, whose threads call it
   auto ha = this->backend_.make_services();

@@ -21,17 +21,18 @@ class file_checkpoint_id_counter final : public checkpoint_id_counter {
   file_checkpoint_id_counter(fs::path cluster_dir, write_fence& fence, storage::file_io& io)
       : cluster_dir_(std::move(cluster_dir)), fence_(fence), io_(io) {}
 
-  result<std::uint64_t> next(const fencing_token& token, const job_id& job) override {
+  result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) override {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
-    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex());
+    if (count == 0) return error{errc::invalid_argument, "reserving no checkpoint ids"};
+    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex(job));
     std::uint64_t current = 0;
     auto r = fence_.fenced(token, [&]() -> result<void> {
       auto value = read(job);
       if (!value) return std::move(value).err();
-      if (*value == std::numeric_limits<std::uint64_t>::max())
+      if (*value > std::numeric_limits<std::uint64_t>::max() - count)
         return error{errc::invalid_argument, "checkpoint id counter of job " + job.str() + " is exhausted"};
       current = *value;
-      return io_.write_atomic(file(job), storage::encode_payload(std::to_string(current + 1)));
+      return io_.write_atomic(file(job), storage::encode_payload(std::to_string(current + count)));
     });
     if (!r) return std::move(r).err();
     return current;
@@ -44,7 +45,7 @@ class file_checkpoint_id_counter final : public checkpoint_id_counter {
 
   result<void> remove(const fencing_token& token, const job_id& job) override {
     if (auto r = detail::check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex());
+    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex(job));
     return fence_.fenced(token, [&]() -> result<void> {
       if (auto r = io_.remove(file(job)); !r) return r;
       return detail::remove_dir_if_empty(io_, detail::checkpoint_dir(cluster_dir_, job));

@@ -46,7 +46,7 @@ class file_checkpoint_store final : public completed_checkpoint_store {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
     if (id == 0 || id > max_checkpoint_id)
       return error{errc::invalid_argument, "checkpoint id " + std::to_string(id) + " out of range"};
-    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex());
+    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex(job));
     auto ids = list_locked(job);
     if (!ids) return std::move(ids).err();
     if (!ids->empty() && id <= ids->back())
@@ -86,13 +86,13 @@ class file_checkpoint_store final : public completed_checkpoint_store {
 
   result<std::vector<std::uint64_t>> list(const job_id& job) const override {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
-    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex());
+    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex(job));
     return list_locked(job);
   }
 
   result<void> remove_all(const fencing_token& token, const job_id& job) override {
     if (auto r = detail::check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex());
+    std::lock_guard<std::mutex> lock(detail::checkpoint_dir_mutex(job));
     auto names = io_.list(dir(job));
     if (!names) return std::move(names).err();
     return fence_.fenced(token, [&]() -> result<void> {

@@ -1,5 +1,8 @@
 #include "store_files.hpp"
 
+#include <array>
+#include <functional>
+
 #include "regent/ha/storage/payload.hpp"
 
 namespace regent::ha::filesystem::detail {
@@ -34,9 +37,9 @@ fs::path checkpoint_dir(const fs::path& cluster_dir, const job_id& job) {
   return cluster_dir / "checkpoints" / job.str();
 }
 
-std::mutex& checkpoint_dir_mutex() {
-  static std::mutex mu;
-  return mu;
+std::mutex& checkpoint_dir_mutex(const job_id& job) {
+  static std::array<std::mutex, 64> stripes;
+  return stripes[std::hash<std::string>{}(job.str()) % stripes.size()];
 }
 
 }  // namespace regent::ha::filesystem::detail

@@ -5,6 +5,7 @@
 
 #include "kube_stores.hpp"
 
+#include <limits>
 #include <algorithm>
 #include <mutex>
 
@@ -283,8 +284,9 @@ class kube_checkpoint_id_counter final : public checkpoint_id_counter {
  public:
   explicit kube_checkpoint_id_counter(store_context ctx) : p_(ctx) {}
 
-  result<std::uint64_t> next(const fencing_token& token, const job_id& job) override {
+  result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) override {
     if (auto c = check_job(job); !c) return std::move(c).err();
+    if (count == 0) return error{errc::invalid_argument, "reserving no checkpoint ids"};
     auto w = p_.writer(token);
     if (!w) return std::move(w).err();
     std::uint64_t value = 0;
@@ -292,7 +294,9 @@ class kube_checkpoint_id_counter final : public checkpoint_id_counter {
       auto v = value_in(st, job);
       if (!v) return std::move(v).err();
       value = *v;
-      return map_changes{{key(job), std::to_string(value + 1)}};
+      if (value > std::numeric_limits<std::uint64_t>::max() - count)
+        return error{errc::invalid_argument, "checkpoint id counter of job " + job.str() + " is exhausted"};
+      return map_changes{{key(job), std::to_string(value + count)}};
     });
     if (!r) return std::move(r).err();
     return value;

@@ -4,6 +4,7 @@
 
 #include "regent/ha/none/memory_stores.hpp"
 
+#include <limits>
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -141,13 +142,16 @@ class memory_checkpoint_id_counter final : public checkpoint_id_counter {
  public:
   explicit memory_checkpoint_id_counter(write_fence& fence) : fence_(fence) {}
 
-  result<std::uint64_t> next(const fencing_token& token, const job_id& job) override {
+  result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) override {
     if (auto r = check_job(job); !r) return std::move(r).err();
+    if (count == 0) return error{errc::invalid_argument, "reserving no checkpoint ids"};
     std::lock_guard<std::mutex> lock(mu_);
     std::uint64_t current = 0;
     auto r = fence_.fenced(token, [&]() -> result<void> {
       current = value(job);
-      next_[job] = current + 1;
+      if (current > std::numeric_limits<std::uint64_t>::max() - count)
+        return error{errc::invalid_argument, "checkpoint id counter of job " + job.str() + " is exhausted"};
+      next_[job] = current + count;
       return ok();
     });
     if (!r) return std::move(r).err();

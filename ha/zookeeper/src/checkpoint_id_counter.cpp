@@ -15,8 +15,9 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
  public:
   zk_checkpoint_id_counter(pointer_files& files, znode_layout z) : files_(files), z_(std::move(z)) {}
 
-  result<std::uint64_t> next(const fencing_token& token, const job_id& job) override {
+  result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) override {
     if (auto r = check_job(job); !r) return std::move(r).err();
+    if (count == 0) return error{errc::invalid_argument, "reserving no checkpoint ids"};
     std::lock_guard<std::mutex> lock(mu_);
     const auto path = z_.counter(job);
     std::uint64_t value = 1;
@@ -29,23 +30,23 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
         expected_version = 0;
         auto ops = files_.missing_parents(path, z_.ns);
         if (!ops) return ops;
-        ops->push_back(zk_op::create(path, std::to_string(value + 1), ZOO_PERSISTENT));
+        ops->push_back(zk_op::create(path, std::to_string(value + count), ZOO_PERSISTENT));
         return ops;
       }
       auto parsed = parse_decimal((*node)->data, "checkpoint id counter", path);
       if (!parsed) return std::move(parsed).err();
       value = *parsed;
-      if (value == std::numeric_limits<std::uint64_t>::max())
+      if (value > std::numeric_limits<std::uint64_t>::max() - count)
         return error{errc::invalid_argument, "checkpoint id counter of job " + job.str() + " is exhausted"};
       expected_version = (*node)->stat.version + 1;
-      return std::vector<zk_op>{zk_op::set(path, std::to_string(value + 1), (*node)->stat.version)};
+      return std::vector<zk_op>{zk_op::set(path, std::to_string(value + count), (*node)->stat.version)};
     };
     // Only the leader writes the counter, so a node at the version and value our write would
     // have left is our write.
     auto applied = [&]() -> result<bool> {
       auto node = files_.conn.get(path);
       if (!node) return std::move(node).err();
-      return *node && (*node)->stat.version == expected_version && (*node)->data == std::to_string(value + 1);
+      return *node && (*node)->stat.version == expected_version && (*node)->data == std::to_string(value + count);
     };
     if (auto r = files_.writer.write(token, build, applied); !r) return std::move(r).err();
     return value;

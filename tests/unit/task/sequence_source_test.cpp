@@ -89,6 +89,19 @@ TEST(rate_limiter, releases_records_as_the_clock_advances) {
   EXPECT_EQ(limiter.due(11) - clock.now(), std::chrono::milliseconds(100));
 }
 
+// A slow subtask waits for a few records at a time: at 100 records/s it wakes for every fifth
+// (the 50 ms pause), at 10 records/s or slower for every record.
+TEST(rate_limiter, a_waiting_subtask_wakes_for_a_small_batch_not_for_every_record) {
+  manual_clock clock;
+  rate_limiter fast(clock.now(), 100.0);
+  EXPECT_EQ(fast.wake(0) - clock.now(), std::chrono::milliseconds(40)) << "records 0..4 due by then";
+  EXPECT_EQ(fast.wake(10) - clock.now(), std::chrono::milliseconds(140));
+  rate_limiter slow(clock.now(), 10.0);
+  EXPECT_EQ(slow.wake(3), slow.due(3));
+  rate_limiter fastest(clock.now(), 1e6);
+  EXPECT_EQ(fastest.wake(0) - fastest.due(0), fastest.due(49999) - fastest.due(0));
+}
+
 TEST(rate_limiter, splits_the_source_rate_evenly_over_subtasks) {
   source_spec source;
   EXPECT_EQ(subtask_rate(source, 4), 0.0);

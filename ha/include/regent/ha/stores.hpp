@@ -68,8 +68,12 @@ class completed_checkpoint_store {
 class checkpoint_id_counter {
  public:
   virtual ~checkpoint_id_counter() = default;
+  /// Returns the first of `count` (>= 1) consecutive ids and advances the counter past them,
+  /// in one fenced write: a leader that hands out ids from a reserved block needs one write
+  /// per block, not per checkpoint; ids it never used are skipped (as after a failure).
+  virtual result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) = 0;
   /// Returns the next id and advances the counter.
-  virtual result<std::uint64_t> next(const fencing_token& token, const job_id& job) = 0;
+  result<std::uint64_t> next(const fencing_token& token, const job_id& job) { return reserve(token, job, 1); }
   /// The id `next` would return, without advancing.
   virtual result<std::uint64_t> peek(const job_id& job) const = 0;
   /// Removes the job's counter (global cleanup); idempotent.

@@ -58,6 +58,12 @@ class rate_limiter {
   clock::time_point due(std::uint64_t n) const;
   /// True when record n may be emitted at `now`.
   bool is_due(std::uint64_t n, clock::time_point now) const { return due(n) <= now; }
+  /// When a subtask waiting for record n wakes up: when the records that fall due within
+  /// `min_pause` from record n are all due, so a slow subtask wakes a few times a second
+  /// (and emits a small batch) rather than once per record (1,000 subtasks at 100 records/s
+  /// would otherwise wake 100,000 times a second); never later than `min_pause` after due(n).
+  clock::time_point wake(std::uint64_t n) const;
+  static constexpr std::chrono::milliseconds min_pause{50};
 
  private:
   clock::time_point start_;

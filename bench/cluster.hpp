@@ -1,0 +1,116 @@
+#pragma once
+/// What the benchmarks that run a whole cluster share: the HA backend a run uses (a real
+/// ZooKeeper quorum or the Kubernetes API-server test double, started once per program), the
+/// config file of one cluster, the leader's address and token from its "leader ready" line, and
+/// submitting N slow jobs over RPC.
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "regent/harness/child_process.hpp"
+#include "regent/harness/kube_double.hpp"
+#include "regent/harness/zk_quorum.hpp"
+#include "regent/rpc/client.hpp"
+#include "regent/rpc/cluster_protocol.hpp"
+
+namespace regent::bench {
+
+inline bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
+
+/// The HA backend of a benchmark run: "filesystem", "zookeeper" (own 3-node quorum, tickTime
+/// REGENT_BENCH_ZK_TICK_MS or 200 ms) or "kubernetes" (the API-server test double, retry
+/// period REGENT_BENCH_K8S_RETRY_MS or 100 ms).
+class backend {
+ public:
+  backend(std::string name, const std::filesystem::path& dir) : name_(std::move(name)) {
+    if (name_ == "zookeeper") {
+      harness::zk_quorum::options zo;
+      if (const char* tick = std::getenv("REGENT_BENCH_ZK_TICK_MS")) zo.tick_ms = std::atoi(tick);
+      std::printf("ZooKeeper tickTime %d ms\n", zo.tick_ms);
+      quorum_ = std::make_unique<harness::zk_quorum>(dir, zo);
+      if (!quorum_->start(std::chrono::seconds(60))) {
+        std::fprintf(stderr, "quorum did not start\n%s", quorum_->logs().c_str());
+        std::exit(1);
+      }
+    } else if (name_ == "kubernetes") {
+      if (const char* r = std::getenv("REGENT_BENCH_K8S_RETRY_MS")) retry_ms_ = std::atoi(r);
+      std::printf("Kubernetes API-server test double, lease 2 s, renew deadline 1.5 s, retry period %d ms\n",
+                  retry_ms_);
+      kube_ = std::make_unique<harness::kube_double>(dir / "kube");
+    } else if (name_ != "filesystem") {
+      std::fprintf(stderr, "unknown backend '%s' (filesystem, zookeeper or kubernetes)\n", name_.c_str());
+      std::exit(2);
+    }
+  }
+
+  /// The HA lines of one cluster's config.yaml (a new cluster id each call), storage under `dir`.
+  std::string ha_conf(const std::filesystem::path& dir) {
+    std::string c;
+    ++clusters_;
+    if (quorum_)
+      c = "high-availability.type: zookeeper\nhigh-availability.zookeeper.quorum: " + quorum_->connect_string() +
+          "\nhigh-availability.zookeeper.client.session-timeout: 2 s\nhigh-availability.cluster-id: bench-" +
+          std::to_string(clusters_) + "\n";
+    else if (kube_)
+      c = "high-availability.type: kubernetes\nkubernetes.config.file: " + kube_->kubeconfig().string() +
+          "\nkubernetes.cluster-id: bench-" + std::to_string(clusters_) +
+          "\nhigh-availability.kubernetes.leader-election.lease-duration: 2 s\n"
+          "high-availability.kubernetes.leader-election.renew-deadline: 1500 ms\n"
+          "high-availability.kubernetes.leader-election.retry-period: " +
+          std::to_string(retry_ms_) + " ms\n";
+    else
+      c = "high-availability.type: filesystem\n";
+    return c + "high-availability.storageDir: " + (dir / "ha").string() +
+           "\nstate.checkpoints.dir: " + (dir / "ck").string() + "\n";
+  }
+
+ private:
+  std::string name_;
+  std::unique_ptr<harness::zk_quorum> quorum_;
+  std::unique_ptr<harness::kube_double> kube_;
+  int retry_ms_ = 100;
+  int clusters_ = 0;
+};
+
+/// The leader's RPC address and fencing token, from its "leader ready" line.
+struct leader_address {
+  fencing_token token;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+inline std::optional<leader_address> parse_leader_ready(const std::string& line) {
+  std::smatch m;
+  static const std::regex re("leader ready epoch=([0-9]+) session=([0-9a-f-]+) .* at ([0-9a-zA-Z.]+):([0-9]+)");
+  if (!std::regex_search(line, m, re)) return std::nullopt;
+  return leader_address{fencing_token{std::stoull(m[1]), m[2]}, m[3], static_cast<std::uint16_t>(std::stoi(m[4]))};
+}
+
+/// Submits `n` slow jobs (parallelism 1, a sequence at 100 records/s into a discarding sink);
+/// their ids, or nullopt when a submission failed.
+inline std::optional<std::set<std::string>> submit_slow_jobs(const leader_address& leader, int n) {
+  rpc::client c({leader.host, leader.port});
+  std::set<std::string> jobs;
+  for (int j = 0; j < n; ++j) {
+    std::string spec =
+        "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
+        "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
+    auto r = c.request(
+        rpc::make_request(rpc::method::dispatcher_submit, leader.token, rpc::encode(rpc::submit_job{spec, {}})),
+        std::chrono::seconds(10));
+    if (!r || r->error) return std::nullopt;
+    jobs.insert(rpc::decode_job_ref(r->payload)->job_id);
+  }
+  c.close();
+  return jobs;
+}
+
+}  // namespace regent::bench
