@@ -9,8 +9,9 @@
 /// from the lines' own stamps) and prints
 ///  - scheduled/s: N / interval, what the schedule asks for;
 ///  - completed/s: checkpoints completed per second over the window;
-///  - period p50/p99/max: per job, the window divided by its checkpoints (the interval when the
-///    schedule holds);
+///  - period p50/p99/max: per job, the time between its first and last checkpoint in the
+///    window divided by the checkpoints between them (the interval when the schedule holds;
+///    the whole window for a job with fewer than two);
 ///  - jm CPU: the jobmanager's CPU time over the window, in % of one core; jm RSS at the end;
 ///  - start: from the first submission to every job's first completed checkpoint.
 
@@ -144,17 +145,26 @@ int main(int argc, char** argv) {
     const double wall = std::chrono::duration<double>(clk::now() - w0).count();
     const auto [cpu1, rss1] = cpu_and_rss(jm.pid());
     auto lines = jm.lines();
-    std::map<std::string, int> per_job;
+    struct seen {
+      int count = 0;
+      double first = -1, last = -1;
+    };
+    std::map<std::string, seen> per_job;
     std::size_t total = 0;
     for (std::size_t i = from; i < lines.size(); ++i)
       if (auto j = completed_job(lines[i]); !j.empty() && jobs->count(j)) {
-        ++per_job[j];
+        auto& s = per_job[j];
+        const double at = bench::stamp_ms(lines[i]);
+        if (s.count++ == 0) s.first = at;
+        s.last = at;
         ++total;
       }
+    // A job's period: between its first and last checkpoint in the window, per checkpoint; a
+    // job with fewer than two had none shorter than the window.
     bench::samples period;
     for (auto& j : *jobs) {
-      const int c = per_job.count(j) ? per_job[j] : 0;
-      period.ms.push_back(c > 0 ? wall * 1000.0 / c : wall * 1000.0);
+      const auto& s = per_job[j];
+      period.ms.push_back(s.count >= 2 ? (s.last - s.first) / (s.count - 1) : wall * 1000.0);
     }
     char cell[64];
     std::snprintf(cell, sizeof cell, "%.0f / %.0f / %.0f", period.pct(0.5), period.pct(0.99), period.pct(1.0));

@@ -25,6 +25,13 @@ namespace regent::bench {
 
 inline bool has(const std::string& l, const std::string& w) { return l.find(w) != std::string::npos; }
 
+/// Milliseconds since midnight of a log line's "YYYY-MM-DD HH:MM:SS.mmm" stamp (-1 if none).
+inline double stamp_ms(const std::string& l) {
+  int h = 0, m = 0, sec = 0, ms = 0;
+  if (l.size() < 23 || std::sscanf(l.c_str() + 11, "%2d:%2d:%2d.%3d", &h, &m, &sec, &ms) != 4) return -1;
+  return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
+}
+
 /// The HA backend of a benchmark run: "filesystem", "zookeeper" (own 3-node quorum, tickTime
 /// REGENT_BENCH_ZK_TICK_MS or 200 ms) or "kubernetes" (the API-server test double, retry
 /// period REGENT_BENCH_K8S_RETRY_MS or 100 ms).

@@ -39,17 +39,11 @@
 using namespace regent;
 using bench::has;
 using bench::samples;
+using bench::stamp_ms;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Milliseconds since midnight of a log line's "YYYY-MM-DD HH:MM:SS.mmm" stamp (-1 if none).
-double stamp_ms(const std::string& l) {
-  int h = 0, m = 0, sec = 0, ms = 0;
-  if (l.size() < 23 || std::sscanf(l.c_str() + 11, "%2d:%2d:%2d.%3d", &h, &m, &sec, &ms) != 4) return -1;
-  return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
-}
 
 /// The stamp of the last (or, with `first`, the first) line of `lines` that holds `what`.
 double stamp_of(const std::vector<std::string>& lines, const std::string& what, bool first, std::size_t from = 0) {

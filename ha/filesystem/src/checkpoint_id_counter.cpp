@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Per-job counters as files. Owned by the process's HA services; any thread may call it.
-/// Changes take the process-wide checkpoint folder mutex (shared with the checkpoint store).
+/// Changes take the job's checkpoint folder mutex (shared with the checkpoint store).
 class file_checkpoint_id_counter final : public checkpoint_id_counter {
  public:
   file_checkpoint_id_counter(fs::path cluster_dir, write_fence& fence, storage::file_io& io)

@@ -35,7 +35,7 @@ std::optional<std::uint64_t> parse_id_name(const std::string& name) {
 }
 
 /// Completed checkpoints as files. Owned by the process's HA services; any thread may call it.
-/// Changes take the process-wide checkpoint folder mutex (shared with the id counter).
+/// Changes take the job's checkpoint folder mutex (shared with the id counter).
 class file_checkpoint_store final : public completed_checkpoint_store {
  public:
   file_checkpoint_store(fs::path cluster_dir, int retained, write_fence& fence, storage::file_io& io)

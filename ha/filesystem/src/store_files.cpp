@@ -1,7 +1,6 @@
 #include "store_files.hpp"
 
-#include <array>
-#include <functional>
+#include "regent/ha/job_locks.hpp"
 
 #include "regent/ha/storage/payload.hpp"
 
@@ -38,8 +37,8 @@ fs::path checkpoint_dir(const fs::path& cluster_dir, const job_id& job) {
 }
 
 std::mutex& checkpoint_dir_mutex(const job_id& job) {
-  static std::array<std::mutex, 64> stripes;
-  return stripes[std::hash<std::string>{}(job.str()) % stripes.size()];
+  static job_locks locks;
+  return locks.of(job);
 }
 
 }  // namespace regent::ha::filesystem::detail

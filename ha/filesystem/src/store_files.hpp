@@ -43,9 +43,8 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& cluster_dir, c
 inline constexpr const char* counter_file_name = "checkpoint_id_counter";
 
 /// Serialises changes to `job`'s checkpoint folder between the checkpoint store and the
-/// counter of the same process (both create files in, and may remove, the same folder). One
-/// of a fixed set of mutexes, chosen by the job: different jobs' writes (each with its fsyncs)
-/// overlap, which lets the file system commit them together.
+/// counter of the same process (both create files in, and may remove, the same folder); one of
+/// the process's job_locks, so different jobs' writes overlap.
 std::mutex& checkpoint_dir_mutex(const job_id& job);
 
 }  // namespace regent::ha::filesystem::detail

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "regent/ha/errc.hpp"
+#include "regent/ha/job_locks.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -18,7 +19,7 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
   result<std::uint64_t> reserve(const fencing_token& token, const job_id& job, std::uint64_t count) override {
     if (auto r = check_job(job); !r) return std::move(r).err();
     if (count == 0) return error{errc::invalid_argument, "reserving no checkpoint ids"};
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     const auto path = z_.counter(job);
     std::uint64_t value = 1;
     int expected_version = 0;  // the version after our write
@@ -63,7 +64,7 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
 
   result<void> remove(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     const auto path = z_.counter(job);
     auto build = [&]() -> result<std::vector<zk_op>> {
       std::vector<zk_op> ops;
@@ -85,7 +86,7 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
  private:
   pointer_files& files_;
   znode_layout z_;
-  std::mutex mu_;
+  job_locks locks_;  // one job's changes one at a time; different jobs' overlap
 };
 
 }  // namespace

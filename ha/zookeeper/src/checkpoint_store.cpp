@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "regent/ha/errc.hpp"
+#include "regent/ha/job_locks.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -31,7 +32,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     if (auto r = check_job(job); !r) return std::move(r).err();
     if (id == 0 || id > max_checkpoint_id)
       return error{errc::invalid_argument, "checkpoint id " + std::to_string(id) + " out of range"};
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     if (auto r = files_.writer.holds(token); !r) return std::move(r).err();
     if (auto r = check_newer(job, id); !r) return std::move(r).err();
     const auto dir = f_.checkpoints(job);
@@ -126,7 +127,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
 
   result<void> remove_all(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     // Foreign nodes go too (nothing of the job stays); payloads are those its pointers name.
     auto removed = files_.remove_folder(
         token, z_.checkpoints(job), f_.checkpoints(job),
@@ -201,7 +202,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   znode_layout z_;
   file_layout f_;
   int retained_;
-  std::mutex mu_;
+  job_locks locks_;  // one job's changes one at a time; different jobs' overlap
 };
 
 }  // namespace
