@@ -13,6 +13,7 @@
 ///    window divided by the checkpoints between them (the interval when the schedule holds;
 ///    the whole window for a job with fewer than two);
 ///  - jm CPU: the jobmanager's CPU time over the window, in % of one core; jm RSS at the end;
+///  - tm RSS: the taskmanagers' resident memory together at the end, and per subtask;
 ///  - start: from the first submission to every job's first completed checkpoint.
 
 #include <algorithm>
@@ -86,8 +87,8 @@ int main(int argc, char** argv) {
   bench::backend ha(backend, top.path());
   std::printf("%s HA, N jobs (parallelism 1) checkpointing every %d ms, %d s window\n", backend.c_str(), interval_ms,
               window_s);
-  std::printf("%6s %12s %12s %24s %10s %10s %10s\n", "N", "scheduled/s", "completed/s", "period p50/p99/max ms",
-              "jm CPU %", "jm RSS MB", "start s");
+  std::printf("%6s %12s %12s %24s %10s %10s %18s %10s\n", "N", "scheduled/s", "completed/s", "period p50/p99/max ms",
+              "jm CPU %", "jm RSS MB", "tm RSS MB (KB/sub)", "start s");
   for (int n : ns) {
     harness::temp_dir dir("bench-checkpoints-n");
     if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();
@@ -168,8 +169,12 @@ int main(int argc, char** argv) {
     }
     char cell[64];
     std::snprintf(cell, sizeof cell, "%.0f / %.0f / %.0f", period.pct(0.5), period.pct(0.99), period.pct(1.0));
-    std::printf("%6d %12.1f %12.1f %24s %10.0f %10.1f %10.2f\n", n, n * 1000.0 / interval_ms, total / wall, cell,
-                (cpu1 - cpu0) / wall * 100.0, rss1, start_s);
+    double tm_rss = 0;
+    for (auto& t : taskmanagers) tm_rss += cpu_and_rss(t->pid()).second;
+    char tm_cell[48];
+    std::snprintf(tm_cell, sizeof tm_cell, "%.1f (%.0f)", tm_rss, tm_rss * 1024.0 / n);
+    std::printf("%6d %12.1f %12.1f %24s %10.0f %10.1f %18s %10.2f\n", n, n * 1000.0 / interval_ms, total / wall, cell,
+                (cpu1 - cpu0) / wall * 100.0, rss1, tm_cell, start_s);
     std::fflush(stdout);
     jm.signal(SIGTERM);
     jm.wait_exit(30s);
