@@ -125,7 +125,7 @@ netns_lab::netns_lab() : prefix_(lab_prefix + std::to_string(::getpid())) {
     // Does this kernel have netem? (Debian's does; a trimmed VM kernel may not.)
     bool netem = run(ip + " netns exec " + sw + " tc qdisc add dev up0 root netem delay 1ms").first == 0;
     if (netem) run(ip + " netns exec " + sw + " tc qdisc del dev up0 root");
-    delay_method_ = netem ? "netem" : "tbf";
+    delay_method_ = netem ? "netem" : "nfqueue";
   } catch (...) {
     for (auto& h : hosts_) run(ip + " netns del " + ns(h));
     run(ip + " link del " + prefix_);
@@ -134,6 +134,12 @@ netns_lab::netns_lab() : prefix_(lab_prefix + std::to_string(::getpid())) {
 }
 
 netns_lab::~netns_lab() {
+  for (auto& [host, shim] : delayers_) {
+    std::error_code ec;
+    auto log = shim->log_file();
+    shim.reset();
+    fs::remove(log, ec);
+  }
   const auto ip = ip_binary();
   // Deleting a namespace deletes its end of every veth pair, and with it the other end.
   for (auto& h : hosts_) run(ip + " netns del " + ns(h));
@@ -229,16 +235,29 @@ void netns_lab::degrade(const std::string& name, int loss_percent, int delay_ms)
     in(name, "iptables -w -I " + spec);
     rules_.push_back({name, spec, {name}, true});
   }
-  // Both directions: the host's own end of the link (what it sends) and the switch's end (what
-  // it receives). netem delays every packet by half the round trip each way; tbf at 1 Mbit/s
-  // with a queue of `delay_ms` holds back every burst that outruns the rate.
-  const auto port = "h" + std::to_string(std::find(hosts_.begin(), hosts_.end(), name) - hosts_.begin());
-  for (auto [host, dev] : {std::pair{name, std::string("eth0")}, std::pair{std::string("sw"), port}}) {
-    if (delay_method_ == "netem")
-      in(host, "tc qdisc add dev " + dev + " root netem delay " + std::to_string(std::max(1, delay_ms / 2)) + "ms");
-    else
-      in(host, "tc qdisc add dev " + dev + " root tbf rate 1mbit burst 4kb latency " +
-                   std::to_string(std::max(1, delay_ms)) + "ms");
+  // Both directions, half the delay each way: with netem on the host's own end of the link
+  // (what it sends) and the switch's end (what it receives); without netem, every packet on the
+  // host's link goes through an NFQUEUE that the delay program (delay_queue.c) holds it in.
+  const auto delay = std::to_string(std::max(1, delay_ms / 2));
+  if (delay_method_ == "netem") {
+    const auto port = "h" + std::to_string(std::find(hosts_.begin(), hosts_.end(), name) - hosts_.begin());
+    in(name, "tc qdisc add dev eth0 root netem delay " + delay + "ms");
+    in("sw", "tc qdisc add dev " + port + " root netem delay " + delay + "ms");
+  } else {
+    auto argv = exec_prefix(name);
+    argv.push_back(REGENT_DELAY_QUEUE);
+    argv.push_back("7");
+    argv.push_back(delay);
+    auto log = fs::temp_directory_path() / (ns(name) + "-delay.log");
+    auto& shim = delayers_[name] = std::make_unique<child_process>(argv, log);
+    if (!shim->wait_for_prefix("ready", std::chrono::seconds(10)))
+      throw std::runtime_error("netns_lab: the delay program did not start in " + name + ": " + shim->log_text());
+    // Appended: the loss rules above come first, so a lost packet is not delayed first.
+    for (auto spec : {std::string("INPUT -i eth0 -j NFQUEUE --queue-num 7 --queue-bypass"),
+                      std::string("OUTPUT -o eth0 -j NFQUEUE --queue-num 7 --queue-bypass")}) {
+      in(name, "iptables -w -A " + spec);
+      rules_.push_back({name, spec, {name}, true});
+    }
   }
   history_.push_back("degrade " + name + " loss " + p + " delay " + std::to_string(delay_ms) + " ms (" +
                      delay_method_ + ")");
@@ -246,9 +265,17 @@ void netns_lab::degrade(const std::string& name, int loss_percent, int delay_ms)
 
 void netns_lab::restore(const std::string& name) {
   remove_rules([&](const rule& r) { return r.loss && r.host == name; });
-  const auto port = "h" + std::to_string(std::find(hosts_.begin(), hosts_.end(), name) - hosts_.begin());
-  run(ip_binary() + " netns exec " + ns(name) + " tc qdisc del dev eth0 root");
-  run(ip_binary() + " netns exec " + ns("sw") + " tc qdisc del dev " + port + " root");
+  if (delay_method_ == "netem") {
+    const auto port = "h" + std::to_string(std::find(hosts_.begin(), hosts_.end(), name) - hosts_.begin());
+    in(name, "tc qdisc del dev eth0 root");
+    in("sw", "tc qdisc del dev " + port + " root");
+  }
+  if (auto it = delayers_.find(name); it != delayers_.end()) {
+    std::error_code ec;
+    auto log = it->second->log_file();
+    delayers_.erase(it);  // SIGKILL and reap
+    fs::remove(log, ec);
+  }
   history_.push_back("restore " + name);
 }
 

@@ -106,7 +106,7 @@ std::string zk_four_letter_word(const std::string& host, int port, const std::st
              : -1;
   }
   ::fcntl(fd, F_SETFL, flags);
-  if (rc == 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+  if (rc == 0 &&
       ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
     auto deadline = steady::now() + timeout;
     char buf[1024];

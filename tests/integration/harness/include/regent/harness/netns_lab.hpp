@@ -12,8 +12,9 @@
 /// `cut` drops every packet between two hosts both ways (iptables DROP: connections hang as on a
 /// real partition, nothing is refused), `isolate` drops everything on a host's link, `heal` removes
 /// them; `degrade` loses a share of a host's packets (iptables `statistic`) and delays them
-/// (`tc qdisc netem delay` where the kernel has netem; otherwise a `tbf` rate limit, whose queue
-/// delays every burst — see `delay_method()`).
+/// (`tc qdisc netem delay` where the kernel has netem; otherwise an NFQUEUE rule and a small
+/// program of the harness, `regent_test_delay_queue`, that holds each packet that long — see
+/// `delay_method()`).
 ///
 /// Names carry the pid of the test process (`rgp<pid>-<host>`, root link `rgp<pid>`), so two
 /// tests can run at once; the destructor removes everything, and the constructor first sweeps
@@ -25,9 +26,12 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "regent/harness/child_process.hpp"
 
 namespace regent::harness {
 
@@ -56,11 +60,11 @@ class netns_lab {
   /// Removes every cut and isolation.
   void heal_all();
 
-  /// Loses `loss_percent` of host `name`'s packets in each direction and delays its traffic by
-  /// about `delay_ms` (see the class comment); `restore` takes both back.
+  /// Loses `loss_percent` of host `name`'s packets in each direction and delays every packet on
+  /// its link by `delay_ms` / 2 each way (a round trip by `delay_ms`); `restore` takes both back.
   void degrade(const std::string& name, int loss_percent, int delay_ms);
   void restore(const std::string& name);
-  /// "netem" or "tbf" (the kernel has no netem): how `degrade` delays.
+  /// "netem", or "nfqueue" where the kernel has no netem: how `degrade` delays.
   const std::string& delay_method() const { return delay_method_; }
 
   /// The faults made so far, one line each ("cut jm0 zk1", "heal jm0", ...), for a failure message.
@@ -90,6 +94,7 @@ class netns_lab {
   std::map<std::string, std::string> addresses_;  // host → address ("test" → the root side)
   std::vector<std::string> hosts_;
   std::vector<rule> rules_;
+  std::map<std::string, std::unique_ptr<child_process>> delayers_;  // host → its delay program
   std::vector<std::string> history_;
 };
 
