@@ -429,8 +429,8 @@ TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_wh
   ASSERT_FALSE(job.empty());
   ASSERT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 2));
 
-  auto mark = jm->process->line_count();
   lab_->cut(jm->host, zks_);
+  auto mark = jm->process->line_count();  // from here on it cannot reach ZooKeeper
   auto next = wait_leader(first.token, first.token.epoch);
   ASSERT_TRUE(next) << "no jobmanager took over from the one cut off from the quorum";
   auto* now = leading_jm(next->token);
@@ -448,11 +448,24 @@ TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_wh
   lab_->heal(jm->host);
   EXPECT_TRUE(wait_log(*jm->process, "revoked leadership " + first.token.to_string(), mark))
       << "the old leader never noticed it was deposed";
+  // Nothing it did after the cut reached the HA data: no checkpoint completed, no cleanup; and
+  // every checkpoint it ever completed comes before the first of its successor.
   auto lines = jm->process->lines();
   for (std::size_t i = mark; i < lines.size() && !has(lines[i], "granted leadership"); ++i) {
     EXPECT_FALSE(has(lines[i], "completed checkpoint")) << "the deposed leader wrote: " << lines[i];
     EXPECT_FALSE(has(lines[i], "HA data cleaned up")) << "the deposed leader wrote: " << lines[i];
   }
+  auto ids = [&](harness::child_process& p) {
+    std::set<long long> out;
+    const std::string tag = "job " + job + " completed checkpoint ";
+    for (auto& l : p.lines())
+      if (auto at = l.find(tag); at != std::string::npos) out.insert(std::stoll(l.substr(at + tag.size())));
+    return out;
+  };
+  auto before = ids(*jm->process), after = ids(*now->process);
+  ASSERT_FALSE(before.empty());
+  ASSERT_FALSE(after.empty());
+  EXPECT_LT(*before.rbegin(), *after.begin()) << "the deposed leader completed a checkpoint its successor had not seen";
   std::cout << "[fencing] deposed leader " << jm->host << ": regent_ha_fenced_writes_rejected_total "
             << metric_of(*jm->process, "regent_ha_fenced_writes_rejected_total")
             << ", regent_fenced_requests_rejected_total "
