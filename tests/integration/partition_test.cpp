@@ -500,9 +500,14 @@ TEST_F(partition_test, a_taskmanager_cut_off_from_the_leader_is_replaced_and_not
   EXPECT_TRUE(wait_log(*jm->process, "job " + job + " completed checkpoint", jm->process->line_count()))
       << "no checkpoint after the replacement";
   auto registered = jm->process->line_count();
+  auto tm_mark = tm.line_count();
   lab_->heal(tms_[0].host);
   EXPECT_TRUE(wait_log(*jm->process, "registered taskmanager", registered))
       << "the taskmanager did not register again after the heal";
+  // It reports the subtasks it still runs; they belong to the replaced attempt and are cancelled.
+  EXPECT_TRUE(tm.wait_for_line([&](auto& l) { return has(l, "cancelling ") && has(l, " subtasks of job " + job + " attempt"); },
+                               deadline, tm_mark))
+      << "the cut taskmanager's old subtasks were not cancelled after the heal";
   release();
   job_ends_exactly_once(job, n);
   EXPECT_GT(deployments_of(job), 4) << "the lost subtasks were replaced";
