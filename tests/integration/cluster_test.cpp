@@ -20,11 +20,10 @@
 
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/kube_double.hpp"
+#include "regent/harness/leader_watch.hpp"
 #include "regent/harness/outside.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
-#include "regent/programs/ha_wiring.hpp"
-#include "regent/programs/program_args.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
@@ -53,30 +52,8 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   bool deposes_a_paused_leader() const { return zookeeper() || kubernetes(); }
   fs::path out_ = dir_.path() / "out";
   std::vector<std::unique_ptr<harness::child_process>> jms_, tms_;
-  std::unique_ptr<ha::ha_services> watcher_;
-  std::unique_ptr<ha::leader_retrieval> leader_;
-
-  /// Wakes waiters whenever retrieval reports a leader change.
-  struct leader_changes : ha::leader_retrieval_listener {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<ha::leader_info> last;
-    std::uint64_t seen = 0;
-    void on_leader_change(const std::optional<ha::leader_info>& l) override {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        last = l;
-        ++seen;
-      }
-      cv.notify_all();
-    }
-    /// Returns at the next leader change or after `at_most`, whichever comes first.
-    void wait_for_change(std::chrono::milliseconds at_most) {
-      std::unique_lock<std::mutex> lock(mu);
-      auto before = seen;
-      cv.wait_for(lock, at_most, [&] { return seen != before; });
-    }
-  } changes_;
+  /// The leader as a client sees it, from the same conf.
+  std::unique_ptr<harness::leader_watch> watch_;
 
   void SetUp() override {
     std::ofstream conf(dir_.path() / "config.yaml");
@@ -120,19 +97,13 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
          << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
     conf.close();
     // The test finds the leader the way a client does: leader retrieval from the same conf.
-    programs::program_args args;
-    args.config_dir = dir_.path().string();
-    auto loaded = programs::load_config(args);
-    ASSERT_TRUE(loaded.ok()) << loaded.err().message;
-    auto services = programs::make_ha_services(loaded->settings);
-    ASSERT_TRUE(services.ok()) << services.err().message;
-    watcher_ = std::move(services).value();
-    leader_ = watcher_->make_retrieval(ha::component::dispatcher);
-    ASSERT_TRUE(leader_->start(changes_).ok());
+    auto watch = harness::leader_watch::start(dir_.path());
+    ASSERT_TRUE(watch.ok()) << watch.err().message;
+    watch_ = std::move(watch).value();
   }
 
   void TearDown() override {
-    if (leader_) leader_->stop();
+    watch_.reset();
     if (HasFailure()) {
       for (auto* group : {&jms_, &tms_})
         for (auto& p : *group) std::fprintf(stderr, "---- %s ----\n%s\n", p->log_file().c_str(), p->log_text().c_str());
@@ -151,23 +122,11 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
 
   /// Waits for a leader whose token differs from `not_this` and returns its info.
   std::optional<ha::leader_info> wait_leader(const fencing_token& not_this = {}) {
-    std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] {
-      return changes_.last && changes_.last->token != not_this && !changes_.last->rpc_address.empty();
-    };
-    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
-    return changes_.last;
+    return watch_->wait_leader(deadline, not_this);
   }
 
   /// Waits for a leader with an epoch above `epoch` and returns its info.
-  std::optional<ha::leader_info> wait_leader_above(epoch_t epoch) {
-    std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] {
-      return changes_.last && changes_.last->token.epoch > epoch && !changes_.last->rpc_address.empty();
-    };
-    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
-    return changes_.last;
-  }
+  std::optional<ha::leader_info> wait_leader_above(epoch_t epoch) { return watch_->wait_leader(deadline, {}, epoch); }
 
   /// Sends a request to the current leader, following it through failovers until `until`.
   result<rpc::envelope> ask(const char* method, const std::string& payload) {
@@ -247,7 +206,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
       if (r && r->status != 503) return *r;
       if (uncertain && (r || r.err().code != rpc::errc::connect_failed)) *uncertain = true;
       if (r) last = *r;
-      changes_.wait_for_change(100ms);  // a new leader, or try again
+      watch_->wait_for_change(100ms);  // a new leader, or try again
     }
     return last;
   }
@@ -1058,7 +1017,7 @@ class zookeeper_lost_writes_test : public cluster_test {
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
       if (count_parts(dir) > parts) return true;
-      changes_.wait_for_change(50ms);  // pacing only: the condition is checked again
+      watch_->wait_for_change(50ms);  // pacing only: the condition is checked again
     }
     return false;
   }

@@ -16,22 +16,19 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
-#include <condition_variable>
 #include <cstdlib>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "regent/harness/child_process.hpp"
+#include "regent/harness/leader_watch.hpp"
 #include "regent/harness/netns_lab.hpp"
 #include "regent/harness/outside.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
-#include "regent/programs/ha_wiring.hpp"
-#include "regent/programs/program_args.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
 
@@ -56,27 +53,12 @@ class partition_test : public ::testing::Test {
   std::unique_ptr<harness::netns_lab> lab_;  // declared first: removed after every process in it is gone
   std::unique_ptr<harness::zk_quorum> quorum_;
   std::vector<member> jms_, tms_;
-  std::unique_ptr<ha::ha_services> watcher_;
-  std::unique_ptr<ha::leader_retrieval> leader_;
+  std::unique_ptr<harness::leader_watch> watch_;  // the leader as a client sees it
   std::string cluster_id_ = dir_.path().filename().string();
   fs::path out_ = dir_.path() / "out";
   fs::path ledger_ = dir_.path() / "ledger";
   fs::path hold_ = dir_.path() / "hold";
   const std::vector<std::string> zks_{"zk0", "zk1", "zk2"};
-
-  /// Wakes waiters whenever retrieval reports a leader change.
-  struct leader_changes : ha::leader_retrieval_listener {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<ha::leader_info> last;
-    void on_leader_change(const std::optional<ha::leader_info>& l) override {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        last = l;
-      }
-      cv.notify_all();
-    }
-  } changes_;
 
   void SetUp() override {
     try {
@@ -113,19 +95,13 @@ class partition_test : public ::testing::Test {
         << "cleanup-strategy.fixed-delay.attempts: 3\n"
         << "cleanup-strategy.fixed-delay.delay: 100 ms\n";
     // The test finds the leader as a client does, from the root namespace over the lab's bridge.
-    programs::program_args args;
-    args.config_dir = dir_.path().string();
-    auto loaded = programs::load_config(args);
-    ASSERT_TRUE(loaded.ok()) << loaded.err().message;
-    auto services = programs::make_ha_services(loaded->settings);
-    ASSERT_TRUE(services.ok()) << services.err().message;
-    watcher_ = std::move(services).value();
-    leader_ = watcher_->make_retrieval(ha::component::dispatcher);
-    ASSERT_TRUE(leader_->start(changes_).ok());
+    auto watch = harness::leader_watch::start(dir_.path());
+    ASSERT_TRUE(watch.ok()) << watch.err().message;
+    watch_ = std::move(watch).value();
   }
 
   void TearDown() override {
-    if (leader_) leader_->stop();
+    watch_.reset();
     if (HasFailure()) {
       for (auto* group : {&jms_, &tms_})
         for (auto& m : *group)
@@ -164,13 +140,7 @@ class partition_test : public ::testing::Test {
 
   /// Waits for a leader whose token differs from `not_this` (with an epoch above `above`).
   std::optional<ha::leader_info> wait_leader(const fencing_token& not_this = {}, epoch_t above = 0) {
-    std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] {
-      return changes_.last && changes_.last->token != not_this && changes_.last->token.epoch > above &&
-             !changes_.last->rpc_address.empty();
-    };
-    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
-    return changes_.last;
+    return watch_->wait_leader(deadline, not_this, above);
   }
 
   /// The jobmanager that logs "leader ready" for `token`.
@@ -225,8 +195,7 @@ class partition_test : public ::testing::Test {
       if (r && r->status != 503) return *r;
       if (uncertain && (r || r.err().code != rpc::errc::connect_failed)) *uncertain = true;
       if (r) last = *r;
-      std::unique_lock<std::mutex> lock(changes_.mu);
-      changes_.cv.wait_for(lock, 100ms);  // a new leader, or try again
+      watch_->wait_for_change(100ms);  // a new leader, or try again
     }
     return last;
   }
@@ -398,18 +367,30 @@ class partition_test : public ::testing::Test {
     return count;
   }
 
-  /// Starts two jobmanagers and both taskmanagers; returns the first leader once both
-  /// taskmanagers registered with it.
-  std::pair<ha::leader_info, member*> start_cluster() {
+  /// What every scenario starts from: two jobmanagers, both taskmanagers registered with the
+  /// leader, and a ledger job over 1..n held back (so that it cannot end while the scenario runs)
+  /// with two checkpoints completed. `jm` is null when that could not be reached.
+  struct running {
+    ha::leader_info first;
+    member* jm = nullptr;
+    std::string job;
+  };
+  running start_held_job(long long n) {
     start("jobmanager", "jm0");
     start("jobmanager", "jm1");
     start("taskmanager", "tm0");
     start("taskmanager", "tm1");
+    running r;
     auto l = wait_leader();
-    if (!l) return {{}, nullptr};
+    if (!l) return r;
+    r.first = *l;
     auto* jm = leading_jm(l->token);
-    if (!jm || !wait_log_times(*jm->process, "registered taskmanager", 2)) return {*l, nullptr};
-    return {*l, jm};
+    if (!jm || !wait_log_times(*jm->process, "registered taskmanager", 2)) return r;
+    hold();
+    r.job = submit_ledger(n, 10000);
+    if (r.job.empty() || !wait_log_times(*jm->process, "job " + r.job + " completed checkpoint", 2)) return r;
+    r.jm = jm;
+    return r;
   }
 };
 
@@ -421,13 +402,12 @@ class partition_test : public ::testing::Test {
 // checkpoint after the cut, and the job ends exactly once with nothing reprocessed.
 TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_while_it_reaches_the_taskmanagers) {
   configure("high-availability.zookeeper.client.tolerate-suspended-connections: true");
-  auto [first, jm] = start_cluster();
-  ASSERT_NE(jm, nullptr) << "no leader with both taskmanagers";
   const long long n = 20000;
-  hold();
-  auto job = submit_ledger(n, 10000);
-  ASSERT_FALSE(job.empty());
-  ASSERT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 2));
+  auto started = start_held_job(n);
+  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
+  const auto& first = started.first;
+  member* jm = started.jm;
+  const std::string& job = started.job;
 
   lab_->cut(jm->host, zks_);
   auto mark = jm->process->line_count();  // from here on it cannot reach ZooKeeper
@@ -483,13 +463,11 @@ TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_wh
 // the other taskmanager. When the link heals the taskmanager registers again; its old subtasks
 // never commit anything, so no record is committed twice.
 TEST_F(partition_test, a_taskmanager_cut_off_from_the_leader_is_replaced_and_nothing_is_committed_twice) {
-  auto [first, jm] = start_cluster();
-  ASSERT_NE(jm, nullptr) << "no leader with both taskmanagers";
   const long long n = 20000;
-  hold();
-  auto job = submit_ledger(n, 10000);
-  ASSERT_FALSE(job.empty());
-  ASSERT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 2));
+  auto started = start_held_job(n);
+  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
+  member* jm = started.jm;
+  const std::string& job = started.job;
   // Slots are spread over both taskmanagers: cut the one that runs a subtask.
   auto& tm = *tms_[0].process;
   ASSERT_TRUE(wait_log(tm, "deployed job " + job + " ")) << "tm0 runs no subtask";
@@ -519,13 +497,10 @@ TEST_F(partition_test, a_taskmanager_cut_off_from_the_leader_is_replaced_and_not
 // down and a leader is granted again, adopting the running subtasks), checkpoints keep
 // completing, and the isolated server catches up once it is back.
 TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
-  auto [first, jm] = start_cluster();
-  ASSERT_NE(jm, nullptr) << "no leader with both taskmanagers";
   const long long n = 20000;
-  hold();
-  auto job = submit_ledger(n, 10000);
-  ASSERT_FALSE(job.empty());
-  ASSERT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 2));
+  auto started = start_held_job(n);
+  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
+  const std::string& job = started.job;
   int zk_leader = quorum_->leader();
   ASSERT_GE(zk_leader, 0);
   lab_->isolate(zks_[zk_leader]);
@@ -559,13 +534,12 @@ TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
 // written). When the servers are back a leader is granted with a higher epoch, the job runs to
 // its end exactly once, and the refused submission never existed.
 TEST_F(partition_test, an_isolated_majority_of_zookeeper_leaves_no_leader_and_no_write_until_healed) {
-  auto [first, jm] = start_cluster();
-  ASSERT_NE(jm, nullptr) << "no leader with both taskmanagers";
   const long long n = 20000;
-  hold();
-  auto job = submit_ledger(n, 10000);
-  ASSERT_FALSE(job.empty());
-  ASSERT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 2));
+  auto started = start_held_job(n);
+  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
+  const auto& first = started.first;
+  member* jm = started.jm;
+  const std::string& job = started.job;
   auto library = upload_ledger();
   ASSERT_FALSE(library.empty());
   std::map<std::string, std::size_t> marks;
@@ -605,12 +579,12 @@ TEST_F(partition_test, an_isolated_majority_of_zookeeper_leaves_no_leader_and_no
 // then killed and the standby takes over through the same bad links. The job is adopted with
 // every subtask kept, and ends exactly once.
 TEST_F(partition_test, packet_loss_and_delay_on_the_leaders_links_through_a_failover) {
-  auto [first, jm] = start_cluster();
-  ASSERT_NE(jm, nullptr) << "no leader with both taskmanagers";
   const long long n = 20000;
-  hold();
-  auto job = submit_ledger(n, 10000);
-  ASSERT_FALSE(job.empty());
+  auto started = start_held_job(n);
+  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
+  const auto& first = started.first;
+  member* jm = started.jm;
+  const std::string& job = started.job;
   for (auto& m : jms_) lab_->degrade(m.host, 5, 40);
   std::cout << "[lab] delay by " << lab_->delay_method() << "\n";
   EXPECT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 4)) << "no checkpoint over the bad link";
