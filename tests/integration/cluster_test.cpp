@@ -79,21 +79,7 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     } else {
       conf << "high-availability.type: filesystem\n";
     }
-    conf << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
-         << "high-availability.cluster-id: " << cluster_id_ << "\n"
-         << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
-         << "execution.checkpointing.interval: 100 ms\n"
-         << "rest.port: 0\n"
-         << "taskmanager.numberOfTaskSlots: 4\n"
-         << "heartbeat.interval: 200 ms\n"
-         << "heartbeat.timeout: 2 s\n"
-         << "restart-strategy.type: fixed-delay\n"
-         << "restart-strategy.fixed-delay.attempts: 20\n"
-         << "restart-strategy.fixed-delay.delay: 100 ms\n"
-         << "job-result-store.delete-on-commit: false\n"
-         << "cleanup-strategy: fixed-delay\n"
-         << "cleanup-strategy.fixed-delay.attempts: 3\n"
-         << "cleanup-strategy.fixed-delay.delay: 100 ms\n"
+    conf << harness::common_cluster_config(dir_.path(), cluster_id_)
          << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
     conf.close();
     // The test finds the leader the way a client does: leader retrieval from the same conf.
@@ -179,36 +165,15 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
 
   /// One HTTP request to a REST endpoint given as http://host:port.
   static result<rpc::http_response> http(const std::string& url, const rpc::http_request& request) {
-    auto hostport = url.substr(url.find("://") + 3);
-    auto colon = hostport.rfind(':');
-    return rpc::http_call(hostport.substr(0, colon), static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1))),
-                          request, 10s);
+    return harness::http_to(url, request, 10s);
   }
 
   /// The REST URL a jobmanager logged at start-up.
-  std::string rest_url_of(harness::child_process& jm) {
-    static const std::string tag = "REST endpoint listening on ";
-    auto line = jm.wait_for_line([](auto& l) { return has(l, tag); }, deadline);
-    if (!line) return "";
-    return line->substr(line->find(tag) + tag.size());
-  }
+  std::string rest_url_of(harness::child_process& jm) { return harness::rest_url_of(jm, deadline); }
 
-  /// Sends a request to the leader's REST endpoint as a client does, through failovers: a 503
-  /// (election under way) or a broken connection is retried. `uncertain` tells whether a try
-  /// went out without an answer, so that it may have been handled.
+  /// Sends a request to the leader's REST endpoint as a client does, through failovers.
   rpc::http_response rest(const rpc::http_request& request, bool* uncertain = nullptr) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    rpc::http_response last{0, "", "no leader"};
-    while (std::chrono::steady_clock::now() < until) {
-      auto l = wait_leader();
-      if (!l) break;
-      auto r = http(l->rest_url, request);
-      if (r && r->status != 503) return *r;
-      if (uncertain && (r || r.err().code != rpc::errc::connect_failed)) *uncertain = true;
-      if (r) last = *r;
-      watch_->wait_for_change(100ms);  // a new leader, or try again
-    }
-    return last;
+    return watch_->rest(request, deadline, uncertain);
   }
 
   /// Submits a job spec with REST `POST /jobs` (uploading the artifacts first with

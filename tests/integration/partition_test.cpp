@@ -79,21 +79,7 @@ class partition_test : public ::testing::Test {
         << "high-availability.zookeeper.quorum: " << quorum_->connect_string() << "\n"
         << "high-availability.zookeeper.client.session-timeout: 2 s\n"
         << "high-availability.zookeeper.client.connection-timeout: 2 s\n"
-        << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
-        << "high-availability.cluster-id: " << cluster_id_ << "\n"
-        << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
-        << "execution.checkpointing.interval: 100 ms\n"
-        << "rest.port: 0\n"
-        << "taskmanager.numberOfTaskSlots: 4\n"
-        << "heartbeat.interval: 200 ms\n"
-        << "heartbeat.timeout: 2 s\n"
-        << "restart-strategy.type: fixed-delay\n"
-        << "restart-strategy.fixed-delay.attempts: 20\n"
-        << "restart-strategy.fixed-delay.delay: 100 ms\n"
-        << "job-result-store.delete-on-commit: false\n"
-        << "cleanup-strategy: fixed-delay\n"
-        << "cleanup-strategy.fixed-delay.attempts: 3\n"
-        << "cleanup-strategy.fixed-delay.delay: 100 ms\n";
+        << harness::common_cluster_config(dir_.path(), cluster_id_);
     // The test finds the leader as a client does, from the root namespace over the lab's bridge.
     auto watch = harness::leader_watch::start(dir_.path());
     ASSERT_TRUE(watch.ok()) << watch.err().message;
@@ -169,35 +155,13 @@ class partition_test : public ::testing::Test {
     }
   }
 
-  static result<rpc::http_response> http(const std::string& url, const rpc::http_request& request,
-                                         std::chrono::milliseconds timeout = 5s) {
-    auto hostport = url.substr(url.find("://") + 3);
-    auto colon = hostport.rfind(':');
-    return rpc::http_call(hostport.substr(0, colon), static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1))),
-                          request, timeout);
+  static result<rpc::http_response> http(const std::string& url, const rpc::http_request& request) {
+    return harness::http_to(url, request, 5s);
   }
-
-  /// The REST URL a jobmanager logged at start-up.
-  static std::string rest_url_of(harness::child_process& jm) {
-    static const std::string tag = "REST endpoint listening on ";
-    auto line = jm.wait_for_line([](auto& l) { return has(l, tag); }, deadline);
-    return line ? line->substr(line->find(tag) + tag.size()) : "";
-  }
-
+  static std::string rest_url_of(harness::child_process& jm) { return harness::rest_url_of(jm, deadline); }
   /// A request to the leader's REST endpoint, following the leader through failovers.
   rpc::http_response rest(const rpc::http_request& request, bool* uncertain = nullptr) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    rpc::http_response last{0, "", "no leader"};
-    while (std::chrono::steady_clock::now() < until) {
-      auto l = wait_leader();
-      if (!l) break;
-      auto r = http(l->rest_url, request);
-      if (r && r->status != 503) return *r;
-      if (uncertain && (r || r.err().code != rpc::errc::connect_failed)) *uncertain = true;
-      if (r) last = *r;
-      watch_->wait_for_change(100ms);  // a new leader, or try again
-    }
-    return last;
+    return watch_->rest(request, deadline, uncertain);
   }
 
   /// The job spec of a ledger job over 1..n (its id chosen here, so a retry cannot start it twice).
@@ -369,28 +333,27 @@ class partition_test : public ::testing::Test {
 
   /// What every scenario starts from: two jobmanagers, both taskmanagers registered with the
   /// leader, and a ledger job over 1..n held back (so that it cannot end while the scenario runs)
-  /// with two checkpoints completed. `jm` is null when that could not be reached.
-  struct running {
-    ha::leader_info first;
-    member* jm = nullptr;
-    std::string job;
-  };
-  running start_held_job(long long n) {
+  /// with two checkpoints completed: the first leader, the jobmanager it runs in and the job.
+  ha::leader_info first_;
+  member* jm_ = nullptr;
+  std::string job_;
+  ::testing::AssertionResult start_held_job(long long n) {
     start("jobmanager", "jm0");
     start("jobmanager", "jm1");
     start("taskmanager", "tm0");
     start("taskmanager", "tm1");
-    running r;
     auto l = wait_leader();
-    if (!l) return r;
-    r.first = *l;
-    auto* jm = leading_jm(l->token);
-    if (!jm || !wait_log_times(*jm->process, "registered taskmanager", 2)) return r;
+    if (!l) return ::testing::AssertionFailure() << "no leader";
+    first_ = *l;
+    jm_ = leading_jm(l->token);
+    if (!jm_ || !wait_log_times(*jm_->process, "registered taskmanager", 2))
+      return ::testing::AssertionFailure() << "the taskmanagers did not register with the leader";
     hold();
-    r.job = submit_ledger(n, 10000);
-    if (r.job.empty() || !wait_log_times(*jm->process, "job " + r.job + " completed checkpoint", 2)) return r;
-    r.jm = jm;
-    return r;
+    job_ = submit_ledger(n, 10000);
+    if (job_.empty()) return ::testing::AssertionFailure() << "the job was not accepted";
+    if (!wait_log_times(*jm_->process, "job " + job_ + " completed checkpoint", 2))
+      return ::testing::AssertionFailure() << "no checkpoint of the job";
+    return ::testing::AssertionSuccess();
   }
 };
 
@@ -403,21 +366,16 @@ class partition_test : public ::testing::Test {
 TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_while_it_reaches_the_taskmanagers) {
   configure("high-availability.zookeeper.client.tolerate-suspended-connections: true");
   const long long n = 20000;
-  auto started = start_held_job(n);
-  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
-  const auto& first = started.first;
-  member* jm = started.jm;
-  const std::string& job = started.job;
-
-  lab_->cut(jm->host, zks_);
-  auto mark = jm->process->line_count();  // from here on it cannot reach ZooKeeper
-  auto next = wait_leader(first.token, first.token.epoch);
+  ASSERT_TRUE(start_held_job(n));
+  lab_->cut(jm_->host, zks_);
+  auto mark = jm_->process->line_count();  // from here on it cannot reach ZooKeeper
+  auto next = wait_leader(first_.token, first_.token.epoch);
   ASSERT_TRUE(next) << "no jobmanager took over from the one cut off from the quorum";
   auto* now = leading_jm(next->token);
   ASSERT_NE(now, nullptr);
-  ASSERT_NE(now, jm) << "the cut-off jobmanager was granted again";
-  EXPECT_TRUE(wait_log(*now->process, "job " + job + " adopted"));
-  EXPECT_TRUE(wait_log_times(*now->process, "job " + job + " completed checkpoint", 2));
+  ASSERT_NE(now, jm_) << "the cut-off jobmanager was granted again";
+  EXPECT_TRUE(wait_log(*now->process, "job " + job_ + " adopted"));
+  EXPECT_TRUE(wait_log_times(*now->process, "job " + job_ + " completed checkpoint", 2));
   // The deposed leader still triggers checkpoints on the taskmanagers, which now follow the
   // new epoch: each command is turned away.
   bool refused = false;
@@ -425,37 +383,37 @@ TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_wh
     refused = refused || tm.process->wait_for_line([&](auto& l) { return has(l, "rejected tm."); }, deadline).has_value();
   EXPECT_TRUE(refused) << "no taskmanager turned a command of the deposed leader away";
 
-  lab_->heal(jm->host);
-  EXPECT_TRUE(wait_log(*jm->process, "revoked leadership " + first.token.to_string(), mark))
+  lab_->heal(jm_->host);
+  EXPECT_TRUE(wait_log(*jm_->process, "revoked leadership " + first_.token.to_string(), mark))
       << "the old leader never noticed it was deposed";
   // Nothing it did after the cut reached the HA data: no checkpoint completed, no cleanup; and
   // every checkpoint it ever completed comes before the first of its successor.
-  auto lines = jm->process->lines();
+  auto lines = jm_->process->lines();
   for (std::size_t i = mark; i < lines.size() && !has(lines[i], "granted leadership"); ++i) {
     EXPECT_FALSE(has(lines[i], "completed checkpoint")) << "the deposed leader wrote: " << lines[i];
     EXPECT_FALSE(has(lines[i], "HA data cleaned up")) << "the deposed leader wrote: " << lines[i];
   }
   auto ids = [&](harness::child_process& p) {
     std::set<long long> out;
-    const std::string tag = "job " + job + " completed checkpoint ";
+    const std::string tag = "job " + job_ + " completed checkpoint ";
     for (auto& l : p.lines())
       if (auto at = l.find(tag); at != std::string::npos) out.insert(std::stoll(l.substr(at + tag.size())));
     return out;
   };
-  auto before = ids(*jm->process), after = ids(*now->process);
+  auto before = ids(*jm_->process), after = ids(*now->process);
   ASSERT_FALSE(before.empty());
   ASSERT_FALSE(after.empty());
   EXPECT_LT(*before.rbegin(), *after.begin()) << "the deposed leader completed a checkpoint its successor had not seen";
-  std::cout << "[fencing] deposed leader " << jm->host << ": regent_ha_fenced_writes_rejected_total "
-            << metric_of(*jm->process, "regent_ha_fenced_writes_rejected_total")
+  std::cout << "[fencing] deposed leader " << jm_->host << ": regent_ha_fenced_writes_rejected_total "
+            << metric_of(*jm_->process, "regent_ha_fenced_writes_rejected_total")
             << ", regent_fenced_requests_rejected_total "
-            << metric_of(*jm->process, "regent_fenced_requests_rejected_total") << "\n";
+            << metric_of(*jm_->process, "regent_fenced_requests_rejected_total") << "\n";
   EXPECT_GT(fencing_rejections("leader cut from the quorum"), 0);
 
   release();
-  job_ends_exactly_once(job, n);
+  job_ends_exactly_once(job_, n);
   EXPECT_TRUE(nothing_reprocessed(n));
-  EXPECT_EQ(deployments_of(job), 4) << "every subtask kept its one attempt";
+  EXPECT_EQ(deployments_of(job_), 4) << "every subtask kept its one attempt";
 }
 
 // A taskmanager loses the leader (it still reaches ZooKeeper and the other jobmanager): the
@@ -464,31 +422,28 @@ TEST_F(partition_test, a_leader_cut_off_from_the_quorum_is_deposed_and_fenced_wh
 // never commit anything, so no record is committed twice.
 TEST_F(partition_test, a_taskmanager_cut_off_from_the_leader_is_replaced_and_nothing_is_committed_twice) {
   const long long n = 20000;
-  auto started = start_held_job(n);
-  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
-  member* jm = started.jm;
-  const std::string& job = started.job;
+  ASSERT_TRUE(start_held_job(n));
   // Slots are spread over both taskmanagers: cut the one that runs a subtask.
   auto& tm = *tms_[0].process;
-  ASSERT_TRUE(wait_log(tm, "deployed job " + job + " ")) << "tm0 runs no subtask";
-  auto mark = jm->process->line_count();
-  lab_->cut(tms_[0].host, jm->host);
-  ASSERT_TRUE(wait_log(*jm->process, "missed its heartbeats", mark)) << "the leader never noticed the lost taskmanager";
-  EXPECT_TRUE(wait_log(*jm->process, "job " + job + " restoring from checkpoint", mark));
-  EXPECT_TRUE(wait_log(*jm->process, "job " + job + " completed checkpoint", jm->process->line_count()))
+  ASSERT_TRUE(wait_log(tm, "deployed job " + job_ + " ")) << "tm0 runs no subtask";
+  auto mark = jm_->process->line_count();
+  lab_->cut(tms_[0].host, jm_->host);
+  ASSERT_TRUE(wait_log(*jm_->process, "missed its heartbeats", mark)) << "the leader never noticed the lost taskmanager";
+  EXPECT_TRUE(wait_log(*jm_->process, "job " + job_ + " restoring from checkpoint", mark));
+  EXPECT_TRUE(wait_log(*jm_->process, "job " + job_ + " completed checkpoint", jm_->process->line_count()))
       << "no checkpoint after the replacement";
-  auto registered = jm->process->line_count();
+  auto registered = jm_->process->line_count();
   auto tm_mark = tm.line_count();
   lab_->heal(tms_[0].host);
-  EXPECT_TRUE(wait_log(*jm->process, "registered taskmanager", registered))
+  EXPECT_TRUE(wait_log(*jm_->process, "registered taskmanager", registered))
       << "the taskmanager did not register again after the heal";
   // It reports the subtasks it still runs; they belong to the replaced attempt and are cancelled.
-  EXPECT_TRUE(tm.wait_for_line([&](auto& l) { return has(l, "cancelling ") && has(l, " subtasks of job " + job + " attempt"); },
+  EXPECT_TRUE(tm.wait_for_line([&](auto& l) { return has(l, "cancelling ") && has(l, " subtasks of job " + job_ + " attempt"); },
                                deadline, tm_mark))
       << "the cut taskmanager's old subtasks were not cancelled after the heal";
   release();
-  job_ends_exactly_once(job, n);
-  EXPECT_GT(deployments_of(job), 4) << "the lost subtasks were replaced";
+  job_ends_exactly_once(job_, n);
+  EXPECT_GT(deployments_of(job_), 4) << "the lost subtasks were replaced";
   fencing_rejections("taskmanager cut from the leader");
 }
 
@@ -498,9 +453,7 @@ TEST_F(partition_test, a_taskmanager_cut_off_from_the_leader_is_replaced_and_not
 // completing, and the isolated server catches up once it is back.
 TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
   const long long n = 20000;
-  auto started = start_held_job(n);
-  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
-  const std::string& job = started.job;
+  ASSERT_TRUE(start_held_job(n));
   int zk_leader = quorum_->leader();
   ASSERT_GE(zk_leader, 0);
   lab_->isolate(zks_[zk_leader]);
@@ -513,7 +466,7 @@ TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
     for (auto& m : jms_) {
       int count = 0;
       auto lines = m.process->lines();
-      for (auto i = marks[m.host]; i < lines.size(); ++i) count += has(lines[i], "job " + job + " completed checkpoint");
+      for (auto i = marks[m.host]; i < lines.size(); ++i) count += has(lines[i], "job " + job_ + " completed checkpoint");
       checkpoints = checkpoints || count >= 2;
       if (!checkpoints) m.process->wait_for_line([](auto&) { return true; }, 20ms, lines.size());
     }
@@ -524,7 +477,7 @@ TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
     quorum_->wait_serving({zk_leader}, 100ms);
   EXPECT_TRUE(quorum_->serving_and_caught_up(zk_leader)) << "the isolated server did not rejoin";
   release();
-  job_ends_exactly_once(job, n);
+  job_ends_exactly_once(job_, n);
   EXPECT_TRUE(nothing_reprocessed(n));
   fencing_rejections("minority ZooKeeper server isolated");
 }
@@ -535,18 +488,14 @@ TEST_F(partition_test, an_isolated_minority_zookeeper_server_stops_no_job) {
 // its end exactly once, and the refused submission never existed.
 TEST_F(partition_test, an_isolated_majority_of_zookeeper_leaves_no_leader_and_no_write_until_healed) {
   const long long n = 20000;
-  auto started = start_held_job(n);
-  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
-  const auto& first = started.first;
-  member* jm = started.jm;
-  const std::string& job = started.job;
+  ASSERT_TRUE(start_held_job(n));
   auto library = upload_ledger();
   ASSERT_FALSE(library.empty());
   std::map<std::string, std::size_t> marks;
   for (auto& m : jms_) marks[m.host] = m.process->line_count();
   lab_->isolate("zk0");
   lab_->isolate("zk1");
-  ASSERT_TRUE(wait_log(*jm->process, "revoked leadership " + first.token.to_string(), marks[jm->host]))
+  ASSERT_TRUE(wait_log(*jm_->process, "revoked leadership " + first_.token.to_string(), marks[jm_->host]))
       << "the leader did not step down without a quorum";
   // No leader: every jobmanager refuses a submission (the leader's own endpoint no longer leads,
   // the standby has nobody to forward to).
@@ -563,12 +512,12 @@ TEST_F(partition_test, an_isolated_majority_of_zookeeper_leaves_no_leader_and_no
   }
   lab_->heal("zk0");
   lab_->heal("zk1");
-  auto next = wait_leader(first.token, first.token.epoch);
+  auto next = wait_leader(first_.token, first_.token.epoch);
   ASSERT_TRUE(next) << "no leader after the quorum came back";
   EXPECT_NE(state_of(refused), "RUNNING");
   EXPECT_EQ(state_of(refused).rfind("HTTP 404", 0), 0u) << "the refused submission exists";
   release();
-  job_ends_exactly_once(job, n);
+  job_ends_exactly_once(job_, n);
   harness::zk_client zk(quorum_->connect_string());
   ASSERT_TRUE(zk.wait_connected(deadline));
   EXPECT_FALSE(zk.exists("/flink/" + cluster_id_ + "/jobgraphs/" + refused));
@@ -580,27 +529,23 @@ TEST_F(partition_test, an_isolated_majority_of_zookeeper_leaves_no_leader_and_no
 // every subtask kept, and ends exactly once.
 TEST_F(partition_test, packet_loss_and_delay_on_the_leaders_links_through_a_failover) {
   const long long n = 20000;
-  auto started = start_held_job(n);
-  ASSERT_NE(started.jm, nullptr) << "no leader with both taskmanagers and a running job";
-  const auto& first = started.first;
-  member* jm = started.jm;
-  const std::string& job = started.job;
+  ASSERT_TRUE(start_held_job(n));
   for (auto& m : jms_) lab_->degrade(m.host, 5, 40);
   std::cout << "[lab] delay by " << lab_->delay_method() << "\n";
-  EXPECT_TRUE(wait_log_times(*jm->process, "job " + job + " completed checkpoint", 4)) << "no checkpoint over the bad link";
-  jm->process->signal(SIGKILL);
-  ASSERT_TRUE(jm->process->wait_exit(deadline));
-  auto next = wait_leader(first.token, first.token.epoch);
+  EXPECT_TRUE(wait_log_times(*jm_->process, "job " + job_ + " completed checkpoint", 4)) << "no checkpoint over the bad link";
+  jm_->process->signal(SIGKILL);
+  ASSERT_TRUE(jm_->process->wait_exit(deadline));
+  auto next = wait_leader(first_.token, first_.token.epoch);
   ASSERT_TRUE(next) << "no standby took over over the bad links";
   auto* now = leading_jm(next->token);
   ASSERT_NE(now, nullptr);
-  EXPECT_TRUE(wait_log(*now->process, "job " + job + " adopted"));
-  EXPECT_TRUE(wait_log_times(*now->process, "job " + job + " completed checkpoint", 2));
+  EXPECT_TRUE(wait_log(*now->process, "job " + job_ + " adopted"));
+  EXPECT_TRUE(wait_log_times(*now->process, "job " + job_ + " completed checkpoint", 2));
   for (auto& m : jms_) lab_->restore(m.host);
   release();
-  job_ends_exactly_once(job, n);
+  job_ends_exactly_once(job_, n);
   EXPECT_TRUE(nothing_reprocessed(n));
-  EXPECT_EQ(deployments_of(job), 4) << "every subtask kept its one attempt";
+  EXPECT_EQ(deployments_of(job_), 4) << "every subtask kept its one attempt";
   fencing_rejections("loss and delay through a failover");
 }
 

@@ -11,8 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "regent/ha/ha_services.hpp"
+#include "regent/harness/child_process.hpp"
+#include "regent/rpc/rest_server.hpp"
 #include "regent/runtime/result.hpp"
 
 namespace regent::harness {
@@ -32,6 +35,12 @@ class leader_watch : private ha::leader_retrieval_listener {
   /// Returns at the next leader change or after `at_most`, whichever comes first.
   void wait_for_change(std::chrono::milliseconds at_most);
 
+  /// Sends `request` to the leader's REST endpoint as a client does, through failovers, until
+  /// `timeout`: a 503 (election under way) or a broken connection is retried. `uncertain` tells
+  /// whether a try went out without an answer, so that it may have been handled.
+  rpc::http_response rest(const rpc::http_request& request, std::chrono::milliseconds timeout,
+                          bool* uncertain = nullptr);
+
  private:
   leader_watch() = default;
   void on_leader_change(const std::optional<ha::leader_info>& l) override;
@@ -43,5 +52,18 @@ class leader_watch : private ha::leader_retrieval_listener {
   std::optional<ha::leader_info> last_;
   std::uint64_t seen_ = 0;
 };
+
+/// One HTTP request to a REST endpoint given as http://host:port.
+result<rpc::http_response> http_to(const std::string& url, const rpc::http_request& request,
+                                   std::chrono::milliseconds timeout);
+
+/// The REST URL (http://host:port) a jobmanager logged at start-up, or "" at the deadline.
+std::string rest_url_of(child_process& jobmanager, std::chrono::milliseconds timeout);
+
+/// The `config.yaml` lines every whole-cluster test shares after its HA backend's own: storage,
+/// cluster id and checkpoints under `dir`, 100 ms checkpoints, REST on a free port, 4 slots,
+/// heartbeats of 200 ms that time out after 2 s, 20 restarts 100 ms apart, results kept after
+/// cleanup, cleanup retried 3 times.
+std::string common_cluster_config(const std::filesystem::path& dir, const std::string& cluster_id);
 
 }  // namespace regent::harness
