@@ -1,6 +1,7 @@
 #include "regent/harness/netns_lab.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <set>
