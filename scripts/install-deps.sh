@@ -15,6 +15,7 @@ packages=(
   libzookeeper-mt-dev
   zookeeper
   netcat-openbsd
+  iproute2 iptables libnetfilter-queue-dev
   curl
   libslf4j-java
   libssl-dev openssl

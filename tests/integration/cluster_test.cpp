@@ -20,11 +20,10 @@
 
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/kube_double.hpp"
+#include "regent/harness/leader_watch.hpp"
 #include "regent/harness/outside.hpp"
 #include "regent/harness/zk_client.hpp"
 #include "regent/harness/zk_quorum.hpp"
-#include "regent/programs/ha_wiring.hpp"
-#include "regent/programs/program_args.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
@@ -53,30 +52,8 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
   bool deposes_a_paused_leader() const { return zookeeper() || kubernetes(); }
   fs::path out_ = dir_.path() / "out";
   std::vector<std::unique_ptr<harness::child_process>> jms_, tms_;
-  std::unique_ptr<ha::ha_services> watcher_;
-  std::unique_ptr<ha::leader_retrieval> leader_;
-
-  /// Wakes waiters whenever retrieval reports a leader change.
-  struct leader_changes : ha::leader_retrieval_listener {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<ha::leader_info> last;
-    std::uint64_t seen = 0;
-    void on_leader_change(const std::optional<ha::leader_info>& l) override {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        last = l;
-        ++seen;
-      }
-      cv.notify_all();
-    }
-    /// Returns at the next leader change or after `at_most`, whichever comes first.
-    void wait_for_change(std::chrono::milliseconds at_most) {
-      std::unique_lock<std::mutex> lock(mu);
-      auto before = seen;
-      cv.wait_for(lock, at_most, [&] { return seen != before; });
-    }
-  } changes_;
+  /// The leader as a client sees it, from the same conf.
+  std::unique_ptr<harness::leader_watch> watch_;
 
   void SetUp() override {
     std::ofstream conf(dir_.path() / "config.yaml");
@@ -102,37 +79,17 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
     } else {
       conf << "high-availability.type: filesystem\n";
     }
-    conf << "high-availability.storageDir: " << (dir_.path() / "ha").string() << "\n"
-         << "high-availability.cluster-id: " << cluster_id_ << "\n"
-         << "state.checkpoints.dir: " << (dir_.path() / "checkpoints").string() << "\n"
-         << "execution.checkpointing.interval: 100 ms\n"
-         << "rest.port: 0\n"
-         << "taskmanager.numberOfTaskSlots: 4\n"
-         << "heartbeat.interval: 200 ms\n"
-         << "heartbeat.timeout: 2 s\n"
-         << "restart-strategy.type: fixed-delay\n"
-         << "restart-strategy.fixed-delay.attempts: 20\n"
-         << "restart-strategy.fixed-delay.delay: 100 ms\n"
-         << "job-result-store.delete-on-commit: false\n"
-         << "cleanup-strategy: fixed-delay\n"
-         << "cleanup-strategy.fixed-delay.attempts: 3\n"
-         << "cleanup-strategy.fixed-delay.delay: 100 ms\n"
+    conf << harness::common_cluster_config(dir_.path(), cluster_id_)
          << "env.log.dir: " << (dir_.path() / "log").string() << "\n";
     conf.close();
     // The test finds the leader the way a client does: leader retrieval from the same conf.
-    programs::program_args args;
-    args.config_dir = dir_.path().string();
-    auto loaded = programs::load_config(args);
-    ASSERT_TRUE(loaded.ok()) << loaded.err().message;
-    auto services = programs::make_ha_services(loaded->settings);
-    ASSERT_TRUE(services.ok()) << services.err().message;
-    watcher_ = std::move(services).value();
-    leader_ = watcher_->make_retrieval(ha::component::dispatcher);
-    ASSERT_TRUE(leader_->start(changes_).ok());
+    auto watch = harness::leader_watch::start(dir_.path());
+    ASSERT_TRUE(watch.ok()) << watch.err().message;
+    watch_ = std::move(watch).value();
   }
 
   void TearDown() override {
-    if (leader_) leader_->stop();
+    watch_.reset();
     if (HasFailure()) {
       for (auto* group : {&jms_, &tms_})
         for (auto& p : *group) std::fprintf(stderr, "---- %s ----\n%s\n", p->log_file().c_str(), p->log_text().c_str());
@@ -151,23 +108,11 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
 
   /// Waits for a leader whose token differs from `not_this` and returns its info.
   std::optional<ha::leader_info> wait_leader(const fencing_token& not_this = {}) {
-    std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] {
-      return changes_.last && changes_.last->token != not_this && !changes_.last->rpc_address.empty();
-    };
-    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
-    return changes_.last;
+    return watch_->wait_leader(deadline, not_this);
   }
 
   /// Waits for a leader with an epoch above `epoch` and returns its info.
-  std::optional<ha::leader_info> wait_leader_above(epoch_t epoch) {
-    std::unique_lock<std::mutex> lock(changes_.mu);
-    auto good = [&] {
-      return changes_.last && changes_.last->token.epoch > epoch && !changes_.last->rpc_address.empty();
-    };
-    if (!changes_.cv.wait_for(lock, deadline, good)) return std::nullopt;
-    return changes_.last;
-  }
+  std::optional<ha::leader_info> wait_leader_above(epoch_t epoch) { return watch_->wait_leader(deadline, {}, epoch); }
 
   /// Sends a request to the current leader, following it through failovers until `until`.
   result<rpc::envelope> ask(const char* method, const std::string& payload) {
@@ -220,36 +165,15 @@ class cluster_test : public ::testing::TestWithParam<std::string> {
 
   /// One HTTP request to a REST endpoint given as http://host:port.
   static result<rpc::http_response> http(const std::string& url, const rpc::http_request& request) {
-    auto hostport = url.substr(url.find("://") + 3);
-    auto colon = hostport.rfind(':');
-    return rpc::http_call(hostport.substr(0, colon), static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1))),
-                          request, 10s);
+    return harness::http_to(url, request, 10s);
   }
 
   /// The REST URL a jobmanager logged at start-up.
-  std::string rest_url_of(harness::child_process& jm) {
-    static const std::string tag = "REST endpoint listening on ";
-    auto line = jm.wait_for_line([](auto& l) { return has(l, tag); }, deadline);
-    if (!line) return "";
-    return line->substr(line->find(tag) + tag.size());
-  }
+  std::string rest_url_of(harness::child_process& jm) { return harness::rest_url_of(jm, deadline); }
 
-  /// Sends a request to the leader's REST endpoint as a client does, through failovers: a 503
-  /// (election under way) or a broken connection is retried. `uncertain` tells whether a try
-  /// went out without an answer, so that it may have been handled.
+  /// Sends a request to the leader's REST endpoint as a client does, through failovers.
   rpc::http_response rest(const rpc::http_request& request, bool* uncertain = nullptr) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    rpc::http_response last{0, "", "no leader"};
-    while (std::chrono::steady_clock::now() < until) {
-      auto l = wait_leader();
-      if (!l) break;
-      auto r = http(l->rest_url, request);
-      if (r && r->status != 503) return *r;
-      if (uncertain && (r || r.err().code != rpc::errc::connect_failed)) *uncertain = true;
-      if (r) last = *r;
-      changes_.wait_for_change(100ms);  // a new leader, or try again
-    }
-    return last;
+    return watch_->rest(request, deadline, uncertain);
   }
 
   /// Submits a job spec with REST `POST /jobs` (uploading the artifacts first with
@@ -1058,7 +982,7 @@ class zookeeper_lost_writes_test : public cluster_test {
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
       if (count_parts(dir) > parts) return true;
-      changes_.wait_for_change(50ms);  // pacing only: the condition is checked again
+      watch_->wait_for_change(50ms);  // pacing only: the condition is checked again
     }
     return false;
   }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -76,14 +77,36 @@ int free_loopback_port() {
 }
 
 std::string zk_four_letter_word(int port, const std::string& word, std::chrono::milliseconds timeout) {
+  return zk_four_letter_word("127.0.0.1", port, word, timeout);
+}
+
+std::string zk_four_letter_word(const std::string& host, int port, const std::string& word,
+                                std::chrono::milliseconds timeout) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    ::close(fd);
+    return "";
+  }
+  // A server cut off by a partition drops the SYN: the connect must end at the deadline too.
+  int flags = ::fcntl(fd, F_GETFL, 0);
+  ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd w{fd, POLLOUT, 0};
+    int err = 0;
+    socklen_t len = sizeof err;
+    rc = (::poll(&w, 1, static_cast<int>(timeout.count())) == 1 &&
+          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+             ? 0
+             : -1;
+  }
+  ::fcntl(fd, F_SETFL, flags);
+  if (rc == 0 &&
       ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
     auto deadline = steady::now() + timeout;
     char buf[1024];
@@ -105,6 +128,10 @@ std::string zk_four_letter_word(int port, const std::string& word, std::chrono::
 
 zk_quorum::zk_quorum(fs::path dir, options o) : dir_(std::move(dir)), opts_(o) {
   servers_.resize(static_cast<std::size_t>(opts_.servers));
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    if (i < opts_.addresses.size()) servers_[i].address = opts_.addresses[i];
+    if (i < opts_.launch_prefixes.size()) servers_[i].launch_prefix = opts_.launch_prefixes[i];
+  }
   write_configs();
 }
 
@@ -130,13 +157,13 @@ void zk_quorum::write_configs() {
     cfg << "tickTime=" << opts_.tick_ms << "\n"
         << "initLimit=25\nsyncLimit=10\n"
         << "dataDir=" << (s.dir / "data").string() << "\n"
-        << "clientPort=" << s.client_port << "\nclientPortAddress=127.0.0.1\n"
+        << "clientPort=" << s.client_port << "\nclientPortAddress=" << s.address << "\n"
         << "maxSessionTimeout=30000\n"
         << "admin.enableServer=false\n4lw.commands.whitelist=*\n"
         << "forceSync=yes\npreAllocSize=1024\n"
         << (servers_.size() > 1 ? "standaloneEnabled=false\n" : "");
     for (std::size_t j = 0; j < servers_.size(); ++j)
-      cfg << "server." << (j + 1) << "=127.0.0.1:" << servers_[j].quorum_port << ":" << servers_[j].election_port
+      cfg << "server." << (j + 1) << "=" << servers_[j].address << ":" << servers_[j].quorum_port << ":" << servers_[j].election_port
           << "\n";
   }
 }
@@ -148,7 +175,7 @@ zk_quorum::~zk_quorum() {
 std::string zk_quorum::connect_string() const {
   std::string out;
   for (const auto& s : servers_)
-    out += (out.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(s.client_port);
+    out += (out.empty() ? "" : ",") + s.address + ":" + std::to_string(s.client_port);
   return out;
 }
 
@@ -157,7 +184,8 @@ void zk_quorum::start_server(int i) {
   if (s.process && s.process->running()) return;
   s.process.reset();
   s.catch_up_zxid.reset();
-  std::vector<std::string> argv{java_binary(),
+  std::vector<std::string> argv = s.launch_prefix;
+  std::vector<std::string> java{java_binary(),
                                 "-Xmx" + std::to_string(opts_.heap_mb) + "m",
                                 "-Xms16m",
                                 "-XX:+UseSerialGC",
@@ -168,6 +196,7 @@ void zk_quorum::start_server(int i) {
                                 class_path,
                                 "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                                 (s.dir / "zoo.cfg").string()};
+  argv.insert(argv.end(), java.begin(), java.end());
   s.process = std::make_unique<child_process>(argv, s.dir / "server.log");
 }
 
@@ -221,13 +250,15 @@ bool zk_quorum::running(int i) {
 }
 
 std::optional<std::string> zk_quorum::mode(int i) const {
-  auto st = parse_srvr(zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr"));
+  const auto& s = servers_[static_cast<std::size_t>(i)];
+  auto st = parse_srvr(zk_four_letter_word(s.address, s.client_port, "srvr"));
   if (!st) return std::nullopt;
   return st->mode;
 }
 
 std::optional<zk_quorum::server_status> zk_quorum::status(int i, std::chrono::milliseconds timeout) const {
-  return parse_srvr(zk_four_letter_word(servers_[static_cast<std::size_t>(i)].client_port, "srvr", timeout));
+  const auto& s = servers_[static_cast<std::size_t>(i)];
+  return parse_srvr(zk_four_letter_word(s.address, s.client_port, "srvr", timeout));
 }
 
 bool zk_quorum::serving_and_caught_up(int i) {

@@ -29,6 +29,10 @@ class zk_quorum {
     int servers = 3;
     int tick_ms = 200;
     int heap_mb = 96;
+    /// Per server: the address it binds and advertises (default 127.0.0.1 for all) and an argv
+    /// prefix that starts it (e.g. `ip netns exec <ns>`, to run it in a namespace of its own).
+    std::vector<std::string> addresses;
+    std::vector<std::vector<std::string>> launch_prefixes;
   };
 
   /// Picks ports and writes each server's zoo.cfg and myid under `dir`; starts nothing.
@@ -39,7 +43,7 @@ class zk_quorum {
   zk_quorum& operator=(const zk_quorum&) = delete;
 
   int size() const { return static_cast<int>(servers_.size()); }
-  /// "127.0.0.1:p1,127.0.0.1:p2,..." for high-availability.zookeeper.quorum.
+  /// "127.0.0.1:p1,127.0.0.1:p2,..." (the servers' addresses) for high-availability.zookeeper.quorum.
   std::string connect_string() const;
   int client_port(int i) const { return servers_[i].client_port; }
 
@@ -87,6 +91,8 @@ class zk_quorum {
     int client_port = 0;
     int quorum_port = 0;
     int election_port = 0;
+    std::string address = "127.0.0.1";
+    std::vector<std::string> launch_prefix;
     std::filesystem::path dir;
     std::unique_ptr<child_process> process;
     /// The leader's Zxid when this server was first seen serving (serving_and_caught_up).
@@ -101,8 +107,11 @@ class zk_quorum {
   bool ever_served_ = false;  // after that, a server's ports never change
 };
 
-/// The answer of a ZooKeeper four-letter word (e.g. "srvr") on 127.0.0.1:`port`, or "" when the
-/// server does not answer within `timeout`.
+/// The answer of a ZooKeeper four-letter word (e.g. "srvr") on `host`:`port` (IPv4), or "" when
+/// the server does not answer within `timeout`.
+std::string zk_four_letter_word(const std::string& host, int port, const std::string& word,
+                                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+/// The same on 127.0.0.1:`port`.
 std::string zk_four_letter_word(int port, const std::string& word,
                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
