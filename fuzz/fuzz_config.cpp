@@ -14,31 +14,15 @@
 #include "regent/config/configuration.hpp"
 #include "regent/config/settings.hpp"
 
-namespace {
-
-std::vector<std::string_view> split(std::string_view s, char sep, std::size_t max_parts) {
-  std::vector<std::string_view> parts;
-  while (parts.size() + 1 < max_parts) {
-    auto at = s.find(sep);
-    if (at == std::string_view::npos) break;
-    parts.push_back(s.substr(0, at));
-    s = s.substr(at + 1);
-  }
-  parts.push_back(s);
-  return parts;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace regent::config;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto parts = split(input, '\0', 4);
+  auto parts = regent::fuzz::split_parts(input, '\0', 4);
   parts.resize(4);
 
   auto conf = configuration::from_yaml(parts[0], "fuzz/config.yaml");
   if (conf) {
-    for (auto line : split(parts[1], '\n', 64))
+    for (auto line : regent::fuzz::split_parts(parts[1], '\n', 64))
       if (!line.empty()) (void)conf->apply_override(line);
     (void)conf->effective();
     for (const auto& [key, e] : conf->entries()) {

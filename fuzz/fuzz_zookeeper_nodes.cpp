@@ -22,15 +22,8 @@ namespace {
 using namespace regent::ha::zookeeper;
 
 std::vector<std::string> split(std::string_view s, char sep, std::size_t max_parts) {
-  std::vector<std::string> parts;
-  while (parts.size() + 1 < max_parts) {
-    auto at = s.find(sep);
-    if (at == std::string_view::npos) break;
-    parts.emplace_back(s.substr(0, at));
-    s = s.substr(at + 1);
-  }
-  parts.emplace_back(s);
-  return parts;
+  auto views = regent::fuzz::split_parts(s, sep, max_parts);
+  return {views.begin(), views.end()};
 }
 
 void leader_record(const std::string& epoch_data, const std::string& info_data) {
