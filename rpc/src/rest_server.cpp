@@ -97,7 +97,8 @@ result<parsed_http_request> parse_http_request(std::string_view wire, std::size_
     used += n;
     if (ec == http::error::need_more) ec = {};
     if (!ec && !parser.is_done() && n == 0) {
-      parser.put_eof(ec);  // all bytes are in: the request ends here (or is cut short)
+      // All bytes are in: the request ends here, or is cut short (put_eof wants some bytes).
+      if (parser.got_some()) parser.put_eof(ec);
       if (!ec && !parser.is_done()) ec = http::error::partial_message;
     }
   }

@@ -1,6 +1,7 @@
 #include "kube_objects.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include "regent/ha/errc.hpp"
 
