@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
+  clang-14 libclang-rt-14-dev  # the `fuzz` preset: libFuzzer, ASan and UBSan runtimes
   libcaf-dev
   libboost-dev
   libprotobuf-dev protobuf-compiler

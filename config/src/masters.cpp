@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "internal.hpp"
 #include "regent/runtime/errc.hpp"
@@ -21,35 +22,54 @@ struct hosts_line {
   int line = 0;
 };
 
-result<std::vector<hosts_line>> read_lines(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return error{errc::io, "cannot read " + file.string() + ": " + std::strerror(errno)};
+/// The non-blank, non-comment lines of a hosts file's text.
+std::vector<hosts_line> split_lines(std::string_view content) {
   std::vector<hosts_line> out;
-  std::string raw;
-  for (int n = 1; std::getline(in, raw); ++n) {
-    std::string_view text = raw;
+  int n = 0;
+  while (!content.empty()) {
+    ++n;
+    auto eol = content.find('\n');
+    std::string_view text = content.substr(0, eol);
+    content = eol == std::string_view::npos ? std::string_view() : content.substr(eol + 1);
     if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
     text = trim(text);
     if (!text.empty()) out.push_back({std::string(text), n});
   }
-  if (in.bad()) return error{errc::io, "cannot read " + file.string() + ": " + std::strerror(errno)};
   return out;
 }
 
-error line_error(errc code, const std::filesystem::path& file, const hosts_line& l, const std::string& problem,
+result<std::string> read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return error{errc::io, "cannot read " + file.string() + ": " + std::strerror(errno)};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return error{errc::io, "cannot read " + file.string() + ": " + std::strerror(errno)};
+  return text;
+}
+
+error line_error(errc code, const std::string& file, const hosts_line& l, const std::string& problem,
                  const char* expected) {
-  return {code, file.string() + ":" + std::to_string(l.line) + ": " + problem + " in '" + l.text + "' (expected " +
+  return {code, file + ":" + std::to_string(l.line) + ": " + problem + " in '" + l.text + "' (expected " +
                     expected + ")"};
 }
 
 }  // namespace
 
 result<std::vector<master>> read_masters(const std::filesystem::path& file) {
-  auto lines = read_lines(file);
-  if (!lines) return std::move(lines).err();
+  auto text = read_text(file);
+  if (!text) return std::move(text).err();
+  return parse_masters(*text, file.string());
+}
+
+result<std::vector<std::string>> read_workers(const std::filesystem::path& file) {
+  auto text = read_text(file);
+  if (!text) return std::move(text).err();
+  return parse_workers(*text, file.string());
+}
+
+result<std::vector<master>> parse_masters(std::string_view text, const std::string& file) {
   const char* expected = "host[:webui-port]";
   std::vector<master> out;
-  for (const auto& l : *lines) {
+  for (const auto& l : split_lines(text)) {
     std::string_view text = l.text;
     if (auto space = text.find_first_of(" \t"); space != std::string_view::npos)
       return line_error(errc::parse, file, l, "extra field '" + std::string(trim(text.substr(space))) + "'", expected);
@@ -67,11 +87,9 @@ result<std::vector<master>> read_masters(const std::filesystem::path& file) {
   return out;
 }
 
-result<std::vector<std::string>> read_workers(const std::filesystem::path& file) {
-  auto lines = read_lines(file);
-  if (!lines) return std::move(lines).err();
+result<std::vector<std::string>> parse_workers(std::string_view text, const std::string& file) {
   std::vector<std::string> out;
-  for (const auto& l : *lines) {
+  for (const auto& l : split_lines(text)) {
     if (auto space = l.text.find_first_of(" \t"); space != std::string::npos)
       return line_error(errc::parse, file, l,
                         "extra field '" + std::string(trim(std::string_view(l.text).substr(space))) + "'",

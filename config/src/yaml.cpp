@@ -18,10 +18,22 @@ error parse_error(const std::string& file, int line, const std::string& what) {
   return {errc::parse, (line > 0 ? file + ":" + std::to_string(line) : file) + ": " + what};
 }
 
+/// Nesting deeper than this is refused: a YAML alias can refer to a map that holds it
+/// (`a: &x {b: *x}`), which would otherwise recurse without end (found by fuzz/fuzz_config.cpp).
+constexpr int max_depth = 32;
+/// More keys than this are refused: aliases can multiply a small file into billions of keys.
+constexpr std::size_t max_keys = 10000;
+
 /// Adds every leaf of `map` under `prefix` to `conf`. A key given twice (e.g. once nested and
 /// once flat) is an error naming both places: silently taking one hides a mistake.
-result<void> flatten(const YAML::Node& map, const std::string& prefix, const std::string& file, configuration& conf) {
+result<void> flatten(const YAML::Node& map, const std::string& prefix, const std::string& file, configuration& conf,
+                     int depth = 0) {
+  if (depth >= max_depth)
+    return parse_error(file, line_of(map), prefix + ": nested more than " + std::to_string(max_depth) +
+                                               " levels deep (an alias that refers to its own map?)");
   for (const auto& kv : map) {
+    if (conf.entries().size() >= max_keys)
+      return parse_error(file, line_of(kv.first), "more than " + std::to_string(max_keys) + " keys (aliases?)");
     const YAML::Node& k = kv.first;
     const YAML::Node& v = kv.second;
     if (!k.IsScalar() || detail::trim(k.Scalar()).empty())
@@ -34,7 +46,7 @@ result<void> flatten(const YAML::Node& map, const std::string& prefix, const std
       case YAML::NodeType::Undefined:
         continue;  // `key:` with no value is the same as leaving the key out
       case YAML::NodeType::Map:
-        if (auto r = flatten(v, key + ".", file, conf); !r) return r;
+        if (auto r = flatten(v, key + ".", file, conf, depth + 1); !r) return r;
         continue;
       case YAML::NodeType::Scalar:
         value = v.Scalar();

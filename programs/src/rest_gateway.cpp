@@ -13,6 +13,7 @@
 #include "regent/programs/web_assets.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
 #include "regent/rpc/errc.hpp"
+#include "regent/rpc/rest_request.hpp"
 #include "regent/runtime/host_port.hpp"
 #include "regent/runtime/job_spec.hpp"
 #include "regent/runtime/logging.hpp"
@@ -25,6 +26,9 @@ namespace {
 using json = nlohmann::json;
 using rpc::error_response;
 using rpc::http_response;
+using rpc::multipart_file;
+using rpc::query_param;
+using rpc::split_path;
 
 constexpr const char* no_leader_message =
     "Service temporarily unavailable due to an ongoing leader election. Please refresh.";
@@ -39,67 +43,6 @@ http_response http_error_of(const error& e) {
   const int status = http_status_of(e.code);
   if (status == 503) return error_response(503, std::string(no_leader_message) + " (" + e.message + ")");
   return error_response(status, e.message);
-}
-
-std::string query_param(const std::string& target, const std::string& name) {
-  auto q = target.find('?');
-  if (q == std::string::npos) return "";
-  std::stringstream ss(target.substr(q + 1));
-  std::string kv;
-  while (std::getline(ss, kv, '&')) {
-    auto eq = kv.find('=');
-    if (kv.substr(0, eq) == name) return eq == std::string::npos ? "" : kv.substr(eq + 1);
-  }
-  return "";
-}
-
-std::vector<std::string> split_path(std::string path) {
-  if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
-  std::vector<std::string> parts;
-  std::stringstream ss(path);
-  std::string p;
-  while (std::getline(ss, p, '/'))
-    if (!p.empty()) parts.push_back(p);
-  if (!parts.empty() && parts[0] == "v1") parts.erase(parts.begin());
-  return parts;
-}
-
-/// A file name an upload may be stored under: no folders, no dot-files, no control bytes.
-bool safe_name(const std::string& n) {
-  if (n.empty() || n.size() > 200 || n[0] == '.') return false;
-  for (char c : n)
-    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-  return true;
-}
-
-/// The `jarfile` part of a multipart/form-data body: (file name, bytes), or nullopt.
-std::optional<std::pair<std::string, std::string>> multipart_file(const std::string& content_type,
-                                                                  const std::string& body) {
-  auto b = content_type.find("boundary=");
-  if (b == std::string::npos) return std::nullopt;
-  std::string boundary = content_type.substr(b + 9);
-  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
-  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
-  const std::string delim = "--" + boundary;
-  std::size_t pos = body.find(delim);
-  while (pos != std::string::npos) {
-    auto head_start = pos + delim.size() + 2;
-    auto head_end = body.find("\r\n\r\n", head_start);
-    if (head_end == std::string::npos) return std::nullopt;
-    auto next = body.find("\r\n" + delim, head_end + 4);
-    if (next == std::string::npos) return std::nullopt;
-    std::string head = body.substr(head_start, head_end - head_start);
-    if (head.find("name=\"jarfile\"") != std::string::npos) {
-      std::string filename = "upload";
-      if (auto f = head.find("filename=\""); f != std::string::npos) {
-        auto end = head.find('"', f + 10);
-        filename = head.substr(f + 10, end - f - 10);
-      }
-      return std::make_pair(filename, body.substr(head_end + 4, next - head_end - 4));
-    }
-    pos = next + 2;
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -180,7 +123,7 @@ http_response rest_gateway::upload(const rpc::http_request& request) {
     name = query_param(request.target, "name");
     bytes = request.body;
   }
-  if (!safe_name(name)) return error_response(400, "name: \"" + name + "\" is not a plain file name");
+  if (!rpc::safe_file_name(name)) return error_response(400, "name: \"" + name + "\" is not a plain file name");
   std::error_code ec;
   std::filesystem::create_directories(config_.uploads_dir, ec);
   if (ec) return error_response(500, "cannot create " + config_.uploads_dir + ": " + ec.message());
@@ -205,7 +148,7 @@ void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
     auto& lib = spec->operators[i].library;
     if (!lib) continue;
     const std::string field = "operators[" + std::to_string(i) + "].library";
-    if (!safe_name(*lib)) return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
+    if (!rpc::safe_file_name(*lib)) return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
     std::ifstream in(std::filesystem::path(config_.uploads_dir) / *lib, std::ios::binary);
     if (!in)
       return done(error_response(400, field + ": no uploaded artifact \"" + *lib + "\" (POST /jars/upload first)"));

@@ -64,6 +64,56 @@ http_response error_response(int status, const std::string& message) {
   return http_response{status, "application/json; charset=UTF-8", "{\"errors\":[" + json_string(message) + "]}"};
 }
 
+namespace {
+
+/// What the handler sees of a parsed request.
+http_request to_plain(http::request<http::string_body>& req) {
+  http_request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  r.content_type = std::string(req[http::field::content_type]);
+  r.body = std::move(req.body());
+  return r;
+}
+
+/// The answer to a request the parser refused.
+http_response refusal(const beast::error_code& ec, std::size_t max_body_bytes) {
+  if (ec == http::error::body_limit)
+    return error_response(413, "request body is larger than rest.server.max-content-length (" +
+                                   std::to_string(max_body_bytes) + " bytes)");
+  return error_response(400, "bad HTTP request: " + ec.message());
+}
+
+}  // namespace
+
+result<parsed_http_request> parse_http_request(std::string_view wire, std::size_t max_body_bytes) {
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(max_body_bytes);
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (!ec && !parser.is_done()) {
+    const std::size_t n = parser.put(net::buffer(wire.data() + used, wire.size() - used), ec);
+    used += n;
+    if (ec == http::error::need_more) ec = {};
+    if (!ec && !parser.is_done() && n == 0) {
+      // All bytes are in: the request ends here, or is cut short (put_eof wants some bytes).
+      if (parser.got_some()) parser.put_eof(ec);
+      if (!ec && !parser.is_done()) ec = http::error::partial_message;
+    }
+  }
+  if (ec) {
+    auto answer = refusal(ec, max_body_bytes);
+    return error{errc::malformed_frame, std::to_string(answer.status) + " " + answer.body};
+  }
+  auto req = parser.release();
+  parsed_http_request out;
+  out.keep_alive = req.keep_alive();
+  out.request = to_plain(req);
+  out.consumed = used;
+  return out;
+}
+
 struct rest_server::impl : std::enable_shared_from_this<rest_server::impl> {
   rest_server_options options;
   rest_handler handler;
@@ -101,18 +151,10 @@ class session : public std::enable_shared_from_this<session> {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof)
       return close();
-    if (ec == http::error::body_limit)
-      return write(error_response(413, "request body is larger than rest.server.max-content-length (" +
-                                           std::to_string(server_->options.max_body_bytes) + " bytes)"),
-                   false);
-    if (ec) return write(error_response(400, "bad HTTP request: " + ec.message()), false);
+    if (ec) return write(refusal(ec, server_->options.max_body_bytes), false);
     auto req = parser_->release();
-    http_request r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    r.content_type = std::string(req[http::field::content_type]);
-    r.body = std::move(req.body());
-    bool keep_alive = req.keep_alive();
+    const bool keep_alive = req.keep_alive();
+    http_request r = to_plain(req);
     if (r.method == "OPTIONS" && !server_->options.allow_origin.empty())  // a browser's CORS preflight
       return write(http_response{204, "", ""}, keep_alive);
     auto self = shared_from_this();

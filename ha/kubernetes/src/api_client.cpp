@@ -2,18 +2,20 @@
 
 #include <thread>
 
+#include "kube_objects.hpp"
+
 namespace regent::ha::kubernetes {
 
 std::string api_reply::reason() const {
-  if (body.is_object() && body.value("kind", "") == "Status") return body.value("reason", "");
+  if (string_field(body, "kind") == "Status") return string_field(body, "reason");
   return {};
 }
 
 std::string api_reply::describe() const {
   std::string out = std::to_string(status);
-  if (body.is_object() && body.value("kind", "") == "Status") {
-    out += " " + body.value("reason", "");
-    out += ": " + body.value("message", "");
+  if (string_field(body, "kind") == "Status") {
+    out += " " + string_field(body, "reason");
+    out += ": " + string_field(body, "message");
   }
   return out;
 }

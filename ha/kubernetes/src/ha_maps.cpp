@@ -69,35 +69,7 @@ std::string ha_maps::describe(const std::string& name) const { return "ConfigMap
 json ha_maps::labels() const { return json{{"app", cluster_id_}, {"configmap-type", "high-availability"}}; }
 
 result<map_state> ha_maps::parse(const json& object, const std::string& name) const {
-  map_state st;
-  st.name = name;
-  st.exists = true;
-  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object())
-    return error{errc::corrupt, describe(name) + ": the API server answered something that is not a ConfigMap"};
-  const auto& meta = object["metadata"];
-  st.resource_version = meta.value("resourceVersion", "");
-  if (meta.contains("annotations") && meta["annotations"].is_object()) {
-    const auto& ann = meta["annotations"];
-    st.unconfirmed = ann.contains(unconfirmed_annotation);
-    if (ann.contains(fence_annotation)) {
-      const auto& v = ann[fence_annotation];
-      std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-      try {
-        std::size_t used = 0;
-        st.fence = std::stoull(text, &used);
-        if (used != text.size() || text.empty() || text[0] == '-') throw std::invalid_argument(text);
-      } catch (const std::exception&) {
-        return error{errc::corrupt, describe(name) + " annotation " + fence_annotation + ": '" + text +
-                                        "' is not an epoch (a decimal number)"};
-      }
-    }
-  }
-  if (object.contains("data") && object["data"].is_object())
-    for (const auto& [k, v] : object["data"].items()) {
-      if (!v.is_string()) return error{errc::corrupt, describe(name) + " key " + k + ": the value is not a string"};
-      st.data[k] = v.get<std::string>();
-    }
-  return st;
+  return parse_config_map(object, name, describe(name));
 }
 
 result<map_state> ha_maps::read(const std::string& name) const {
@@ -148,7 +120,7 @@ result<std::vector<map_state>> ha_maps::read_all() const {
   if (!r->body.contains("items") || !r->body["items"].is_array())
     return error{errc::corrupt, "listing the HA ConfigMaps: the answer has no items"};
   for (const auto& item : r->body["items"]) {
-    std::string name = item.contains("metadata") ? item["metadata"].value("name", "") : "";
+    std::string name = string_field(field(item, "metadata"), "name");
     auto st = parse(item, name);
     if (!st) return std::move(st).err();
     out.push_back(std::move(*st));

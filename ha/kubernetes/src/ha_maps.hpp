@@ -22,26 +22,15 @@
 #include <vector>
 
 #include "api_client.hpp"
+#include "kube_objects.hpp"
 #include "regent/runtime/ids.hpp"
 
 namespace regent::ha::kubernetes {
 
-inline constexpr const char* fence_annotation = "regent.io/fence-epoch";
-/// On a shard created by a store write until the creator confirmed its epoch (README "Creations").
-inline constexpr const char* unconfirmed_annotation = "regent.io/unconfirmed-creation";
 inline constexpr int shard_count = 8;
 /// Kubernetes refuses a ConfigMap whose data is larger (we check before sending).
 inline constexpr std::size_t configmap_limit = 1024 * 1024;
 
-/// One HA ConfigMap as read.
-struct map_state {
-  std::string name;
-  bool exists = false;
-  std::string resource_version;
-  epoch_t fence = 0;
-  bool unconfirmed = false;  ///< created, its creator's epoch not yet confirmed: holds no data
-  std::map<std::string, std::string> data;
-};
 
 /// Who writes: the epoch a map's fence must show, and a local check run before every attempt
 /// (the leadership is still held by this process's clock).

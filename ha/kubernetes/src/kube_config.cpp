@@ -64,7 +64,7 @@ YAML::Node find_named(const YAML::Node& list, const std::string& name) {
 
 /// A field given as a file path (`key`) or inline base64 (`key-data`).
 result<std::string> file_or_data(const YAML::Node& node, const std::string& key, const fs::path& base,
-                                 const std::string& where) {
+                                 const std::string& where, const kubeconfig_file_reader& read) {
   if (auto data = node[key + "-data"]) {
     auto decoded = decode_base64(data.as<std::string>());
     if (!decoded) return bad(where, key + "-data is not base64");
@@ -73,7 +73,7 @@ result<std::string> file_or_data(const YAML::Node& node, const std::string& key,
   if (auto path = node[key]) {
     fs::path p = path.as<std::string>();
     if (p.is_relative()) p = base / p;
-    return read_file(p.string(), key + " named in " + where);
+    return read(p.string(), key + " named in " + where);
   }
   return std::string();
 }
@@ -135,11 +135,16 @@ result<cluster_access> load_in_cluster(const std::string& sa_dir) {
 }
 
 result<cluster_access> load_kubeconfig(const std::string& file) {
-  const std::string where = "kubernetes.config.file " + file;
   auto text = read_file(file, "the kubeconfig (kubernetes.config.file)");
   if (!text) return std::move(text).err();
+  return parse_kubeconfig(*text, file, read_file);
+}
+
+result<cluster_access> parse_kubeconfig(const std::string& text, const std::string& file,
+                                        const kubeconfig_file_reader& read) {
+  const std::string where = "kubernetes.config.file " + file;
   try {
-    YAML::Node root = YAML::Load(*text);
+    YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) return bad(where, "is not a kubeconfig (no map at the top)");
     std::string context_name = root["current-context"] ? root["current-context"].as<std::string>() : "";
     YAML::Node context = find_named(root["contexts"], context_name);
@@ -158,7 +163,7 @@ result<cluster_access> load_kubeconfig(const std::string& file) {
     a.endpoint.origin = where;
     if (ctx["namespace"]) a.namespace_name = ctx["namespace"].as<std::string>();
     fs::path base = fs::path(file).parent_path();
-    auto ca = file_or_data(cluster, "certificate-authority", base, where);
+    auto ca = file_or_data(cluster, "certificate-authority", base, where, read);
     if (!ca) return std::move(ca).err();
     a.endpoint.ca_pem = std::move(*ca);
     YAML::Node user = find_named(root["users"], user_name)["user"];
@@ -167,11 +172,11 @@ result<cluster_access> load_kubeconfig(const std::string& file) {
     if (user["tokenFile"]) {
       fs::path p = user["tokenFile"].as<std::string>();
       a.endpoint.token_file = (p.is_relative() ? base / p : p).string();
-      if (auto t = read_file(a.endpoint.token_file, "the tokenFile named in " + where); !t) return std::move(t).err();
+      if (auto t = read(a.endpoint.token_file, "the tokenFile named in " + where); !t) return std::move(t).err();
     }
-    auto cert = file_or_data(user, "client-certificate", base, where);
+    auto cert = file_or_data(user, "client-certificate", base, where, read);
     if (!cert) return std::move(cert).err();
-    auto key = file_or_data(user, "client-key", base, where);
+    auto key = file_or_data(user, "client-key", base, where, read);
     if (!key) return std::move(key).err();
     a.endpoint.client_cert_pem = std::move(*cert);
     a.endpoint.client_key_pem = std::move(*key);

@@ -135,15 +135,12 @@ bool lease_election::wait_for_lease_change(clock::time_point until) {
                "&resourceVersion=" + observed_rv_;
   bool changed = false;
   auto on_line = [&](std::string_view line) {
-    auto event = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (event.is_discarded() || event.value("type", "") == "BOOKMARK") return true;
-    const auto& object = event["object"];
-    if (event.value("type", "") == "MODIFIED" && object.is_object() && object.contains("spec") &&
-        object["spec"].value("holderIdentity", json()).is_string() &&
-        !object["spec"]["holderIdentity"].get<std::string>().empty() &&
-        object["spec"]["holderIdentity"].get<std::string>() != identity_) {
+    auto event = parse_watch_event(line);
+    if (!event || event->type == "BOOKMARK") return true;
+    const std::string holder = string_field(field(event->object, "spec"), "holderIdentity");
+    if (event->type == "MODIFIED" && !holder.empty() && holder != identity_) {
       // A renewal by the holder: the version we judge expiry by moved on. Keep watching.
-      auto rv = object["metadata"].value("resourceVersion", "");
+      auto rv = event->resource_version();
       if (rv != observed_rv_) {
         observed_rv_ = rv;
         observed_at_ = clock_.now();
@@ -176,40 +173,13 @@ std::string lease_election::micro_time() const {
   return buf;
 }
 
-result<lease_election::lease_view> lease_election::read_lease() {
+result<lease_view> lease_election::read_lease() {
   auto r = api_.get(api_.lease(lease_name()));
   if (!r) return std::move(r).err();
-  lease_view v;
-  if (r->status == 404) return v;
+  if (r->status == 404) return lease_view{};
   if (!r->ok())
     return error{errc::unavailable, "reading Lease " + api_.ns() + "/" + lease_name() + ": " + r->describe()};
-  const auto& o = r->body;
-  if (!o.is_object() || !o.contains("metadata"))
-    return error{errc::corrupt, "Lease " + api_.ns() + "/" + lease_name() + ": not a Lease"};
-  v.exists = true;
-  v.object = o;
-  v.resource_version = o["metadata"].value("resourceVersion", "");
-  if (o.contains("spec") && o["spec"].is_object()) {
-    const auto& spec = o["spec"];
-    if (spec.contains("holderIdentity") && spec["holderIdentity"].is_string())
-      v.holder = spec["holderIdentity"].get<std::string>();
-    if (spec.contains("leaseTransitions") && spec["leaseTransitions"].is_number_integer())
-      v.transitions = spec["leaseTransitions"].get<int>();
-  }
-  const auto& meta = o["metadata"];
-  if (meta.contains("annotations") && meta["annotations"].contains(epoch_annotation)) {
-    const auto& e = meta["annotations"][epoch_annotation];
-    std::string text = e.is_string() ? e.get<std::string>() : e.dump();
-    try {
-      std::size_t used = 0;
-      v.epoch = std::stoull(text, &used);
-      if (used != text.size() || text[0] == '-') throw std::invalid_argument(text);
-    } catch (const std::exception&) {
-      return error{errc::corrupt, "Lease " + api_.ns() + "/" + lease_name() + " annotation " + epoch_annotation +
-                                      ": '" + text + "' is not an epoch"};
-    }
-  }
-  return v;
+  return parse_lease(r->body, "Lease " + api_.ns() + "/" + lease_name());
 }
 
 json lease_election::lease_body(const lease_view& base, epoch_t epoch, bool acquire) const {
@@ -311,16 +281,10 @@ bool lease_election::renew(bool& lost) {
 
 void lease_election::remember_lease(const json& object) {
   held_lease_.reset();
-  if (!object.is_object() || !object.contains("metadata")) return;
-  lease_view v;
-  v.exists = true;
-  v.object = object;
-  v.resource_version = object["metadata"].value("resourceVersion", "");
-  v.holder = identity_;
-  if (object.contains("spec") && object["spec"].contains("leaseTransitions") &&
-      object["spec"]["leaseTransitions"].is_number_integer())
-    v.transitions = object["spec"]["leaseTransitions"].get<int>();
-  held_lease_ = std::move(v);
+  auto v = parse_lease(object, "Lease " + api_.ns() + "/" + lease_name());
+  if (!v) return;
+  v->holder = identity_;
+  held_lease_ = std::move(*v);
 }
 
 void lease_election::release() {

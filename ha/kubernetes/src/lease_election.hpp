@@ -33,7 +33,6 @@ struct election_timing {
   std::chrono::milliseconds retry_period{2000};
 };
 
-inline constexpr const char* epoch_annotation = "regent.io/epoch";
 
 class lease_election final : public leader_election_driver {
  public:
@@ -58,15 +57,6 @@ class lease_election final : public leader_election_driver {
   std::string lease_name() const { return maps_.cluster_id() + "-leader"; }
 
  private:
-  struct lease_view {
-    bool exists = false;
-    std::string resource_version;
-    std::string holder;
-    epoch_t epoch = 0;
-    int transitions = 0;
-    json object;
-  };
-
   void run(leader_election_listener* listener);
   /// Takes the Lease if it is free; the send time of the winning write, or nullopt.
   std::optional<clock::time_point> try_acquire(epoch_t& epoch);

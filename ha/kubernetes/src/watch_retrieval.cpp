@@ -48,10 +48,10 @@ bool watch_retrieval::stopping() const {
 
 void watch_retrieval::report(leader_retrieval_listener& listener, const json* object) {
   std::optional<leader_info> now;
-  if (object != nullptr && object->contains("data") && (*object)["data"].is_object() &&
-      (*object)["data"].contains(key_) && (*object)["data"][key_].is_string()) {
+  const json& value = object != nullptr ? field(field(*object, "data"), key_.c_str()) : field(json(), "");
+  if (value.is_string()) {
     auto source = maps_.describe(maps_.leader_info_map()) + " key " + key_;
-    auto info = leader_info_from_json((*object)["data"][key_].get<std::string>(), source);
+    auto info = leader_info_from_json(value.get<std::string>(), source);
     if (info) {
       now = std::move(*info);
       if (observed_) observed_(now->token.epoch);
@@ -75,7 +75,7 @@ std::string watch_retrieval::list(leader_retrieval_listener& listener) {
   std::string why;
   if (!r) {
     why = r.err().message;
-  } else if (!r->ok() || !r->body.is_object() || !r->body.contains("items")) {
+  } else if (!r->ok() || !field(r->body, "items").is_array()) {
     why = "listing " + maps_.describe(maps_.leader_info_map()) + ": " + r->describe();
   }
   if (!why.empty()) {
@@ -86,9 +86,9 @@ std::string watch_retrieval::list(leader_retrieval_listener& listener) {
     report(listener, nullptr);
     return "";
   }
-  const auto& items = r->body["items"];
+  const json& items = field(r->body, "items");
   report(listener, items.empty() ? nullptr : &items[0]);
-  return r->body["metadata"].value("resourceVersion", "");
+  return string_field(field(r->body, "metadata"), "resourceVersion");
 }
 
 bool watch_retrieval::watch(leader_retrieval_listener& listener, std::string& rv) {
@@ -100,16 +100,15 @@ bool watch_retrieval::watch(leader_retrieval_listener& listener, std::string& rv
   bool heard = false;  // an event or bookmark arrived: the stream was up
   auto on_line = [&](std::string_view line) {
     heard = true;
-    auto event = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (event.is_discarded() || !event.is_object()) return true;
-    auto type = event.value("type", "");
-    const auto& object = event["object"];
+    auto event = parse_watch_event(line);
+    if (!event) return true;
+    const auto& type = event->type;
     if (type == "ERROR") {
       relist = true;  // 410 Gone (compacted) or anything else the server could not watch: list again
       return false;
     }
-    if (object.is_object() && object.contains("metadata")) rv = object["metadata"].value("resourceVersion", rv);
-    if (type == "ADDED" || type == "MODIFIED") report(listener, &object);
+    if (auto v = event->resource_version(); !v.empty()) rv = v;
+    if (type == "ADDED" || type == "MODIFIED") report(listener, &event->object);
     if (type == "DELETED") report(listener, nullptr);
     return true;
   };

@@ -116,6 +116,24 @@ TEST(configuration, a_key_given_twice_is_an_error_naming_both_lines) {
   expect_error(same_map, errc::parse, {"rest.port", "conf/config.yaml:1", "conf/config.yaml:2"});
 }
 
+TEST(configuration, an_alias_to_its_own_map_is_a_parse_error_not_a_stack_overflow) {
+  // Found by fuzz/fuzz_config.cpp (reduced): `&b` anchors the map that `*b` sits in, so
+  // flattening it recursed until the stack ran out and the program died.
+  auto c = configuration::from_yaml("base: &b\n  x: 1\n  other: *b\n", file);
+  expect_error(c, errc::parse, {"conf/config.yaml", "nested more than 32 levels"});
+}
+
+TEST(configuration, aliases_that_multiply_keys_are_refused) {
+  // Ten levels of ten aliases each would be 10^10 keys.
+  std::string yaml = "l0: &l0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n";
+  for (int i = 1; i < 10; ++i) {
+    const std::string p = "*l" + std::to_string(i - 1);
+    yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " {a: " + p + ", b: " + p + ", c: " + p +
+            ", d: " + p + ", e: " + p + ", f: " + p + ", g: " + p + ", h: " + p + ", i: " + p + ", j: " + p + "}\n";
+  }
+  expect_error(configuration::from_yaml(yaml, file), errc::parse, {"conf/config.yaml", "more than 10000 keys"});
+}
+
 TEST(configuration, lists_of_maps_are_rejected) {
   expect_error(configuration::from_yaml("a:\n  - b: 1\n", file), errc::parse, {"a:", "conf/config.yaml:2"});
 }

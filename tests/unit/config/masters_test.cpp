@@ -72,4 +72,15 @@ TEST(read_workers, bad_lines_and_missing_files) {
 }
 
 }  // namespace
+TEST(parse_masters, text_without_a_file_names_the_given_name_and_line) {
+  // What fuzz/fuzz_config.cpp drives: the same rules on text, the error naming the caller's name.
+  auto m = parse_masters("a:8081\nb:99999\n", "conf/masters");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.err().code, errc::out_of_range);
+  EXPECT_NE(m.err().message.find("conf/masters:2:"), std::string::npos) << m.err().message;
+  auto w = parse_workers("w1\n\nw1 # again\n", "conf/workers");
+  ASSERT_TRUE(w.ok()) << w.err().message;
+  EXPECT_EQ(*w, (std::vector<std::string>{"w1", "w1"}));
+}
+
 }  // namespace regent::config

@@ -112,6 +112,9 @@ struct master {
 result<std::vector<master>> read_masters(const std::filesystem::path& file);
 /// Reads `conf/workers`: one host per line (a host may repeat for several taskmanagers).
 result<std::vector<std::string>> read_workers(const std::filesystem::path& file);
+/// The text of a masters / workers file, `file` naming it in errors (what read_* use).
+result<std::vector<master>> parse_masters(std::string_view text, const std::string& file);
+result<std::vector<std::string>> parse_workers(std::string_view text, const std::string& file);
 
 }  // namespace regent::config
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "regent/runtime/result.hpp"
 
@@ -25,6 +26,19 @@ struct http_response {
   std::string content_type = "application/json; charset=UTF-8";
   std::string body;
 };
+
+/// One request parsed from wire bytes by the same parser, limits and conversion the server uses.
+struct parsed_http_request {
+  http_request request;
+  bool keep_alive = false;
+  std::size_t consumed = 0;  ///< bytes of the wire the request took (a pipelined next one follows)
+};
+
+/// Parses the first HTTP/1.1 request in `wire` (pure: no socket, no thread), as a server
+/// connection does: a body over `max_body_bytes` or bytes that are not a whole request are an
+/// error (`errc::malformed_frame`) whose message starts with the status the server answers
+/// (413 or 400). For tests and fuzzing of the REST path in process.
+result<parsed_http_request> parse_http_request(std::string_view wire, std::size_t max_body_bytes);
 
 /// `{"errors":[message]}` with `status`.
 http_response error_response(int status, const std::string& message);
