@@ -169,9 +169,10 @@ result<void> use_pem(SSL_CTX* ctx, const config::ssl_settings& s) {
       return key_error(errc::malformed, s.key_password.key, s.key_password.where,
                        s.key_password.value.empty() ? "not set, but the key '" + s.key.path + "' is encrypted"
                                                     : "wrong password for the key '" + s.key.path + "'");
-    return source_error(errc::malformed, s.key, "'" + s.key.path + "' holds no usable PEM private key (" + why + ")");
+    if (why.find("key values mismatch") == std::string::npos)
+      return source_error(errc::malformed, s.key, "'" + s.key.path + "' holds no usable PEM private key (" + why + ")");
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (loaded != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     return source_error(errc::malformed, s.key,
                         "the private key in '" + s.key.path + "' does not belong to the certificate in '" +
