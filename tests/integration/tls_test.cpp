@@ -36,6 +36,7 @@ bool has(const std::string& line, const std::string& what) { return line.find(wh
 
 /// Runs scripts/make-tls.sh on `conf` (with `args` before it); true on success.
 bool make_tls(const fs::path& conf, const std::string& args = "") {
+  fs::create_directories(conf);
   std::string cmd = std::string(REGENT_SOURCE_DIR) + "/scripts/make-tls.sh " + args + " " + conf.string() + " > " +
                     (conf / "make-tls.out").string() + " 2>&1";
   return std::system(cmd.c_str()) == 0;

@@ -3,6 +3,7 @@
 #include "regent/tls/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace regent::tls {
 
@@ -244,6 +246,59 @@ result<context_ptr> build(const config::ssl_settings& s, side role) {
     SSL_CTX_set_session_id_context(ctx.get(), id, sizeof id - 1);
   }
   return context_ptr(std::make_shared<context>(ctx.release(), role, peer_required));
+}
+
+namespace {
+
+struct bio_free {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+std::unique_ptr<BIO, bio_free> memory_bio(const std::string& pem) {
+  return std::unique_ptr<BIO, bio_free>(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+/// Every certificate of a PEM text, in order.
+std::vector<std::unique_ptr<X509, x509_free>> pem_certificates(const std::string& pem) {
+  std::vector<std::unique_ptr<X509, x509_free>> out;
+  auto bio = memory_bio(pem);
+  while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(c);
+  ERR_clear_error();  // the end of the text reads as an error
+  return out;
+}
+
+}  // namespace
+
+result<context_ptr> build_client(const pem_data& d) {
+  auto fail = [&](const std::string& what, const std::string& why) {
+    return error{config::make_error_code(errc::malformed), d.origin + ": the " + what + " cannot be used: " + why};
+  };
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+  if (!ctx) return fail("TLS context", openssl_error());
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  if (d.ca.empty()) {
+    SSL_CTX_set_default_verify_paths(ctx.get());
+  } else {
+    auto certs = pem_certificates(d.ca);
+    if (certs.empty()) return fail("CA certificate", "no PEM certificate in it");
+    for (auto& c : certs)
+      if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx.get()), c.get()) != 1)
+        return fail("CA certificate", openssl_error());
+  }
+  if (!d.cert.empty()) {
+    auto chain = pem_certificates(d.cert);
+    if (chain.empty()) return fail("client certificate", "no PEM certificate in it");
+    if (SSL_CTX_use_certificate(ctx.get(), chain.front().get()) != 1) return fail("client certificate", openssl_error());
+    for (std::size_t i = 1; i < chain.size(); ++i)
+      if (SSL_CTX_add1_chain_cert(ctx.get(), chain[i].get()) != 1) return fail("client certificate", openssl_error());
+    auto bio = memory_bio(d.key);
+    std::unique_ptr<EVP_PKEY, pkey_free> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!key) return fail("client certificate", "its key is no PEM private key (" + openssl_error() + ")");
+    if (SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1)
+      return fail("client certificate", "its key does not belong to it (" + openssl_error() + ")");
+  }
+  return context_ptr(std::make_shared<context>(ctx.release(), side::client, true));
 }
 
 std::string peer_subject(void* ssl) {

@@ -53,6 +53,19 @@ using context_ptr = std::shared_ptr<const context>;
 /// `<key>: <problem> in <where>`.
 result<context_ptr> build(const config::ssl_settings& s, side role);
 
+/// PEM key material held in memory (e.g. a kubeconfig's `certificate-authority-data`).
+struct pem_data {
+  std::string ca;      ///< trusted CA certificates; "" = the system's default CAs
+  std::string cert;    ///< client certificate chain; "" = none presented
+  std::string key;     ///< the client certificate's private key
+  std::string origin;  ///< where it came from, prefixed to errors (e.g. the kubeconfig's path)
+};
+
+/// A client context from `d`: verifies the server against `d.ca` and presents `d.cert` when
+/// given. Errors read `<origin>: the CA certificate cannot be used: ...` or `<origin>: the
+/// client certificate cannot be used: ...` (`config::errc::malformed`).
+result<context_ptr> build_client(const pem_data& d);
+
 /// The subject of the peer's certificate of an established connection (an `SSL*`), or "" when
 /// it presented none. For log lines.
 std::string peer_subject(void* ssl);
