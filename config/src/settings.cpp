@@ -200,7 +200,8 @@ result<void> read_jobs(const configuration& c, settings& s) {
   if (auto r = first_error(
           {assign(s.rpc_address, read_nonempty(c, "jobmanager.rpc.address")),
            assign(s.rpc_port, c.get_port("jobmanager.rpc.port")),
-           assign(s.rest_address, read_nonempty(c, "rest.address")), assign(s.rest_port, c.get_port("rest.port")),
+           assign(s.rest_address, read_nonempty(c, "rest.address")),
+           assign(s.rest_port, c.get_port("rest.port")),
            assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
            assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
            assign(s.jobstore_expiration, read_positive(c, "jobstore.expiration-time")),
@@ -246,10 +247,9 @@ result<void> read_ssl(const configuration& c, const std::string& kind, ssl_setti
   auto secret = [&](const std::string& name) {
     return ssl_secret{c.get(p + name), p + name, detail::describe(c, c.where(p + name))};
   };
-  if (auto r = first_error({assign(out.enabled, c.get_bool(p + "enabled")),
-                            assign(out.keystore, source("keystore")), assign(out.truststore, source("truststore")),
-                            assign(out.cert, source("cert")), assign(out.key, source("key")),
-                            assign(out.trusted_ca, source("trusted-ca"))});
+  if (auto r = first_error({assign(out.enabled, c.get_bool(p + "enabled")), assign(out.keystore, source("keystore")),
+                            assign(out.truststore, source("truststore")), assign(out.cert, source("cert")),
+                            assign(out.key, source("key")), assign(out.trusted_ca, source("trusted-ca"))});
       !r)
     return r;
   out.authentication = true;

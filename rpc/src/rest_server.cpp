@@ -201,10 +201,11 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     beast::error_code ignored;
     if constexpr (is_tls) return close();  // a TLS stream cannot half-close; the answer is out
     beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.async_read_some(net::buffer(discard_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->drain();
-    });
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
   }
 
   void close() {

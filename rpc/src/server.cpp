@@ -179,15 +179,15 @@ class connection : public std::enable_shared_from_this<connection> {
   void write() {
     writing_ = true;
     auto written = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (self->closed_) return;
-                        if (ec) {
-                          self->server_.log->debug("write to {} failed: {}", self->peer_, ec.message());
-                          self->close();
-                          return;
-                        }
-                        self->out_.pop_front();
-                        if (!self->out_.empty()) self->write();
+      self->writing_ = false;
+      if (self->closed_) return;
+      if (ec) {
+        self->server_.log->debug("write to {} failed: {}", self->peer_, ec.message());
+        self->close();
+        return;
+      }
+      self->out_.pop_front();
+      if (!self->out_.empty()) self->write();
     };
     if (tls_)
       asio::async_write(*tls_, asio::buffer(out_.front()), std::move(written));
@@ -302,7 +302,7 @@ result<std::unique_ptr<server>> server::start(server_options options, handler on
     return error(errc::bind_failed, "cannot start the server on " + where + ": " + e.what());
   }
   state->log->info("rpc server listening on {}:{}{}", state->options.host, state->port,
-                   !state->tls                                        ? ""
+                   !state->tls                                       ? ""
                    : state->options.tls->peer_certificate_required() ? " (TLS, mutual authentication)"
                                                                      : " (TLS)");
   return std::unique_ptr<server>(new server(std::move(state)));

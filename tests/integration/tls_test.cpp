@@ -113,9 +113,11 @@ TEST_F(tls_cluster_test, the_quickstart_job_runs_exactly_once_through_a_kill_9_o
   const int n = 40000;
   const auto out = dir_.path() / "out";
   const std::string spec = R"({"name": "quickstart count", "parallelism": 4,
-    "source": {"type": "sequence", "from": 1, "to": )" + std::to_string(n) + R"(, "rate-per-second": 8000},
+    "source": {"type": "sequence", "from": 1, "to": )" +
+                           std::to_string(n) + R"(, "rate-per-second": 8000},
     "operators": [{"type": "map", "function": "identity"}],
-    "sink": {"type": "file", "path": ")" + out.string() + R"("}})";
+    "sink": {"type": "file", "path": ")" +
+                           out.string() + R"("}})";
   // Submitted through the standby: it forwards to the leader over the TLS RPC.
   auto id = local_cluster::submit(standby, spec);
   ASSERT_FALSE(id.empty()) << cluster_.logs();
@@ -130,8 +132,8 @@ TEST_F(tls_cluster_test, the_quickstart_job_runs_exactly_once_through_a_kill_9_o
   ASSERT_TRUE(cluster_.wait_json(standby, "/cluster/leader", [](const json& j) {
     return !j["leader"].is_null() && j["this"]["role"] == "leader";
   }));
-  ASSERT_TRUE(cluster_.wait_json(standby, "/jobs/" + id, [](const json& j) { return j["state"] == "FINISHED"; },
-                                 std::chrono::seconds(120)));
+  ASSERT_TRUE(cluster_.wait_json(
+      standby, "/jobs/" + id, [](const json& j) { return j["state"] == "FINISHED"; }, std::chrono::seconds(120)));
 
   std::multiset<long> seen;
   for (auto& f : fs::directory_iterator(out))
@@ -236,7 +238,8 @@ TEST(tls_jobmanager, key_material_that_cannot_be_used_exits_2_naming_the_key) {
   const auto tls_dir = dir.path() / "tls";
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"security.ssl.internal.keystore-password=wrong"}, "security.ssl.internal.keystore-password: wrong password"},
-      {{"security.ssl.rest.truststore=" + (tls_dir / "missing.p12").string()}, "security.ssl.rest.truststore: cannot read"},
+      {{"security.ssl.rest.truststore=" + (tls_dir / "missing.p12").string()},
+       "security.ssl.rest.truststore: cannot read"},
       {{"security.ssl.internal.keystore=" + (tls_dir / "ca.crt").string()}, "security.ssl.internal.keystore: "},
       {{"security.ssl.internal.keystore=", "security.ssl.internal.cert=" + (tls_dir / "node.crt").string(),
         "security.ssl.internal.key=" + (dir.path() / "other" / "tls" / "node.key").string()},

@@ -132,11 +132,13 @@ result<void> use_keystore(SSL_CTX* ctx, const config::ssl_settings& s) {
                         "'" + s.keystore.path + "' holds no private key with its certificate");
   if (auto r = check_validity(p12->cert.get(), s.keystore); !r) return r;
   if (SSL_CTX_use_certificate(ctx, p12->cert.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, p12->key.get()) != 1)
-    return source_error(errc::malformed, s.keystore, "cannot use the key of '" + s.keystore.path + "': " + openssl_error());
+    return source_error(errc::malformed, s.keystore,
+                        "cannot use the key of '" + s.keystore.path + "': " + openssl_error());
   if (p12->chain)
     for (int i = 0; i < sk_X509_num(p12->chain.get()); ++i)
       if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(p12->chain.get(), i)) != 1)
-        return source_error(errc::malformed, s.keystore, "cannot use the chain of '" + s.keystore.path + "': " + openssl_error());
+        return source_error(errc::malformed, s.keystore,
+                            "cannot use the chain of '" + s.keystore.path + "': " + openssl_error());
   if (SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     return source_error(errc::malformed, s.keystore,
@@ -224,8 +226,9 @@ result<context_ptr> build(const config::ssl_settings& s, side role) {
   if (!s.algorithms.empty() && SSL_CTX_set_cipher_list(ctx.get(), s.algorithms.c_str()) != 1) {
     ERR_clear_error();
     return key_error(errc::unknown_value, "security.ssl.algorithms", s.algorithms_where,
-                     "'" + s.algorithms + "' names no cipher OpenSSL knows (an OpenSSL cipher list, e.g. "
-                                           "ECDHE-RSA-AES128-GCM-SHA256)");
+                     "'" + s.algorithms +
+                         "' names no cipher OpenSSL knows (an OpenSSL cipher list, e.g. "
+                         "ECDHE-RSA-AES128-GCM-SHA256)");
   }
   // Key and certificate: a server always has them, a client when configured (mutual TLS).
   const bool has_key = !s.keystore.path.empty() || !s.cert.path.empty();
@@ -289,7 +292,8 @@ result<context_ptr> build_client(const pem_data& d) {
   if (!d.cert.empty()) {
     auto chain = pem_certificates(d.cert);
     if (chain.empty()) return fail("client certificate", "no PEM certificate in it");
-    if (SSL_CTX_use_certificate(ctx.get(), chain.front().get()) != 1) return fail("client certificate", openssl_error());
+    if (SSL_CTX_use_certificate(ctx.get(), chain.front().get()) != 1)
+      return fail("client certificate", openssl_error());
     for (std::size_t i = 1; i < chain.size(); ++i)
       if (SSL_CTX_add1_chain_cert(ctx.get(), chain[i].get()) != 1) return fail("client certificate", openssl_error());
     auto bio = memory_bio(d.key);

@@ -114,7 +114,8 @@ TEST(ssl_settings, enabled_without_key_material_names_the_missing_key) {
   auto s = ssl_from({"enabled=true", "trusted-ca=" + tls_file("ours", "ca.crt")});
   ASSERT_FALSE(s);
   EXPECT_TRUE(has(s.err().message, "security.ssl.internal.keystore: not set")) << s.err().message;
-  auto t = ssl_from({"enabled=true", "cert=" + tls_file("ours", "node.crt"), "trusted-ca=" + tls_file("ours", "ca.crt")});
+  auto t =
+      ssl_from({"enabled=true", "cert=" + tls_file("ours", "node.crt"), "trusted-ca=" + tls_file("ours", "ca.crt")});
   ASSERT_FALSE(t);
   EXPECT_TRUE(has(t.err().message, "security.ssl.internal.key: not set")) << t.err().message;
   auto u = ssl_from({"enabled=true", "keystore=" + tls_file("ours", "keystore.p12")}, "rest");
@@ -138,9 +139,9 @@ TEST(ssl_settings, off_by_default_and_passwords_are_hidden_in_the_effective_conf
   auto s = ssl_from({});
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->enabled);
-  auto conf = config::configuration::load(material_root() / "no-such-conf",
-                                          {"security.ssl.internal.keystore-password=s3cret",
-                                           "security.ssl.rest.truststore-password=s3cret"});
+  auto conf = config::configuration::load(
+      material_root() / "no-such-conf",
+      {"security.ssl.internal.keystore-password=s3cret", "security.ssl.rest.truststore-password=s3cret"});
   ASSERT_TRUE(conf);
   for (auto& [key, value] : conf->effective())
     if (key.find("password") != std::string::npos) EXPECT_EQ(value, "******") << key;

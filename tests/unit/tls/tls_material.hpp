@@ -25,8 +25,8 @@ inline const fs::path& material_root() {
     fs::path r = fs::temp_directory_path() / ("regent-tls-test-" + std::to_string(::getpid()));
     fs::remove_all(r);
     for (const char* who : {"ours", "theirs"}) {
-      std::string cmd = std::string(REGENT_SOURCE_DIR) + "/scripts/make-tls.sh --no-config --password s3cret " + (r / who).string() +
-                        " > /dev/null";
+      std::string cmd = std::string(REGENT_SOURCE_DIR) + "/scripts/make-tls.sh --no-config --password s3cret " +
+                        (r / who).string() + " > /dev/null";
       if (std::system(cmd.c_str()) != 0) throw std::runtime_error("scripts/make-tls.sh failed: " + cmd);
     }
     std::atexit([] { fs::remove_all(fs::temp_directory_path() / ("regent-tls-test-" + std::to_string(::getpid()))); });

@@ -113,10 +113,11 @@ class rest_over_tls : public ::testing::Test {
     s.authentication = true;  // security.ssl.rest.authentication-enabled: true
     rpc::rest_server_options o;
     o.tls = context_of(s, tls::side::server);
-    auto started = rpc::rest_server::start(o, [this](rpc::http_request r, std::function<void(rpc::http_response)> done) {
-      ++handled_;
-      done({200, "text/plain", "hello " + r.target});
-    });
+    auto started =
+        rpc::rest_server::start(o, [this](rpc::http_request r, std::function<void(rpc::http_response)> done) {
+          ++handled_;
+          done({200, "text/plain", "hello " + r.target});
+        });
     ASSERT_TRUE(started) << started.err().message;
     server_ = std::move(*started);
   }
