@@ -93,7 +93,7 @@ class supervisor_state {
     ctx->ha = ha_;
     ctx->settings = cfg_.settings;
     ctx->time = cfg_.time;
-    ctx->taskmanagers = std::make_shared<taskmanager_gateway>();
+    ctx->taskmanagers = std::make_shared<taskmanager_gateway>(cfg_.rpc_tls);
     ctx->blocking = blocking_;
     ctx->fencing = cfg_.fencing;
     session s{token, spawn_dispatcher(self_->system(), ctx), {}, ctx->taskmanagers, ctx};

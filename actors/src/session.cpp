@@ -23,6 +23,7 @@ void taskmanager_gateway::send(const std::string& address, rpc::envelope request
       rpc::client_options o;
       o.host = hp->host;
       o.port = hp->port;
+      o.tls = tls_;
       slot = std::make_unique<rpc::client>(o);
     }
     c = slot.get();

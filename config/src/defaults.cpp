@@ -104,6 +104,27 @@ const std::vector<key_spec>& table() {
       {"restart-strategy.fixed-delay.attempts", "3", nullptr, nullptr},
       {"restart-strategy.fixed-delay.delay", "1 s", nullptr, nullptr},
       {"restart-strategy.type", "fixed-delay", nullptr, "restart-strategy"},
+      {"security.ssl.algorithms", nullptr, nullptr, nullptr},  // unset: OpenSSL's default cipher list
+      {"security.ssl.internal.cert", nullptr, nullptr, nullptr},        // Regent's own PEM keys
+      {"security.ssl.internal.enabled", "false", nullptr, nullptr},
+      {"security.ssl.internal.key", nullptr, nullptr, nullptr},         // Regent's own PEM keys
+      {"security.ssl.internal.key-password", nullptr, nullptr, nullptr},
+      {"security.ssl.internal.keystore", nullptr, nullptr, nullptr},
+      {"security.ssl.internal.keystore-password", nullptr, nullptr, nullptr},
+      {"security.ssl.internal.trusted-ca", nullptr, nullptr, nullptr},  // Regent's own PEM keys
+      {"security.ssl.internal.truststore", nullptr, nullptr, nullptr},
+      {"security.ssl.internal.truststore-password", nullptr, nullptr, nullptr},
+      {"security.ssl.protocol", "TLSv1.2", nullptr, nullptr},
+      {"security.ssl.rest.authentication-enabled", "false", nullptr, nullptr},
+      {"security.ssl.rest.cert", nullptr, nullptr, nullptr},  // Regent's own PEM keys
+      {"security.ssl.rest.enabled", "false", nullptr, nullptr},
+      {"security.ssl.rest.key", nullptr, nullptr, nullptr},  // Regent's own PEM keys
+      {"security.ssl.rest.key-password", nullptr, nullptr, nullptr},
+      {"security.ssl.rest.keystore", nullptr, nullptr, nullptr},
+      {"security.ssl.rest.keystore-password", nullptr, nullptr, nullptr},
+      {"security.ssl.rest.trusted-ca", nullptr, nullptr, nullptr},  // Regent's own PEM keys
+      {"security.ssl.rest.truststore", nullptr, nullptr, nullptr},
+      {"security.ssl.rest.truststore-password", nullptr, nullptr, nullptr},
       {"state.checkpoints.dir", nullptr, checkpoints_dir, "execution.checkpointing.dir"},
       {"taskmanager.numberOfTaskSlots", "1", nullptr, nullptr},
       {"taskmanager.rpc.port", "0", nullptr, nullptr},  // 0: any free port

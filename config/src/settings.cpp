@@ -200,7 +200,8 @@ result<void> read_jobs(const configuration& c, settings& s) {
   if (auto r = first_error(
           {assign(s.rpc_address, read_nonempty(c, "jobmanager.rpc.address")),
            assign(s.rpc_port, c.get_port("jobmanager.rpc.port")),
-           assign(s.rest_address, read_nonempty(c, "rest.address")), assign(s.rest_port, c.get_port("rest.port")),
+           assign(s.rest_address, read_nonempty(c, "rest.address")),
+           assign(s.rest_port, c.get_port("rest.port")),
            assign(s.rest_max_content_length, c.get_size("rest.server.max-content-length")),
            assign(s.rest_request_timeout, read_positive(c, "rest.server.request-timeout")),
            assign(s.jobstore_expiration, read_positive(c, "jobstore.expiration-time")),
@@ -232,6 +233,60 @@ result<void> read_jobs(const configuration& c, settings& s) {
                      "'" + c.get("heartbeat.timeout") + "' must be greater than heartbeat.interval ('" +
                          c.get("heartbeat.interval") + "' from " + c.where("heartbeat.interval").to_string() + ")");
   return ok();
+}
+
+/// One kind's `security.ssl.<kind>.*` keys. When enabled: a keystore or a PEM cert and key
+/// (not both), and a truststore or PEM trusted CAs (not both).
+result<void> read_ssl(const configuration& c, const std::string& kind, ssl_settings& out) {
+  const std::string p = "security.ssl." + kind + ".";
+  auto source = [&](const std::string& name) -> result<ssl_source> {
+    auto path = read_path(c, p + name);
+    if (!path) return std::move(path).err();
+    return ssl_source{*path, p + name, detail::describe(c, c.where(p + name))};
+  };
+  auto secret = [&](const std::string& name) {
+    return ssl_secret{c.get(p + name), p + name, detail::describe(c, c.where(p + name))};
+  };
+  if (auto r = first_error({assign(out.enabled, c.get_bool(p + "enabled")), assign(out.keystore, source("keystore")),
+                            assign(out.truststore, source("truststore")), assign(out.cert, source("cert")),
+                            assign(out.key, source("key")), assign(out.trusted_ca, source("trusted-ca"))});
+      !r)
+    return r;
+  out.authentication = true;
+  if (kind == "rest")
+    if (auto r = assign(out.authentication, c.get_bool(p + "authentication-enabled")); !r) return r;
+  out.keystore_password = secret("keystore-password");
+  out.key_password = secret("key-password");
+  out.truststore_password = secret("truststore-password");
+  out.protocol = std::string(trim(c.get("security.ssl.protocol")));
+  out.algorithms = std::string(trim(c.get("security.ssl.algorithms")));
+  out.algorithms_where = detail::describe(c, c.where("security.ssl.algorithms"));
+  if (out.protocol != "TLSv1.2" && out.protocol != "TLSv1.3")
+    return key_error(errc::unknown_value, c, "security.ssl.protocol",
+                     "unknown value '" + out.protocol + "' (expected TLSv1.2 or TLSv1.3)");
+  if (!out.enabled) return ok();
+  const std::string why = "required when " + p + "enabled is true";
+  if (!out.keystore.path.empty() && (!out.cert.path.empty() || !out.key.path.empty()))
+    return key_error(errc::malformed, c, p + "keystore",
+                     "set together with " + p + (out.cert.path.empty() ? "key" : "cert") +
+                         ": give the key and certificate either as a PKCS12 keystore or as PEM files, not both");
+  if (out.keystore.path.empty()) {
+    if (out.cert.path.empty() && out.key.path.empty())
+      return detail::missing_key(c, p + "keystore", why + " (or the PEM files " + p + "cert and " + p + "key)");
+    if (out.cert.path.empty()) return detail::missing_key(c, p + "cert", "required with " + p + "key");
+    if (out.key.path.empty()) return detail::missing_key(c, p + "key", "required with " + p + "cert");
+  }
+  if (!out.truststore.path.empty() && !out.trusted_ca.path.empty())
+    return key_error(errc::malformed, c, p + "truststore",
+                     "set together with " + p + "trusted-ca: give the trusted certificates one way, not both");
+  if (out.truststore.path.empty() && out.trusted_ca.path.empty())
+    return detail::missing_key(c, p + "truststore", why + " (or the PEM file " + p + "trusted-ca)");
+  return ok();
+}
+
+result<void> read_security(const configuration& c, settings& s) {
+  if (auto r = read_ssl(c, "internal", s.ssl_internal); !r) return r;
+  return read_ssl(c, "rest", s.ssl_rest);
 }
 
 result<void> read_logging(const configuration& c, settings& s) {
@@ -268,9 +323,15 @@ const char* to_string(ha_type t) {
   return "unknown";
 }
 
+result<ssl_settings> validate_ssl(const configuration& conf, const std::string& kind) {
+  ssl_settings out;
+  if (auto r = read_ssl(conf, kind, out); !r) return std::move(r).err();
+  return out;
+}
+
 result<settings> validate(const configuration& conf) {
   settings s;
-  for (auto* section : {read_ha, read_kubernetes, read_job_results, read_jobs, read_logging})
+  for (auto* section : {read_ha, read_kubernetes, read_job_results, read_jobs, read_security, read_logging})
     if (auto r = section(conf, s); !r) return std::move(r).err();
   return s;
 }

@@ -30,6 +30,11 @@ std::variant<daemon_start, int> start_daemon(const daemon_usage& usage, int argc
     std::fprintf(stderr, "%s: configuration error: %s\n", usage.program, loaded.err().message.c_str());
     return 2;
   }
+  auto tls = make_tls_contexts(loaded->settings, {true, usage.serves_rest, false});
+  if (!tls) {
+    std::fprintf(stderr, "%s: configuration error: %s\n", usage.program, tls.err().message.c_str());
+    return 2;
+  }
   if (auto err = init_daemon_logging(usage.program, loaded->settings)) {
     std::fprintf(stderr, "%s: %s\n", usage.program, err->c_str());
     return 2;
@@ -39,7 +44,7 @@ std::variant<daemon_start, int> start_daemon(const daemon_usage& usage, int argc
     logging::get("runtime")->critical("{}", ha.err().message);
     return 2;
   }
-  return daemon_start{std::move(*args), std::move(*loaded), std::move(*ha)};
+  return daemon_start{std::move(*args), std::move(*loaded), std::move(*ha), std::move(*tls)};
 }
 
 }  // namespace regent::programs

@@ -37,7 +37,7 @@ namespace {
 constexpr const char* usage_text = "usage: jobmanager --config-dir DIR [--host H] [--webui-port P] [-D key=value]...\n";
 
 /// conf/masters as REST URLs (a line without a port means rest.port); none without the file.
-std::vector<std::string> master_urls(const std::string& config_dir, int rest_port) {
+std::vector<std::string> master_urls(const std::string& config_dir, int rest_port, const std::string& scheme) {
   auto file = std::filesystem::path(config_dir) / "masters";
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return {};
@@ -45,14 +45,14 @@ std::vector<std::string> master_urls(const std::string& config_dir, int rest_por
   if (!masters) return {};  // the scripts report a bad file; the dashboard just knows fewer URLs
   std::vector<std::string> urls;
   for (auto& m : *masters)
-    urls.push_back("http://" + m.host + ":" + std::to_string(m.webui_port > 0 ? m.webui_port : rest_port));
+    urls.push_back(scheme + m.host + ":" + std::to_string(m.webui_port > 0 ? m.webui_port : rest_port));
   return urls;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto started = programs::start_daemon({"jobmanager", usage_text, true}, argc, argv);
+  auto started = programs::start_daemon({"jobmanager", usage_text, true, true}, argc, argv);
   if (auto* code = std::get_if<int>(&started)) return *code;
   auto& daemon = std::get<programs::daemon_start>(started);
   const auto& s = daemon.config.settings;
@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   rpc::server_options so;
   so.host = s.rpc_address;
   so.port = static_cast<std::uint16_t>(s.ha == config::ha_type::none ? s.rpc_port : s.ha_jobmanager_port);
+  so.tls = daemon.tls.internal_server;
   auto server = rpc::server::start(
       so, [&router](const rpc::envelope& request, rpc::responder reply) { router.route(request, std::move(reply)); });
   if (!server) {
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
   ro.max_body_bytes = static_cast<std::size_t>(s.rest_max_content_length);
   ro.request_timeout = s.rest_request_timeout;
   ro.allow_origin = s.web_allow_origin;
+  ro.tls = daemon.tls.rest_server;
+  const std::string scheme = ro.tls ? "https://" : "http://";
   // Every leader this jobmanager sees, for the dashboard's leadership timeline.
   programs::leader_history history(system_clock::instance(), rpc_address);
   auto retrieval = ha->make_retrieval(ha::component::dispatcher);
@@ -128,7 +131,7 @@ int main(int argc, char** argv) {
     retrieval->stop();
     return 1;
   }
-  const std::string rest_url = "http://" + s.rest_address + ":" + std::to_string((*rest)->port());
+  const std::string rest_url = scheme + s.rest_address + ":" + std::to_string((*rest)->port());
   log->info("REST endpoint listening on {}", rest_url);
 
   programs::shutdown_latch latch;
@@ -145,6 +148,7 @@ int main(int argc, char** argv) {
     sc.on_fatal = [&latch](int code, const std::string& why) { latch.trigger(code, why); };
     sc.board = std::make_shared<actors::leadership_board>();
     sc.fencing = fencing;
+    sc.rpc_tls = daemon.tls.internal_client;
     sc.board->observe([&history](const actors::leadership_board::report& r) {
       if (r.role == "leader" && r.last_takeover_ms >= 0) history.led(r.epoch, r.last_takeover_ms);
     });
@@ -155,7 +159,8 @@ int main(int argc, char** argv) {
     gc.uploads_dir = (std::filesystem::path(s.storage_dir) / s.cluster_id / "uploads").string();
     gc.effective_config = loaded.conf.effective();
     gc.history = &history;
-    gc.masters = master_urls(daemon.args.config_dir, s.rest_port);
+    gc.masters = master_urls(daemon.args.config_dir, s.rest_port, scheme);
+    gc.rpc_tls = daemon.tls.internal_client;
     if (!s.archive_dir.empty())
       gc.archive = std::make_shared<const ha::job_archive>(s.archive_dir, s.jobstore_expiration, s.jobstore_max_capacity);
     gc.web_cancel = s.web_cancel_enable;

@@ -20,7 +20,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "regent/config/configuration.hpp"
+#include "regent/config/settings.hpp"
 #include "regent/programs/cli_format.hpp"
+#include "regent/programs/tls_wiring.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/rpc/rest_server.hpp"
 #include "regent/runtime/host_port.hpp"
@@ -49,6 +52,9 @@ struct usage_error {
 struct failure {
   std::string what;
 };
+struct config_error {
+  std::string what;
+};
 
 struct endpoint {
   std::string host;
@@ -66,8 +72,8 @@ endpoint parse_endpoint(const std::string& text, std::uint16_t default_port) {
 /// Every master address to try, in order.
 class cluster {
  public:
-  cluster(std::vector<endpoint> masters, std::chrono::seconds timeout)
-      : masters_(std::move(masters)), timeout_(timeout) {}
+  cluster(std::vector<endpoint> masters, std::chrono::seconds timeout, regent::tls::context_ptr tls)
+      : masters_(std::move(masters)), timeout_(timeout), tls_(std::move(tls)) {}
 
   /// Sends the request to the masters in turn until one answers with anything but 503; retries
   /// (through a failover) until the deadline.
@@ -78,7 +84,7 @@ class cluster {
     for (;;) {
       for (std::size_t i = 0; i < masters_.size(); ++i) {
         auto& m = masters_[(first_ + i) % masters_.size()];
-        auto r = rpc::http_call(m.host, m.port, request, 30s);
+        auto r = rpc::http_call(m.host, m.port, request, 30s, tls_);
         if (!r) {
           if (r.err().code != rpc::errc::connect_failed) uncertain_ = true;
           last = r.err().message;
@@ -125,6 +131,7 @@ class cluster {
  private:
   std::vector<endpoint> masters_;
   std::chrono::seconds timeout_;
+  regent::tls::context_ptr tls_;  // security.ssl.rest of the config dir; null: plain HTTP
   std::size_t first_ = 0;
   bool uncertain_ = false;
 };
@@ -411,6 +418,21 @@ int dispatch(cluster& c, const std::string& cmd, const std::vector<std::string>&
   throw usage_error{"unknown command: " + cmd};
 }
 
+/// HTTPS to the masters when `<config-dir>/config.yaml` turns on security.ssl.rest (the same
+/// keys the jobmanagers read: the trust store, and the key store for mutual authentication).
+/// A key that cannot be used is a configuration error (exit code 2) naming it.
+regent::tls::context_ptr rest_tls(const std::string& config_dir) {
+  auto conf = regent::config::configuration::load(config_dir, {});
+  if (!conf) throw config_error{conf.err().message};
+  auto ssl = regent::config::validate_ssl(*conf, "rest");
+  if (!ssl) throw config_error{ssl.err().message};
+  regent::config::settings s;
+  s.ssl_rest = std::move(*ssl);
+  auto built = regent::programs::make_tls_contexts(s, {false, false, true});
+  if (!built) throw config_error{built.err().message};
+  return built->rest_client;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -443,10 +465,13 @@ int main(int argc, char** argv) {
     if (rest.empty()) throw usage_error{"no command given"};
     std::vector<endpoint> masters =
         master.empty() ? masters_of(config_dir) : std::vector<endpoint>{parse_endpoint(master, 8081)};
-    cluster c(std::move(masters), std::chrono::seconds(timeout_s));
+    cluster c(std::move(masters), std::chrono::seconds(timeout_s), rest_tls(config_dir));
     return dispatch(c, rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()));
   } catch (const usage_error& e) {
     std::fprintf(stderr, "regent: %s\n%s", e.what.c_str(), usage_text);
+    return 2;
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "regent: configuration error: %s\n", e.what.c_str());
     return 2;
   } catch (const failure& e) {
     std::fprintf(stderr, "regent: %s\n", e.what.c_str());

@@ -73,6 +73,7 @@ void rest_gateway::ask_leader(const char* method, std::string payload, done_fn d
       rpc::client_options o;
       o.host = hp->host;
       o.port = hp->port;
+      o.tls = config_.rpc_tls;
       client_ = std::make_shared<rpc::client>(o);
       client_address_ = leader->rpc_address;
     }
@@ -320,6 +321,13 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   }
   if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query(rpc::question::taskmanagers, "", done);
   if (m == "GET" && n == 1 && at(0) == "metrics") return metrics(done);
+  // Flink's switches: with web.submit.enable / web.cancel.enable false, nobody submits or
+  // cancels through REST (403), whatever the dashboard shows.
+  const bool submitting = m == "POST" && ((n == 2 && at(0) == "jars" && at(1) == "upload") || (n == 1 && at(0) == "jobs"));
+  if (submitting && !config_.web_submit)
+    return done(error_response(403, "submitting jobs through REST is turned off on this cluster (web.submit.enable: false)"));
+  if (m == "PATCH" && n == 2 && at(0) == "jobs" && !config_.web_cancel)
+    return done(error_response(403, "cancelling jobs through REST is turned off on this cluster (web.cancel.enable: false)"));
   if (m == "POST" && n == 2 && at(0) == "jars" && at(1) == "upload") return done(upload(request));
   if (n >= 1 && at(0) == "jobs") {
     if (m == "POST" && n == 1) return submit(request, done);

@@ -67,6 +67,7 @@ result<std::unique_ptr<task_executor>> task_executor::start(task_executor_option
   rpc::server_options so;
   so.host = raw->options_.bind_host;
   so.port = raw->options_.port;
+  so.tls = raw->options_.server_tls;
   auto server = rpc::server::start(
       so, [raw](const rpc::envelope& request, rpc::responder reply) { raw->handle(request, reply); });
   if (!server) return std::move(server).err();
@@ -457,6 +458,7 @@ void task_executor::apply_leader(const std::optional<ha::leader_info>& leader) {
     rpc::client_options co;
     co.host = hp->host;
     co.port = hp->port;
+    co.tls = options_.client_tls;
     fresh->client = std::make_shared<rpc::client>(co);
   } else {
     log_->error("leader {} published an rpc address that cannot be used ({}); waiting for a change",

@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
   o.task_preserving = s.task_preserving;
   o.grace = s.task_preserving_grace;
   o.checkpoints_dir = s.checkpoints_dir;
+  o.server_tls = daemon.tls.internal_server;
+  o.client_tls = daemon.tls.internal_client;
   o.tmp_dir = tmp_root(loaded.conf) / ("regent-taskmanager-" + o.taskmanager_id);
 
   auto executor = programs::task_executor::start(o);

@@ -13,6 +13,7 @@
 
 #include <boost/asio.hpp>
 
+#include "asio_tls.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -23,11 +24,16 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// One connection attempt and, once connected, the connection itself. Replaced (never reused)
-/// after a loss, so handlers of an old one recognise themselves as stale. Io thread only.
+/// One connection attempt and, once connected (and through its TLS handshake, if any), the
+/// connection itself. Replaced (never reused) after a loss, so handlers of an old one recognise
+/// themselves as stale. Io thread only.
 struct session {
-  explicit session(asio::io_context& io, std::size_t max_frame_bytes) : socket(io), decoder(max_frame_bytes) {}
+  session(asio::io_context& io, std::size_t max_frame_bytes, asio::ssl::context* tls_context)
+      : socket(io), decoder(max_frame_bytes) {
+    if (tls_context != nullptr) tls.emplace(socket, *tls_context);
+  }
   tcp::socket socket;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls;  // over socket; empty: plain TCP
   frame_decoder decoder;
   std::array<char, 16 * 1024> buffer;
   std::deque<std::string> out;
@@ -51,6 +57,7 @@ struct client::impl {
   std::string where;
   std::shared_ptr<spdlog::logger> log = logging::get("rpc");
   asio::io_context io;
+  std::unique_ptr<asio::ssl::context> tls;  // null: plain TCP
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::resolver resolver{io};
   std::shared_ptr<session> current;
@@ -120,7 +127,7 @@ struct client::impl {
   }
 
   void connect() {
-    auto s = std::make_shared<session>(io, options.max_frame_bytes);
+    auto s = std::make_shared<session>(io, options.max_frame_bytes, tls.get());
     current = s;
     resolver.async_resolve(options.host, std::to_string(options.port), tcp::resolver::numeric_service,
                            [this, s](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
@@ -143,14 +150,30 @@ struct client::impl {
     }
     boost::system::error_code ignored;
     s->socket.set_option(tcp::no_delay(true), ignored);
+    if (!s->tls) return on_ready(s);
+    s->tls->async_handshake(asio::ssl::stream_base::client, [this, s](boost::system::error_code ec) {
+      if (s != current) return;
+      if (ec) {
+        log->warn("TLS handshake with {} failed: {}", where, ec.message());
+        fail(s, errc::connect_failed, "TLS handshake with " + where + " failed: " + ec.message());
+        return;
+      }
+      on_ready(s);
+    });
+  }
+
+  void on_ready(const std::shared_ptr<session>& s) {
     s->connected = true;
     read(s);
     if (!s->out.empty()) write(s);
   }
 
   void read(const std::shared_ptr<session>& s) {
-    s->socket.async_read_some(asio::buffer(s->buffer),
-                              [this, s](boost::system::error_code ec, std::size_t n) { on_read(s, ec, n); });
+    auto on = [this, s](boost::system::error_code ec, std::size_t n) { on_read(s, ec, n); };
+    if (s->tls)
+      s->tls->async_read_some(asio::buffer(s->buffer), std::move(on));
+    else
+      s->socket.async_read_some(asio::buffer(s->buffer), std::move(on));
   }
 
   void on_read(const std::shared_ptr<session>& s, boost::system::error_code ec, std::size_t n) {
@@ -192,7 +215,7 @@ struct client::impl {
 
   void write(const std::shared_ptr<session>& s) {
     s->writing = true;
-    asio::async_write(s->socket, asio::buffer(s->out.front()), [this, s](boost::system::error_code ec, std::size_t) {
+    auto written = [this, s](boost::system::error_code ec, std::size_t) {
       s->writing = false;
       if (s != current) return;
       if (ec) {
@@ -201,7 +224,11 @@ struct client::impl {
       }
       s->out.pop_front();
       if (!s->out.empty()) write(s);
-    });
+    };
+    if (s->tls)
+      asio::async_write(*s->tls, asio::buffer(s->out.front()), std::move(written));
+    else
+      asio::async_write(s->socket, asio::buffer(s->out.front()), std::move(written));
   }
 
   /// On the io thread: fail everything with `errc::stopped` and stop the io_context.
@@ -215,6 +242,7 @@ struct client::impl {
 client::client(client_options options) : impl_(std::make_unique<impl>()) {
   impl_->options = std::move(options);
   impl_->where = impl_->options.host + ":" + std::to_string(impl_->options.port);
+  impl_->tls = detail::asio_context(impl_->options.tls);
   impl_->work.emplace(impl_->io.get_executor());
   impl_->thread = std::thread([s = impl_.get()] { s->io.run(); });
   impl_->io_thread_id = impl_->thread.get_id();

@@ -13,7 +13,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
+#include "asio_tls.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -118,6 +120,7 @@ struct rest_server::impl : std::enable_shared_from_this<rest_server::impl> {
   rest_server_options options;
   rest_handler handler;
   net::io_context io{1};
+  std::unique_ptr<net::ssl::context> tls;  // null: plain HTTP
   tcp::acceptor acceptor{io};
   std::thread thread;
   std::atomic<bool> stopped{false};
@@ -127,37 +130,70 @@ struct rest_server::impl : std::enable_shared_from_this<rest_server::impl> {
 
 namespace {
 
-/// One connection: read a request (under the deadline), hand it to the handler, write the
-/// answer, repeat while keep-alive. Holds the server's impl so the io_context outlives it.
-class session : public std::enable_shared_from_this<session> {
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// One connection: (with TLS, the handshake under the deadline,) read a request (under the
+/// deadline), hand it to the handler, write the answer, repeat while keep-alive. Holds the
+/// server's impl so the io_context outlives it. `Stream`: beast::tcp_stream or tls_stream.
+template <class Stream>
+class session : public std::enable_shared_from_this<session<Stream>> {
  public:
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
   session(tcp::socket socket, std::shared_ptr<rest_server::impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+      : stream_(make_stream(std::move(socket), *server)), server_(std::move(server)) {}
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (is_tls) {
+        beast::get_lowest_layer(self->stream_).expires_after(self->server_->options.request_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) {
+            logging::get("rpc")->warn("REST: TLS handshake with {} refused: {}", self->peer(), ec.message());
+            return self->close();
+          }
+          self->read();
+        });
+      } else {
+        self->read();
+      }
+    });
   }
 
  private:
+  static Stream make_stream(tcp::socket socket, rest_server::impl& server) {
+    if constexpr (is_tls)
+      return Stream(std::move(socket), *server.tls);
+    else
+      return Stream(std::move(socket));
+  }
+
+  std::string peer() {
+    beast::error_code ec;
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    return ec ? std::string("unknown peer") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(server_->options.request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(server_->options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof)
+        ec == net::error::connection_reset || ec == net::error::eof || ec == net::ssl::error::stream_truncated)
       return close();
+    if (is_tls && ec.category() == net::error::get_ssl_category()) return close();
     if (ec) return write(refusal(ec, server_->options.max_body_bytes), false);
     auto req = parser_->release();
     const bool keep_alive = req.keep_alive();
     http_request r = to_plain(req);
     if (r.method == "OPTIONS" && !server_->options.allow_origin.empty())  // a browser's CORS preflight
       return write(http_response{204, "", ""}, keep_alive);
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     auto answered = std::make_shared<std::atomic<bool>>(false);
     auto respond = [self, keep_alive, answered](http_response answer) {
       if (answered->exchange(true)) return;  // one answer per request
@@ -192,8 +228,8 @@ class session : public std::enable_shared_from_this<session> {
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
-    stream_.expires_after(server_->options.request_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    beast::get_lowest_layer(stream_).expires_after(server_->options.request_timeout);
+    http::async_write(stream_, response_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       if (!self->response_.keep_alive()) return self->drain();
       self->read();
@@ -205,20 +241,23 @@ class session : public std::enable_shared_from_this<session> {
   // with unread bytes does not reset the connection before the peer has read the answer.
   void drain() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->drain();
-    });
+    if constexpr (is_tls) return close();  // a TLS stream cannot half-close; the answer is out
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
   }
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -231,7 +270,12 @@ class session : public std::enable_shared_from_this<session> {
 void rest_server::impl::accept() {
   acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
-    if (!ec) std::make_shared<session>(std::move(socket), self)->start();
+    if (!ec) {
+      if (self->tls)
+        std::make_shared<session<tls_stream>>(std::move(socket), self)->start();
+      else
+        std::make_shared<session<beast::tcp_stream>>(std::move(socket), self)->start();
+    }
     self->accept();
   });
 }
@@ -240,6 +284,7 @@ result<std::unique_ptr<rest_server>> rest_server::start(rest_server_options opti
   auto d = std::make_shared<impl>();
   d->options = std::move(options);
   d->handler = std::move(handler);
+  d->tls = detail::asio_context(d->options.tls);
   beast::error_code ec;
   auto address = net::ip::make_address(d->options.host, ec);
   if (ec) {
@@ -278,11 +323,14 @@ void rest_server::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
-                                std::chrono::milliseconds timeout) {
+namespace {
+
+/// One request over a fresh connection of `stream` (plain or TLS), driven by `io`.
+template <class Stream>
+result<http_response> call_over(net::io_context& io, Stream& stream, const std::string& host, std::uint16_t port,
+                                const http_request& request, std::chrono::milliseconds timeout) {
+  constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
   const std::string where = host + ":" + std::to_string(port);
-  net::io_context io{1};
-  beast::tcp_stream stream(io);
   tcp::resolver resolver(io);
   beast::flat_buffer buffer;
   http::request<http::string_body> req;
@@ -301,30 +349,48 @@ result<http_response> http_call(const std::string& host, std::uint16_t port, con
   req.keep_alive(false);
   req.prepare_payload();
 
-  stream.expires_after(timeout);
+  auto send = [&] {
+    stage = "send to";
+    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
+      if (ec) return (void)(failure = ec);
+      stage = "read from";
+      http::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+        if (ec) failure = ec;
+      });
+    });
+  };
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(timeout);
   resolver.async_resolve(host, std::to_string(port), [&](beast::error_code ec, tcp::resolver::results_type found) {
     if (ec) return (void)(failure = ec);
-    stream.async_connect(found, [&](beast::error_code ec, const tcp::endpoint&) {
+    lowest.async_connect(found, [&](beast::error_code ec, const tcp::endpoint&) {
       if (ec) return (void)(failure = ec);
-      stage = "send to";
-      http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
-        if (ec) return (void)(failure = ec);
-        stage = "read from";
-        http::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
-          if (ec) failure = ec;
+      if constexpr (is_tls) {
+        stage = "complete a TLS handshake with";
+        stream.async_handshake(net::ssl::stream_base::client, [&](beast::error_code ec) {
+          if (ec) return (void)(failure = ec);
+          send();
         });
-      });
+      } else {
+        send();
+      }
     });
   });
   io.run();
   if (failure) {
     // Before the request went out nothing happened at the server; after, it may have been
     // handled (the caller must not assume either way: an uncertain outcome).
-    const bool sent = std::string_view(stage) != "connect to";
+    const std::string_view at(stage);
+    const bool sent = at == "send to" || at == "read from";
     const errc code = !sent                              ? errc::connect_failed
                       : failure == beast::error::timeout ? errc::timeout
                                                          : errc::disconnected;
-    return error{code, std::string("cannot ") + stage + " " + where + ": " + failure.message()};
+    std::string hint;
+    if (is_tls && (!sent || failure.category() == net::error::get_ssl_category()))
+      hint = " (does the server speak TLS, and does it accept this client's certificate? see security.ssl.rest.*)";
+    else if (!is_tls && at == "read from" && failure == http::error::end_of_stream)
+      hint = " (if the cluster serves HTTPS, set security.ssl.rest.* in this client's configuration)";
+    return error{code, std::string("cannot ") + stage + " " + where + ": " + failure.message() + hint};
   }
   auto res = parser.release();
   http_response out;
@@ -332,6 +398,20 @@ result<http_response> http_call(const std::string& host, std::uint16_t port, con
   out.content_type = std::string(res[http::field::content_type]);
   out.body = std::move(res.body());
   return out;
+}
+
+}  // namespace
+
+result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
+                                std::chrono::milliseconds timeout, const tls::context_ptr& tls) {
+  net::io_context io{1};
+  if (!tls) {
+    beast::tcp_stream stream(io);
+    return call_over(io, stream, host, port, request, timeout);
+  }
+  auto ctx = detail::asio_context(tls);
+  tls_stream stream(io, *ctx);
+  return call_over(io, stream, host, port, request, timeout);
 }
 
 }  // namespace regent::rpc

@@ -5,12 +5,14 @@
 #include <array>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio.hpp>
 
+#include "asio_tls.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -47,6 +49,7 @@ struct server::impl {
   handler on_request;
   std::shared_ptr<spdlog::logger> log = logging::get("rpc");
   asio::io_context io;
+  std::unique_ptr<asio::ssl::context> tls;  // null: plain TCP
   tcp::acceptor acceptor{io};
   asio::steady_timer accept_retry{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -66,20 +69,37 @@ struct server::impl {
 };
 
 /// One accepted TCP connection: reads frames, calls the handler, writes responses in order.
-/// Owned by the server's registry and by its pending handlers; runs on its own strand.
+/// With TLS, a handshake comes first; a peer that fails it (no certificate, one of another CA,
+/// plain TCP) is closed before any frame is read. Owned by the server's registry and by its
+/// pending handlers; runs on its own strand.
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(server::impl& server, tcp::socket socket)
       : server_(server),
         socket_(std::move(socket)),
         decoder_(server.options.max_frame_bytes),
-        peer_(describe(socket_)) {}
+        peer_(describe(socket_)) {
+    if (server.tls) tls_.emplace(socket_, *server.tls);
+  }
 
-  /// Starts reading on the connection's strand (the socket's executor).
+  /// Starts the TLS handshake, if any, then reading, on the connection's strand (the socket's
+  /// executor).
   void launch(std::shared_ptr<detail::reply_sink> sink) {
     asio::post(socket_.get_executor(), [self = shared_from_this(), s = std::move(sink)]() mutable {
       self->sink_ = std::move(s);
-      self->read();
+      if (!self->tls_) return self->read();
+      self->tls_->async_handshake(asio::ssl::stream_base::server, [self](boost::system::error_code ec) {
+        if (self->closed_) return;
+        if (ec) {
+          self->server_.log->warn("TLS handshake with {} refused: {}", self->peer_, ec.message());
+          return self->close();
+        }
+        self->server_.log->debug("TLS connection from {} ({})", self->peer_,
+                                 tls::peer_subject(self->tls_->native_handle()));
+        self->handshake_done_ = true;
+        self->read();
+        if (!self->out_.empty() && !self->writing_) self->write();
+      });
     });
   }
 
@@ -87,7 +107,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void enqueue(std::string frame) {
     if (closed_) return;
     out_.push_back(std::move(frame));
-    if (!writing_) write();
+    if (!writing_ && (!tls_ || handshake_done_)) write();
   }
 
   /// Posts a frame to the connection's strand; any thread (the gate holds the io_context).
@@ -108,9 +128,11 @@ class connection : public std::enable_shared_from_this<connection> {
 
  private:
   void read() {
-    socket_.async_read_some(
-        asio::buffer(buffer_),
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_read(ec, n); });
+    auto on_read = [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_read(ec, n); };
+    if (tls_)
+      tls_->async_read_some(asio::buffer(buffer_), std::move(on_read));
+    else
+      socket_.async_read_some(asio::buffer(buffer_), std::move(on_read));
   }
 
   void on_read(boost::system::error_code ec, std::size_t n) {
@@ -156,22 +178,27 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void write() {
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(out_.front()),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (self->closed_) return;
-                        if (ec) {
-                          self->server_.log->debug("write to {} failed: {}", self->peer_, ec.message());
-                          self->close();
-                          return;
-                        }
-                        self->out_.pop_front();
-                        if (!self->out_.empty()) self->write();
-                      });
+    auto written = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (self->closed_) return;
+      if (ec) {
+        self->server_.log->debug("write to {} failed: {}", self->peer_, ec.message());
+        self->close();
+        return;
+      }
+      self->out_.pop_front();
+      if (!self->out_.empty()) self->write();
+    };
+    if (tls_)
+      asio::async_write(*tls_, asio::buffer(out_.front()), std::move(written));
+    else
+      asio::async_write(socket_, asio::buffer(out_.front()), std::move(written));
   }
 
   server::impl& server_;
   tcp::socket socket_;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_; empty: plain TCP
+  bool handshake_done_ = false;
   frame_decoder decoder_;
   std::string peer_;
   std::shared_ptr<detail::reply_sink> sink_;
@@ -261,6 +288,7 @@ result<std::unique_ptr<server>> server::start(server_options options, handler on
   auto state = std::make_unique<impl>();
   state->options = std::move(options);
   state->on_request = std::move(on_request);
+  state->tls = detail::asio_context(state->options.tls);
   if (state->options.io_threads == 0) state->options.io_threads = 1;
   try {
     if (auto r = state->listen(); !r) return std::move(r).err();
@@ -273,7 +301,10 @@ result<std::unique_ptr<server>> server::start(server_options options, handler on
     std::unique_ptr<server> cleanup(new server(std::move(state)));  // stops what started
     return error(errc::bind_failed, "cannot start the server on " + where + ": " + e.what());
   }
-  state->log->info("rpc server listening on {}:{}", state->options.host, state->port);
+  state->log->info("rpc server listening on {}:{}{}", state->options.host, state->port,
+                   !state->tls                                       ? ""
+                   : state->options.tls->peer_certificate_required() ? " (TLS, mutual authentication)"
+                                                                     : " (TLS)");
   return std::unique_ptr<server>(new server(std::move(state)));
 }
 

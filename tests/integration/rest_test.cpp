@@ -492,6 +492,27 @@ TEST_F(rest_test, no_leader_means_service_unavailable) {
   EXPECT_EQ(call(port, "GET", "/config").status, 200);
 }
 
+// Flink's switches turn off submission and cancellation through REST: refused with 403 naming
+// the key, before any leader is asked (the test holds leadership, so there is none to ask).
+TEST_F(rest_test, web_submit_and_cancel_switched_off_refuse_submission_and_cancellation_with_403) {
+  std::ofstream(dir_.path() / "config.yaml", std::ios::app) << "web.submit.enable: false\nweb.cancel.enable: false\n";
+  auto held = hold_leadership();
+  ASSERT_TRUE(held);
+  auto port = start_jobmanager();
+  ASSERT_NE(port, 0);
+  auto submit = call(port, "POST", "/jobs", spec());
+  EXPECT_EQ(submit.status, 403) << submit.body;
+  EXPECT_TRUE(has(submit.body, "web.submit.enable")) << submit.body;
+  auto upload = call(port, "POST", "/jars/upload", "\x7f" "ELF", "application/octet-stream");
+  EXPECT_EQ(upload.status, 403) << upload.body;
+  auto cancel = call(port, "PATCH", "/jobs/0123456789abcdef0123456789abcdef?mode=cancel");
+  EXPECT_EQ(cancel.status, 403) << cancel.body;
+  EXPECT_TRUE(has(cancel.body, "web.cancel.enable")) << cancel.body;
+  auto features = get_json(port, "/config")["features"];
+  EXPECT_EQ(features["web-submit"], false);
+  EXPECT_EQ(features["web-cancel"], false);
+}
+
 // A leader record whose rpc address cannot be used (written by hand, or by a broken
 // jobmanager) gets a 502 naming the problem from every standby, request after request: the
 // REST thread must not die on it (a throwing std::stoi took the whole endpoint down once).

@@ -20,6 +20,7 @@
 
 #include "api_transport.hpp"
 #include "regent/ha/errc.hpp"
+#include "regent/tls/tls_context.hpp"
 
 namespace regent::ha::kubernetes {
 
@@ -282,21 +283,12 @@ class beast_transport final : public api_transport {
 }  // namespace
 
 result<std::unique_ptr<api_transport>> make_beast_transport(const api_endpoint& ep) {
-  ssl::context ctx(ssl::context::tls_client);
-  boost::system::error_code ec;
-  ctx.set_verify_mode(ssl::verify_peer, ec);
-  if (!ep.ca_pem.empty()) {
-    ctx.add_certificate_authority(asio::buffer(ep.ca_pem), ec);
-    if (ec) return error{errc::invalid_argument, ep.origin + ": the CA certificate cannot be used: " + ec.message()};
-  } else {
-    ctx.set_default_verify_paths(ec);
-  }
-  if (!ep.client_cert_pem.empty()) {
-    ctx.use_certificate_chain(asio::buffer(ep.client_cert_pem), ec);
-    if (!ec) ctx.use_private_key(asio::buffer(ep.client_key_pem), ssl::context::pem, ec);
-    if (ec)
-      return error{errc::invalid_argument, ep.origin + ": the client certificate cannot be used: " + ec.message()};
-  }
+  // The shared builder (regent_tls) reads the kubeconfig's PEM data; Asio gets its own
+  // reference to the SSL_CTX.
+  auto built = tls::build_client({ep.ca_pem, ep.client_cert_pem, ep.client_key_pem, ep.origin});
+  if (!built) return error{errc::invalid_argument, built.err().message};
+  SSL_CTX_up_ref((*built)->native());
+  ssl::context ctx((*built)->native());
   return std::unique_ptr<api_transport>(std::make_unique<beast_transport>(ep, std::move(ctx)));
 }
 

@@ -36,13 +36,15 @@ namespace regent::actors {
 class taskmanager_gateway {
  public:
   using callback = std::function<void(result<rpc::envelope>)>;
-  taskmanager_gateway() = default;
+  /// `tls`: security.ssl.internal's client context (null: plain TCP).
+  explicit taskmanager_gateway(tls::context_ptr tls = nullptr) : tls_(std::move(tls)) {}
   ~taskmanager_gateway();
   void send(const std::string& address, rpc::envelope request, callback done);
   /// Closes every client (blocks until their io threads end; not from a callback).
   void close();
 
  private:
+  tls::context_ptr tls_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<rpc::client>> clients_;
 };

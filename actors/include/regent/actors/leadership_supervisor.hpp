@@ -82,6 +82,8 @@ struct supervisor_config {
   std::shared_ptr<leadership_board> board;
   /// The process's fencing counters, handed to every session; may be null.
   std::shared_ptr<fencing_counters> fencing;
+  /// security.ssl.internal's client context for the RPCs to taskmanagers (null: plain TCP).
+  tls::context_ptr rpc_tls;
   /// Every component's time (deadlines, heartbeats, timestamps); must outlive the supervisor.
   const clock* time = &system_clock::instance();
 };

@@ -41,6 +41,42 @@ struct kubernetes_settings {
   int jobmanager_replicas = 1;                      ///< kubernetes.jobmanager.replicas (for the manifests)
 };
 
+/// A file of key material and the key that named it (errors about the file name that key and
+/// where it was set).
+struct ssl_source {
+  std::string path;   ///< "" when the key is not set
+  std::string key;    ///< e.g. "security.ssl.internal.keystore"
+  std::string where;  ///< "conf/config.yaml:7", "-D (command line)", ...
+};
+
+/// A password and the key that set it.
+struct ssl_secret {
+  std::string value;
+  std::string key;
+  std::string where;
+};
+
+/// The TLS settings of one kind of endpoint: `security.ssl.internal.*` (RPC between
+/// jobmanagers and taskmanagers, always mutually authenticated) or `security.ssl.rest.*`.
+/// Key material comes as Flink configures it (PKCS12 `keystore` / `truststore` with passwords)
+/// or as PEM files (`cert`, `key`, `trusted-ca`, Regent's own keys); validate() checks that one
+/// complete form of each is set, the files themselves are read by regent_tls at start-up.
+struct ssl_settings {
+  bool enabled = false;         ///< security.ssl.<kind>.enabled
+  bool authentication = false;  ///< peers must present a certificate of the trust store (internal: always)
+  ssl_source keystore;          ///< ...keystore (PKCS12: private key and certificate chain)
+  ssl_secret keystore_password;  ///< ...keystore-password
+  ssl_secret key_password;       ///< ...key-password (default: the keystore password)
+  ssl_source truststore;         ///< ...truststore (PKCS12: the trusted CA certificates)
+  ssl_secret truststore_password;  ///< ...truststore-password
+  ssl_source cert;                 ///< ...cert (PEM certificate chain, Regent's own key)
+  ssl_source key;                  ///< ...key (PEM private key, Regent's own key)
+  ssl_source trusted_ca;           ///< ...trusted-ca (PEM CA certificates, Regent's own key)
+  std::string protocol = "TLSv1.2";  ///< security.ssl.protocol: the lowest version accepted
+  std::string algorithms;            ///< security.ssl.algorithms: OpenSSL cipher list ("" = default)
+  std::string algorithms_where;      ///< where security.ssl.algorithms was set
+};
+
 enum class cleanup_kind { exponential_delay, fixed_delay, none };
 
 struct cleanup_settings {
@@ -84,6 +120,10 @@ struct settings {
   bool web_cancel_enable = true;                                 ///< web.cancel.enable (the dashboard's cancel button)
   bool web_submit_enable = true;                                 ///< web.submit.enable (reported in /config)
 
+  // TLS (Flink's security.ssl.* keys).
+  ssl_settings ssl_internal;  ///< security.ssl.internal.*
+  ssl_settings ssl_rest;      ///< security.ssl.rest.*
+
   // TaskManagers and jobs.
   int taskmanager_slots = 1;                            ///< taskmanager.numberOfTaskSlots
   int taskmanager_rpc_port = 0;                         ///< taskmanager.rpc.port
@@ -112,5 +152,9 @@ struct settings {
 
 /// Validates the whole configuration into `settings`. Errors name the key and the file.
 result<settings> validate(const configuration& conf);
+
+/// Only the `security.ssl.<kind>.*` keys (`kind`: "internal" or "rest"), validated as `validate`
+/// does: for clients (the `regent` CLI) that need no other key.
+result<ssl_settings> validate_ssl(const configuration& conf, const std::string& kind);
 
 }  // namespace regent::config

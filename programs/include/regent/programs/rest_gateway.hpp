@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "regent/ha/leader_retrieval.hpp"
+#include "regent/tls/tls_context.hpp"
 #include "regent/ha/storage/job_archive.hpp"
 #include "regent/rpc/client.hpp"
 #include "regent/rpc/cluster_protocol.hpp"
@@ -32,14 +33,16 @@ struct rest_gateway_config {
   /// the gateway adds the takeovers of `history`). May be empty.
   std::function<leadership_sample()> status;
   const class leader_history* history = nullptr;                      ///< GET /cluster/leader/history; may be null
-  bool web_cancel = true;                                             ///< web.cancel.enable, reported in /config
-  bool web_submit = true;                                             ///< web.submit.enable, reported in /config
+  bool web_cancel = true;  ///< web.cancel.enable: false answers PATCH /jobs/:id with 403; in /config
+  bool web_submit = true;  ///< web.submit.enable: false answers POST /jobs and /jars/upload with 403; in /config
   /// The REST URLs of conf/masters (`http://host:webui-port`), so the dashboard can find a
   /// standby before it ever led; in /cluster/leader as "jobmanagers".
   std::vector<std::string> masters;
   /// Finished jobs' archived views (jobmanager.archive.fs.dir): answered when the leader does
   /// not know a job any more, and listed in /jobs and /jobs/overview. May be null.
   std::shared_ptr<const ha::job_archive> archive;
+  /// security.ssl.internal's client context for the RPCs to the leader (null: plain TCP).
+  tls::context_ptr rpc_tls;
 };
 
 class rest_gateway {

@@ -56,6 +56,10 @@ struct task_executor_options {
   /// jobmanager.failover.task-preserving.grace: with no leader in contact for this long (none
   /// known, or registration and heartbeats failing), the subtasks are cancelled here (the next leader restarts their jobs from checkpoints).
   std::chrono::milliseconds grace{60000};
+  /// security.ssl.internal: the RPC server's and the client's (to the leader) TLS contexts
+  /// (null: plain TCP).
+  tls::context_ptr server_tls;
+  tls::context_ptr client_tls;
 };
 
 /// Runs deployed subtasks and keeps this taskmanager registered with the current leader.

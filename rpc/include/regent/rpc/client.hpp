@@ -13,6 +13,7 @@
 #include "regent/rpc/frame_codec.hpp"
 #include "regent/runtime/clock.hpp"
 #include "regent/runtime/result.hpp"
+#include "regent/tls/tls_context.hpp"
 
 namespace regent::rpc {
 
@@ -22,6 +23,10 @@ struct client_options {
   std::uint16_t port = 0;
   /// Frames over this are neither sent (`errc::frame_too_large`) nor accepted (disconnect).
   std::size_t max_frame_bytes = default_max_frame_bytes;
+  /// A client-side TLS context (security.ssl.internal.*): the connection is TLS, the server's
+  /// certificate must be signed by its trusted CAs, and its own certificate is presented.
+  /// Null: plain TCP. The handshake runs on the client's io thread, once per connection.
+  tls::context_ptr tls;
 };
 
 /// A client of one server address. Owned by its user (e.g. a gateway or a taskmanager's

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "regent/runtime/result.hpp"
+#include "regent/tls/tls_context.hpp"
 
 namespace regent::rpc {
 
@@ -54,6 +55,9 @@ struct rest_server_options {
   /// 204 (Flink's web.access-control-allow-origin), so a dashboard served by one jobmanager can
   /// follow the leader to another. Empty: no CORS headers.
   std::string allow_origin;
+  /// HTTPS (security.ssl.rest.*): a server-side TLS context; with authentication it refuses,
+  /// at the handshake, clients without a certificate of its trusted CAs. Null: plain HTTP.
+  tls::context_ptr tls;
 };
 
 /// Answers one request: call `done` exactly once, from any thread, now or later.
@@ -83,7 +87,10 @@ class rest_server {
 /// the address: `errc::connect_failed` when it could not connect (the server saw nothing);
 /// `errc::disconnected` or `errc::timeout` when the connection broke or the answer did not
 /// arrive within `timeout` after the request went out (the server may have handled it).
+/// With a client-side `tls` context the request goes over HTTPS (the server's certificate must
+/// be signed by the context's trusted CAs; the context's own certificate is presented).
 result<http_response> http_call(const std::string& host, std::uint16_t port, const http_request& request,
-                                std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+                                std::chrono::milliseconds timeout = std::chrono::milliseconds(30000),
+                                const tls::context_ptr& tls = nullptr);
 
 }  // namespace regent::rpc

@@ -11,6 +11,7 @@
 #include "regent/rpc/envelope.hpp"
 #include "regent/rpc/frame_codec.hpp"
 #include "regent/runtime/result.hpp"
+#include "regent/tls/tls_context.hpp"
 
 namespace regent::rpc {
 
@@ -61,6 +62,10 @@ struct server_options {
   std::size_t io_threads = 1;
   /// Frames longer than this close their connection.
   std::size_t max_frame_bytes = default_max_frame_bytes;
+  /// A server-side TLS context (security.ssl.internal.*): every connection starts with a TLS
+  /// handshake on the io thread, and a peer whose certificate is missing or not signed by the
+  /// trusted CAs is refused there (one log line) before any frame is read. Null: plain TCP.
+  tls::context_ptr tls;
 };
 
 /// A TCP server of fenced RPCs. Owned by whoever started it (e.g. the jobmanager's process

@@ -15,7 +15,10 @@ using namespace std::chrono_literals;
 
 namespace {
 bool has(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
+tls::context_ptr rest_tls;  // use_rest_tls(): the test process's REST client context
 }  // namespace
+
+void local_cluster::use_rest_tls(tls::context_ptr tls) { rest_tls = std::move(tls); }
 
 local_cluster::local_cluster(fs::path dir, const std::string& extra_config) : dir_(std::move(dir)) {
   fs::create_directories(dir_);
@@ -84,7 +87,7 @@ child_process& local_cluster::process_of(std::uint16_t rest_port) {
 rpc::http_response local_cluster::call(std::uint16_t port, const std::string& method, const std::string& target,
                                        const std::string& body) {
   rpc::http_request r{method, target, body.empty() ? "" : "application/json", body};
-  auto res = rpc::http_call("127.0.0.1", port, r, 30s);
+  auto res = rpc::http_call("127.0.0.1", port, r, 30s, rest_tls);
   if (!res) return rpc::http_response{-1, "", res.err().message};
   return *res;
 }

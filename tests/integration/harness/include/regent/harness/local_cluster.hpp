@@ -38,6 +38,10 @@ class local_cluster {
   std::vector<std::unique_ptr<child_process>>& processes() { return procs_; }
   child_process& process_of(std::uint16_t rest_port);
 
+  /// The client TLS context of every REST call below, in this test process (null: plain HTTP,
+  /// the default). For clusters whose config turns on security.ssl.rest.
+  static void use_rest_tls(tls::context_ptr tls);
+
   static rpc::http_response call(std::uint16_t port, const std::string& method, const std::string& target,
                                  const std::string& body = "");
   /// GET `target` as JSON (null when it is not a 200 with JSON).
