@@ -26,7 +26,7 @@ struct client_options {
   /// A client-side TLS context (security.ssl.internal.*): the connection is TLS, the server's
   /// certificate must be signed by its trusted CAs, and its own certificate is presented.
   /// Null: plain TCP. The handshake runs on the client's io thread, once per connection.
-  tls::context_ptr tls;
+  tls::context_ptr tls = nullptr;
 };
 
 /// A client of one server address. Owned by its user (e.g. a gateway or a taskmanager's
