@@ -1,5 +1,5 @@
 /// The REST API's HTTP layer (Boost.Beast): an asynchronous server on one io thread and a
-/// blocking client. The only translation unit with Beast in it (it is costly to compile).
+/// blocking client (request parsing: http_parse.cpp). Costly to compile: Asio, Beast, TLS streams.
 
 #include "regent/rpc/rest_server.hpp"
 
@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "asio_tls.hpp"
+#include "http_parse.hpp"
 #include "regent/rpc/errc.hpp"
 #include "regent/runtime/logging.hpp"
 
@@ -25,96 +26,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
-http_response error_response(int status, const std::string& message) {
-  return http_response{status, "application/json; charset=UTF-8", "{\"errors\":[" + json_string(message) + "]}"};
-}
-
-namespace {
-
-/// What the handler sees of a parsed request.
-http_request to_plain(http::request<http::string_body>& req) {
-  http_request r;
-  r.method = std::string(req.method_string());
-  r.target = std::string(req.target());
-  r.content_type = std::string(req[http::field::content_type]);
-  r.body = std::move(req.body());
-  return r;
-}
-
-/// The answer to a request the parser refused.
-http_response refusal(const beast::error_code& ec, std::size_t max_body_bytes) {
-  if (ec == http::error::body_limit)
-    return error_response(413, "request body is larger than rest.server.max-content-length (" +
-                                   std::to_string(max_body_bytes) + " bytes)");
-  return error_response(400, "bad HTTP request: " + ec.message());
-}
-
-}  // namespace
-
-result<parsed_http_request> parse_http_request(std::string_view wire, std::size_t max_body_bytes) {
-  http::request_parser<http::string_body> parser;
-  parser.body_limit(max_body_bytes);
-  parser.eager(true);
-  beast::error_code ec;
-  std::size_t used = 0;
-  while (!ec && !parser.is_done()) {
-    const std::size_t n = parser.put(net::buffer(wire.data() + used, wire.size() - used), ec);
-    used += n;
-    if (ec == http::error::need_more) ec = {};
-    if (!ec && !parser.is_done() && n == 0) {
-      // All bytes are in: the request ends here, or is cut short (put_eof wants some bytes).
-      if (parser.got_some()) parser.put_eof(ec);
-      if (!ec && !parser.is_done()) ec = http::error::partial_message;
-    }
-  }
-  if (ec) {
-    auto answer = refusal(ec, max_body_bytes);
-    return error{errc::malformed_frame, std::to_string(answer.status) + " " + answer.body};
-  }
-  auto req = parser.release();
-  parsed_http_request out;
-  out.keep_alive = req.keep_alive();
-  out.request = to_plain(req);
-  out.consumed = used;
-  return out;
-}
 
 struct rest_server::impl : std::enable_shared_from_this<rest_server::impl> {
   rest_server_options options;
