@@ -55,14 +55,6 @@ std::pair<double, double> cpu_and_rss(pid_t pid) {
   return {cpu, rss};
 }
 
-/// The job id in a "job <id> completed checkpoint" line, or "".
-std::string completed_job(const std::string& l) {
-  auto at = l.find("job ");
-  auto end = l.find(" completed checkpoint");
-  if (at == std::string::npos || end == std::string::npos || end < at + 4) return "";
-  return l.substr(at + 4, end - at - 4);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,14 +90,7 @@ int main(int argc, char** argv) {
       return 1;
     };
     const int tms = (n + 249) / 250;
-    std::ofstream conf(dir.path() / "config.yaml");
-    conf << ha.ha_conf(dir.path()) << "execution.checkpointing.interval: " << interval_ms << " ms\n"
-         << "rest.port: 0\n"
-         << "taskmanager.numberOfTaskSlots: " << (n + tms - 1) / tms << "\n"
-         << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
-         << "log.level: info\n"
-         << "env.log.dir: " << (dir.path() / "log").string() << "\n";
-    conf.close();
+    bench::write_cluster_conf(ha, dir.path(), interval_ms, (n + tms - 1) / tms);
     auto args = [&](const char* p) {
       return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()};
     };
@@ -128,15 +113,9 @@ int main(int argc, char** argv) {
     auto t0 = clk::now();
     auto jobs = bench::submit_slow_jobs(*leader, n);
     if (!jobs) return fail("a submission failed");
-    std::set<std::string> checkpointed;
-    std::size_t at = 0;
-    while (checkpointed.size() < jobs->size()) {
-      if (!jm.wait_for_line([](auto& l) { return has(l, " completed checkpoint"); }, 60s, at))
-        return fail("only " + std::to_string(checkpointed.size()) + " jobs checkpointed within 60 s");
-      auto lines = jm.lines();
-      for (; at < lines.size(); ++at)
-        if (auto j = completed_job(lines[at]); !j.empty()) checkpointed.insert(j);
-    }
+    if (auto seen = bench::wait_every_job(jm, *jobs, {"completed checkpoint"}, 0, 60s + n * 60ms);
+        seen.size() < jobs->size())
+      return fail("only " + std::to_string(seen.size()) + " jobs checkpointed");
     const double start_s = std::chrono::duration<double>(clk::now() - t0).count();
     const auto from = jm.line_count();
     const auto [cpu0, rss0] = cpu_and_rss(jm.pid());
@@ -153,7 +132,7 @@ int main(int argc, char** argv) {
     std::map<std::string, seen> per_job;
     std::size_t total = 0;
     for (std::size_t i = from; i < lines.size(); ++i)
-      if (auto j = completed_job(lines[i]); !j.empty() && jobs->count(j)) {
+      if (auto j = bench::job_in(lines[i], "completed checkpoint"); !j.empty() && jobs->count(j)) {
         auto& s = per_job[j];
         const double at = bench::stamp_ms(lines[i]);
         if (s.count++ == 0) s.first = at;

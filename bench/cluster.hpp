@@ -32,6 +32,32 @@ inline double stamp_ms(const std::string& l) {
   return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
 }
 
+/// The id in a line "... job <id> <what>...", or "" when the line is not one.
+inline std::string job_in(const std::string& l, const std::string& what) {
+  for (auto at = l.find("job "); at != std::string::npos; at = l.find("job ", at + 1)) {
+    auto end = l.find(' ', at + 4);
+    if (end != std::string::npos && l.compare(end + 1, what.size(), what) == 0) return l.substr(at + 4, end - at - 4);
+  }
+  return "";
+}
+
+/// Waits until each of `jobs` has a line "job <id> <what>" (one of `whats`) in `p`'s output from
+/// line `from` on, or `timeout` passes; returns the jobs seen (all of them unless it timed out).
+/// One pass over the output however many jobs (a benchmark's clock runs while it looks).
+inline std::set<std::string> wait_every_job(harness::child_process& p, const std::set<std::string>& jobs,
+                                            const std::vector<std::string>& whats, std::size_t from,
+                                            std::chrono::milliseconds timeout) {
+  std::set<std::string> seen;
+  p.wait_for_line(
+      [&](const std::string& l) {
+        for (const auto& what : whats)
+          if (auto j = job_in(l, what); !j.empty() && jobs.count(j)) seen.insert(j);
+        return seen.size() == jobs.size();
+      },
+      timeout, from);
+  return seen;
+}
+
 /// The HA backend of a benchmark run: "filesystem", "zookeeper" (own 3-node quorum, tickTime
 /// REGENT_BENCH_ZK_TICK_MS or 200 ms) or "kubernetes" (the API-server test double, retry
 /// period REGENT_BENCH_K8S_RETRY_MS or 100 ms).
@@ -87,6 +113,27 @@ class backend {
   int clusters_ = 0;
 };
 
+/// Writes `dir`/config.yaml for one cluster of a benchmark: this backend's HA lines, checkpoints
+/// every `interval_ms`, `slots` slots per taskmanager, an ephemeral REST port, 1 s heartbeats, logs
+/// under `dir`/log, then `extra` (whole lines).
+inline void write_cluster_conf(backend& ha, const std::filesystem::path& dir, int interval_ms, int slots,
+                               const std::string& extra = "") {
+  std::ofstream conf(dir / "config.yaml");
+  conf << ha.ha_conf(dir) << "execution.checkpointing.interval: " << interval_ms << " ms\n"
+       << "rest.port: 0\n"
+       << "taskmanager.numberOfTaskSlots: " << slots << "\n"
+       << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
+       << "log.level: info\n"
+       << "env.log.dir: " << (dir / "log").string() << "\n"
+       << extra;
+}
+
+/// A slow job: parallelism 1, a sequence at 100 records/s into a discarding sink.
+inline std::string slow_job_spec() {
+  return "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
+         "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
+}
+
 /// The leader's RPC address and fencing token, from its "leader ready" line.
 struct leader_address {
   fencing_token token;
@@ -101,17 +148,13 @@ inline std::optional<leader_address> parse_leader_ready(const std::string& line)
   return leader_address{fencing_token{std::stoull(m[1]), m[2]}, m[3], static_cast<std::uint16_t>(std::stoi(m[4]))};
 }
 
-/// Submits `n` slow jobs (parallelism 1, a sequence at 100 records/s into a discarding sink);
-/// their ids, or nullopt when a submission failed.
+/// Submits `n` slow jobs (slow_job_spec) one after the other over RPC; their ids, or nullopt when a submission failed.
 inline std::optional<std::set<std::string>> submit_slow_jobs(const leader_address& leader, int n) {
   rpc::client c({leader.host, leader.port});
   std::set<std::string> jobs;
   for (int j = 0; j < n; ++j) {
-    std::string spec =
-        "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
-        "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
-    auto r = c.request(
-        rpc::make_request(rpc::method::dispatcher_submit, leader.token, rpc::encode(rpc::submit_job{spec, {}})),
+    auto r = c.request(rpc::make_request(rpc::method::dispatcher_submit, leader.token,
+                                         rpc::encode(rpc::submit_job{slow_job_spec(), {}})),
         std::chrono::seconds(10));
     if (!r || r->error) return std::nullopt;
     jobs.insert(rpc::decode_job_ref(r->payload)->job_id);

@@ -9,7 +9,7 @@
 ///     MODE:    kill (SIGKILL of the leader) | term (SIGTERM: graceful step-down)
 ///
 /// For each N: two jobmanagers and two taskmanagers (enough slots for N jobs at parallelism 1,
-/// each job a slow sequence with checkpoints every 200 ms). Once every job has completed a
+/// each job a slow sequence with checkpoints every 200 ms, or REGENT_BENCH_INTERVAL_MS). Once every job has completed a
 /// checkpoint, the leader gets the signal; measured from the signal:
 ///  - grant: the standby logs "granted leadership";
 ///  - all RUNNING: the standby has logged, for every job, its adoption ("adopted": the
@@ -29,6 +29,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,21 +43,6 @@ using bench::samples;
 using bench::stamp_ms;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-namespace {
-
-/// The stamp of the last (or, with `first`, the first) line of `lines` that holds `what`.
-double stamp_of(const std::vector<std::string>& lines, const std::string& what, bool first, std::size_t from = 0) {
-  double found = -1;
-  for (std::size_t i = from; i < lines.size(); ++i)
-    if (has(lines[i], what)) {
-      found = stamp_ms(lines[i]);
-      if (first) break;
-    }
-  return found;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -72,8 +58,10 @@ int main(int argc, char** argv) {
   auto bin = harness::bin_dir();
   const char* preserving = std::getenv("REGENT_BENCH_TASK_PRESERVING");
   const bool task_preserving = !preserving || std::string(preserving) != "false";
-  std::printf("%s HA, %s of the leader with N running jobs (parallelism 1), %d repetitions, %s\n", backend.c_str(),
-              mode == "kill" ? "kill -9" : "SIGTERM", reps,
+  const char* interval = std::getenv("REGENT_BENCH_INTERVAL_MS");
+  const int interval_ms = interval ? std::atoi(interval) : 200;
+  std::printf("%s HA, %s of the leader with N running jobs (parallelism 1, checkpoints every %d ms), %d repetitions, %s\n",
+              backend.c_str(), mode == "kill" ? "kill -9" : "SIGTERM", interval_ms, reps,
               task_preserving ? "task-preserving (jobs adopted)" : "restart mode (jobs redeployed)");
   std::printf("%6s %20s %20s %20s %20s %20s\n", "N", "grant p50/p99", "all RUNNING p50/p99", "all chkpt p50/p99",
               "grant->all p50/p99", "output gap p50/p99");
@@ -92,15 +80,9 @@ int main(int argc, char** argv) {
         return 1;
       };
       int slots = n / 2 + 1;
-      std::ofstream conf(dir.path() / "config.yaml");
-      conf << ha.ha_conf(dir.path()) << "execution.checkpointing.interval: 200 ms\n"
-           << "rest.port: 0\n"
-           << "taskmanager.numberOfTaskSlots: " << slots << "\n"
-           << "heartbeat.interval: 1 s\nheartbeat.timeout: 10 s\n"
-           << "jobmanager.failover.task-preserving: " << (task_preserving ? "true" : "false") << "\n"
-           << "log.level: info\n"
-           << "env.log.dir: " << (dir.path() / "log").string() << "\n";
-      conf.close();
+      bench::write_cluster_conf(ha, dir.path(), interval_ms, slots,
+                                std::string("jobmanager.failover.task-preserving: ") +
+                                    (task_preserving ? "true" : "false") + "\n");
       auto args = [&](const char* p) {
         return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()};
       };
@@ -128,45 +110,37 @@ int main(int argc, char** argv) {
       auto submitted = bench::submit_slow_jobs(*leader, n);
       if (!submitted) return fail("a submission failed");
       const auto& jobs = *submitted;
-      for (auto& j : jobs)
-        if (!a.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s))
-          return fail("job " + j + " never checkpointed");
+      if (auto seen = bench::wait_every_job(a, jobs, {"completed checkpoint"}, 0, 30s + n * 60ms);
+          seen.size() < jobs.size())
+        return fail("only " + std::to_string(seen.size()) + " of " + std::to_string(n) + " jobs checkpointed");
       auto from = b.line_count();
       auto t0 = clk::now();
       a.signal(mode == "kill" ? SIGKILL : SIGTERM);
       if (!b.wait_for_line([](auto& l) { return has(l, "granted leadership"); }, 30s, from))
         return fail("the standby was not granted leadership within 30 s");
       auto tg = clk::now();
-      std::set<std::string> redeployed;
-      std::size_t at = from;
-      while (redeployed.size() < jobs.size()) {
-        auto l = b.wait_for_line(
-            [](auto& l) {
-              return has(l, " adopted: ") || has(l, "restoring from checkpoint") || has(l, "starting from scratch");
-            },
-            30s, at);
-        if (!l)
-          return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) +
-                      " jobs redeployed");
-        auto lines = b.lines();
-        for (; at < lines.size(); ++at)
-          for (auto& j : jobs)
-            if (has(lines[at], "job " + j + " restoring") || has(lines[at], "job " + j + " starting") ||
-                has(lines[at], "job " + j + " adopted"))
-              redeployed.insert(j);
-      }
+      if (auto redeployed = bench::wait_every_job(
+              b, jobs, {"adopted: ", "restoring from checkpoint", "starting from scratch"}, from, 30s);
+          redeployed.size() < jobs.size())
+        return fail("only " + std::to_string(redeployed.size()) + " of " + std::to_string(jobs.size()) +
+                    " jobs redeployed");
       auto tr = clk::now();
-      for (auto& j : jobs)
-        if (!b.wait_for_line([&](auto& l) { return has(l, "job " + j + " completed checkpoint"); }, 30s, from))
-          return fail("job " + j + " did not checkpoint after the failover");
+      if (auto seen = bench::wait_every_job(b, jobs, {"completed checkpoint"}, from, 30s); seen.size() < jobs.size())
+        return fail("only " + std::to_string(seen.size()) + " jobs checkpointed after the failover");
       auto tc = clk::now();
+      // Per job: the old leader's last checkpoint and the new leader's first (one pass each).
+      std::map<std::string, double> last_old, first_new;
+      for (auto& l : a.lines())
+        if (auto j = bench::job_in(l, "completed checkpoint"); !j.empty()) last_old[j] = stamp_ms(l);
+      auto new_lines = b.lines();
+      for (std::size_t i = from; i < new_lines.size(); ++i)
+        if (auto j = bench::job_in(new_lines[i], "completed checkpoint"); !j.empty())
+          first_new.emplace(j, stamp_ms(new_lines[i]));
       double widest = 0;
-      auto old_lines = a.lines(), new_lines = b.lines();
       for (auto& j : jobs) {
-        const double last = stamp_of(old_lines, "job " + j + " completed checkpoint", false);
-        const double next = stamp_of(new_lines, "job " + j + " completed checkpoint", true, from);
-        if (last < 0 || next < 0) return fail("no timestamps on the checkpoint lines of job " + j);
-        widest = std::max(widest, next - last);
+        if (last_old[j] <= 0 || first_new.count(j) == 0 || first_new[j] < 0)
+          return fail("no timestamps on the checkpoint lines of job " + j);
+        widest = std::max(widest, first_new[j] - last_old[j]);
       }
       gap.ms.push_back(widest);
       grant.add(tg - t0);

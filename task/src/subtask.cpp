@@ -1,6 +1,7 @@
 #include "regent/task/subtask.hpp"
 
 #include <exception>
+#include <thread>
 
 #include "regent/runtime/logging.hpp"
 #include "regent/task/errc.hpp"
@@ -19,26 +20,43 @@ constexpr std::uint64_t batch_size = 4096;
 
 }  // namespace
 
-/// The state of a running subtask that only its thread touches: the chain, the source
-/// position, the sink, the rate limiter. Created by start(), lives as long as the subtask.
-class subtask::runner {
+/// The state of a running subtask that only its steps touch (one step at a time): the chain,
+/// the source position, the sink, the rate limiter. Created by start(); the executor may hold
+/// it a little longer than the subtask lives, but once it has ended it touches nothing of the
+/// subtask.
+class subtask::runner final : public subtask_executor::runnable {
  public:
-  explicit runner(subtask& owner)
+  using step = subtask_executor::step;
+
+  runner(subtask& owner, std::optional<fs::path> restore_from)
       : s_(owner),
         log_(logging::get("task")),
         who_("job=" + owner.config_.job.str() + " subtask=" + std::to_string(owner.config_.index) + "/" +
-             std::to_string(owner.config_.parallelism)) {}
+             std::to_string(owner.config_.parallelism)),
+        restore_from_(std::move(restore_from)) {}
 
-  void run(const std::optional<fs::path>& restore_from) {
+  step run_step() override {
+    stepping_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    struct unmark {
+      std::atomic<std::thread::id>& id;
+      ~unmark() { id.store(std::thread::id(), std::memory_order_relaxed); }
+    } unmark_on_return{stepping_};
     try {
-      if (auto r = initialize(restore_from); !r) return fail(r.err());
-      loop();
+      if (!initialized_) {
+        initialized_ = true;
+        if (auto r = initialize(restore_from_); !r) return fail(r.err());
+        return step::again();
+      }
+      return next_slice();
     } catch (const std::exception& e) {
-      fail(error{errc::user_code, "exception on the subtask thread: " + std::string(e.what())});
+      return fail(error{errc::user_code, "exception in the subtask: " + std::string(e.what())});
     } catch (...) {
-      fail(error{errc::user_code, "unknown exception on the subtask thread"});
+      return fail(error{errc::user_code, "unknown exception in the subtask"});
     }
   }
+
+  /// Whether the calling thread is running one of this subtask's steps (a callback).
+  bool in_step() const { return stepping_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
 
  private:
   const subtask_config& config() const { return s_.config_; }
@@ -103,57 +121,61 @@ class subtask::runner {
     return ok();
   }
 
-  void loop() {
-    for (;;) {
-      if (s_.has_work_.load(std::memory_order_acquire)) {
-        std::deque<command> todo;
-        {
-          std::lock_guard<std::mutex> lock(s_.mu_);
-          if (s_.cancel_requested_) return cancelled();
-          todo.swap(s_.commands_);
-          s_.has_work_.store(false, std::memory_order_release);
-        }
-        for (const auto& cmd : todo) {
-          auto r = cmd.what == command::kind::trigger ? checkpoint(cmd.id) : commit(cmd.id);
-          if (!r) return fail(r.err());
-        }
-        continue;
+  /// One slice of the subtask's work: the commands that arrived (first, so a checkpoint or a
+  /// cancel never waits for the records), else a batch of records, else the end of input; then
+  /// it waits for the rate limit or for a command.
+  step next_slice() {
+    if (s_.has_work_.load(std::memory_order_acquire)) {
+      std::deque<command> todo;
+      bool cancel = false;
+      {
+        std::lock_guard<std::mutex> lock(s_.mu_);
+        cancel = s_.cancel_requested_;
+        todo.swap(s_.commands_);
+        s_.has_work_.store(false, std::memory_order_release);
       }
-      if (position_ < partition_->size()) {
-        if (auto r = emit(); !r) return fail(r.err());
-        continue;
+      if (cancel) return cancelled();
+      for (const auto& cmd : todo) {
+        auto r = cmd.what == command::kind::trigger ? checkpoint(cmd.id) : commit(cmd.id);
+        if (!r) return fail(r.err());
       }
-      if (!end_of_input_reported_) {
-        end_of_input_reported_ = true;
-        log_->info("{} end of input after {} records", who_, position_);
-        if (s_.callbacks_.on_end_of_input) s_.callbacks_.on_end_of_input();
-        check_finished();
-        continue;
-      }
-      wait_for_work(std::nullopt);
+      return step::again();
     }
+    if (position_ < partition_->size()) return emit();
+    if (!end_of_input_reported_) {
+      end_of_input_reported_ = true;
+      log_->info("{} end of input after {} records", who_, position_);
+      if (s_.callbacks_.on_end_of_input) s_.callbacks_.on_end_of_input();
+      check_finished();
+      return step::again();
+    }
+    return step::park();  // until a command arrives
   }
 
   /// Emits a batch of records (fewer when a command arrives or the rate limit says wait).
-  result<void> emit() {
+  step emit() {
     const std::uint64_t size = partition_->size();
     if (!limiter_) {
       for (std::uint64_t n = 0; n < batch_size && position_ < size; ++n) {
-        if (auto r = emit_one(); !r) return r;
+        if (auto r = emit_one(); !r) return fail(r.err());
         if (s_.has_work_.load(std::memory_order_relaxed)) break;
       }
-      return ok();
+      return step::again();
     }
     const auto now = config().time->now();
-    if (!limiter_->is_due(emitted_since_start_, now)) {
-      wait_for_work(limiter_->wake(emitted_since_start_));
-      return ok();
-    }
+    if (!limiter_->is_due(emitted_since_start_, now)) return wait_until(limiter_->wake(emitted_since_start_), now);
     for (std::uint64_t n = 0; n < batch_size && position_ < size && limiter_->is_due(emitted_since_start_, now); ++n) {
-      if (auto r = emit_one(); !r) return r;
+      if (auto r = emit_one(); !r) return fail(r.err());
       if (s_.has_work_.load(std::memory_order_relaxed)) break;
     }
-    return ok();
+    return step::again();
+  }
+
+  /// Runs again at `until` on the subtask's clock (or when a command arrives first).
+  static step wait_until(clock::time_point until, clock::time_point now) {
+    const auto delay = until - now;
+    if (delay <= clock::duration::zero()) return step::again();
+    return step::at(std::chrono::steady_clock::now() + delay);
   }
 
   result<void> emit_one() {
@@ -165,18 +187,6 @@ class subtask::runner {
     ++emitted_since_start_;
     s_.records_out_.store(emitted_since_start_, std::memory_order_relaxed);
     return ok();
-  }
-
-  /// Sleeps this thread until a command or cancel arrives, or until `until` on the clock.
-  void wait_for_work(std::optional<clock::time_point> until) {
-    std::unique_lock<std::mutex> lock(s_.mu_);
-    auto woken = [this] { return s_.has_work_.load(std::memory_order_relaxed); };
-    if (!until) {
-      s_.cv_.wait(lock, woken);
-      return;
-    }
-    const auto delay = *until - config().time->now();
-    if (delay > clock::duration::zero()) s_.cv_.wait_for(lock, delay, woken);
   }
 
   result<void> checkpoint(checkpoint_id id) {
@@ -221,14 +231,27 @@ class subtask::runner {
     if (s_.callbacks_.on_finished) s_.callbacks_.on_finished();
   }
 
-  void fail(const error& e) {
+  step fail(const error& e) {
     log_->error("{} failed: {}", who_, e.message);
     if (s_.callbacks_.on_failed) s_.callbacks_.on_failed(e);
+    return end();
   }
 
-  void cancelled() {
+  step cancelled() {
     log_->info("{} cancelled at position {}", who_, position_);
     if (s_.callbacks_.on_cancelled) s_.callbacks_.on_cancelled();
+    return end();
+  }
+
+  /// The last step: lets go of the chain (user code) and the sink, then tells join(); after
+  /// that the subtask may be gone, so nothing of it is touched again.
+  step end() {
+    sink_.reset();
+    chain_ = operator_chain();
+    std::lock_guard<std::mutex> lock(s_.mu_);
+    s_.ended_ = true;
+    s_.cv_.notify_all();
+    return step::done();
   }
 
   subtask& s_;
@@ -243,6 +266,9 @@ class subtask::runner {
   checkpoint_id last_checkpoint_ = 0;
   bool end_of_input_reported_ = false;
   bool finished_reported_ = false;
+  std::optional<fs::path> restore_from_;
+  bool initialized_ = false;
+  std::atomic<std::thread::id> stepping_{};
 };
 
 subtask::subtask(subtask_config config, subtask_callbacks callbacks)
@@ -254,20 +280,32 @@ subtask::~subtask() {
 }
 
 result<void> subtask::start(std::optional<fs::path> restore_from) {
-  if (runner_) {
-    return error{errc::invalid_argument,
-                 "subtask " + std::to_string(config_.index) + " of job " + config_.job.str() + " started twice"};
+  std::shared_ptr<runner> r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (runner_) {
+      return error{errc::invalid_argument,
+                   "subtask " + std::to_string(config_.index) + " of job " + config_.job.str() + " started twice"};
+    }
+    runner_ = r = std::make_shared<runner>(*this, std::move(restore_from));
   }
-  runner_ = std::make_unique<runner>(*this);
-  thread_ = std::thread([this, restore = std::move(restore_from)] { runner_->run(restore); });
+  executor().wake(r);
   return ok();
 }
 
+subtask_executor& subtask::executor() const {
+  return config_.executor ? *config_.executor : subtask_executor::shared();
+}
+
 void subtask::post(command c) {
-  std::lock_guard<std::mutex> lock(mu_);
-  commands_.push_back(c);
-  has_work_.store(true, std::memory_order_release);
-  cv_.notify_one();
+  std::shared_ptr<runner> r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(c);
+    has_work_.store(true, std::memory_order_release);
+    r = runner_;
+  }
+  if (r) executor().wake(r);
 }
 
 void subtask::trigger_checkpoint(checkpoint_id id) { post({command::kind::trigger, id}); }
@@ -275,14 +313,20 @@ void subtask::trigger_checkpoint(checkpoint_id id) { post({command::kind::trigge
 void subtask::notify_checkpoint_complete(checkpoint_id id) { post({command::kind::notify, id}); }
 
 void subtask::cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
-  cancel_requested_ = true;
-  has_work_.store(true, std::memory_order_release);
-  cv_.notify_one();
+  std::shared_ptr<runner> r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancel_requested_ = true;
+    has_work_.store(true, std::memory_order_release);
+    r = runner_;
+  }
+  if (r) executor().wake(r);
 }
 
 void subtask::join() {
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!runner_ || runner_->in_step()) return;  // never started, or called from its own step
+  cv_.wait(lock, [this] { return ended_; });
 }
 
 }  // namespace regent::task

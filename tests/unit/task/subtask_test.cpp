@@ -1,4 +1,4 @@
-// Whole subtasks on their own threads: checkpoints at record boundaries, commits on the
+// Whole subtasks on the subtask executor: checkpoints at record boundaries, commits on the
 // completion notice, cancel and restore with exactly-once output, end of input → final
 // checkpoint → finished, pacing, user code and failures. Tests drive the subtask from hooks
 // in its chain (deterministic record positions) and wait on callbacks with deadlines.
