@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -197,29 +198,65 @@ class dispatcher_state {
     reply.fail(error{rpc::errc::unknown_method, "unknown method " + req.method});
   }
 
+  /// A submission is answered once its artifacts and job graph are persisted (fenced,
+  /// durable); then the job starts. While no other submission is being persisted the writes
+  /// are made here (this actor is detached); submissions that arrive meanwhile are persisted
+  /// on the blocking pool, side by side (their fsyncs and ZooKeeper round trips overlap),
+  /// while this actor goes on. An id being persisted counts as submitted.
   void submit(const rpc::envelope& req, const rpc::responder& reply) {
     auto m = rpc::decode_submit_job(req.payload);
     if (!m) return (void)reply.fail(m.err());
     auto spec = parse_job_spec(m->spec_json);
     if (!spec) return (void)reply.fail(spec.err());
     if (!spec->id) spec->id = job_id::parse(random_source::instance().hex32());
-    const auto& id = *spec->id;
-    auto done = ha_->job_results().has_entry(id);
-    if (!done) return (void)reply.fail(done.err());
-    if (*done)
-      return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() +
-                                                                  " already reached a globally terminal state; it is "
-                                                                  "not run again"});
-    if (jobs_.count(id))
+    const auto id = *spec->id;
+    if (jobs_.count(id) || persisting_.count(id))
       return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() + " was already submitted"});
-    const auto& token = ctx_->token;
-    for (auto& [key, data] : m->artifacts)
-      if (auto r = ctx_->count_write(ha_->blobs().put(token, id, key, data)); !r) return (void)reply.fail(r.err());
-    auto stored = to_json(*spec);
-    if (auto r = ctx_->count_write(ha_->job_graphs().put(token, id, stored)); !r) return (void)reply.fail(r.err());
-    log_->info("accepted job {} ({}), parallelism {}", id.str(), spec->name, spec->parallelism);
-    start_job(id, stored, *spec, std::nullopt);
+    auto stored = std::make_shared<const std::string>(to_json(*spec));
+    if (persisting_.empty()) return persisted(id, *spec, stored, persist(*ctx_, id, m->artifacts, *stored), reply);
+    persisting_.insert(id);
+    auto outcome = std::make_shared<std::optional<result<void>>>();
+    auto call = std::make_shared<const std::function<void()>>(
+        [ctx = ctx_, id, artifacts = std::move(m->artifacts), stored, outcome] {
+          if (ctx->ended) return;  // the session is over: nothing more is written
+          outcome->emplace(persist(*ctx, id, artifacts, *stored));
+        });
+    self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
+        .then(
+            [this, id, spec = std::move(*spec), stored, outcome, reply](done_atom) {
+              persisting_.erase(id);
+              persisted(id, spec, stored,
+                        *outcome ? std::move(**outcome) : result<void>(error{ha::errc::not_leader, "leadership ended"}),
+                        reply);
+            },
+            [this, id, reply](caf::error& e) {
+              persisting_.erase(id);
+              reply.fail(error{rpc::errc::handler_failed, "blocking pool: " + self_->system().render(e)});
+            });
+  }
+
+  /// The answer to a submission whose writes are done: the job starts, or the error.
+  void persisted(const job_id& id, const job_spec& spec, const std::shared_ptr<const std::string>& stored,
+                 result<void> written, const rpc::responder& reply) {
+    if (!written) return (void)reply.fail(written.err());
+    log_->info("accepted job {} ({}), parallelism {}", id.str(), spec.name, spec.parallelism);
+    start_job(id, *stored, spec, std::nullopt);
     reply.reply(rpc::encode(rpc::job_ref{id.str()}));
+  }
+
+  /// A submission's HA writes, on the blocking pool: refused when the job already reached a
+  /// globally terminal state, else its artifacts, then its job graph.
+  static result<void> persist(const session_context& ctx, const job_id& id,
+                              const std::vector<std::pair<std::string, std::string>>& artifacts,
+                              const std::string& stored) {
+    auto done = ctx.ha->job_results().has_entry(id);
+    if (!done) return std::move(done).err();
+    if (*done)
+      return error{ha::errc::already_exists,
+                   "job " + id.str() + " already reached a globally terminal state; it is not run again"};
+    for (auto& [key, data] : artifacts)
+      if (auto r = ctx.count_write(ctx.ha->blobs().put(ctx.token, id, key, data)); !r) return r;
+    return ctx.count_write(ctx.ha->job_graphs().put(ctx.token, id, stored));
   }
 
   void status(const rpc::envelope& req, const rpc::responder& reply) {
@@ -494,6 +531,7 @@ class dispatcher_state {
   job::cleanup_backoff backoff_{job::cleanup_backoff_settings{}};
   resource_manager_actor rm_;
   std::map<job_id, job_entry> jobs_;
+  std::set<job_id> persisting_;  ///< submitted, their HA writes not done yet
   std::map<job_id, pending_cleanup> cleanups_;
   std::int64_t checkpoints_completed_ = 0;  ///< in this leadership session
 };

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "regent/ha/job_locks.hpp"
+
 #include "regent/ha/filesystem/filesystem_stores.hpp"
 #include "store_files.hpp"
 
@@ -25,7 +27,7 @@ class file_blob_store final : public blob_store {
                    const std::string& bytes) override {
     if (auto r = detail::check_job(job); !r) return r;
     if (!valid_blob_key(key)) return invalid_key(key);
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     return detail::write_payload(fence_, token, io_, job_dir(job) / key, bytes);
   }
 
@@ -40,7 +42,7 @@ class file_blob_store final : public blob_store {
 
   result<std::vector<std::string>> list(const job_id& job) const override {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     auto names = io_.list(job_dir(job));
     if (!names) return std::move(names).err();
     for (const auto& name : *names)
@@ -51,7 +53,7 @@ class file_blob_store final : public blob_store {
 
   result<void> remove_job(const fencing_token& token, const job_id& job) override {
     if (auto r = detail::check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     return fence_.fenced(token, [&] { return io_.remove_all(job_dir(job)); });
   }
 
@@ -61,7 +63,7 @@ class file_blob_store final : public blob_store {
   fs::path dir_;
   write_fence& fence_;
   storage::file_io& io_;
-  mutable std::mutex mu_;
+  mutable job_locks locks_;  ///< one job's calls one at a time; different jobs' overlap
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "regent/ha/job_locks.hpp"
+
 #include "regent/ha/filesystem/filesystem_stores.hpp"
 #include "store_files.hpp"
 
@@ -11,8 +13,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Job graphs as files. Owned by the process's HA services; any thread may call it (one mutex
-/// serialises this process's calls; other processes only read, and see whole files).
+/// Job graphs as files. Owned by the process's HA services; any thread may call it: one job's
+/// calls are serialised (job_locks), different jobs' overlap (many submissions persist side by
+/// side); other processes only read, and see whole files (atomic writes, temp files unlisted).
 class file_job_graph_store final : public job_graph_store {
  public:
   file_job_graph_store(fs::path cluster_dir, write_fence& fence, storage::file_io& io)
@@ -20,13 +23,13 @@ class file_job_graph_store final : public job_graph_store {
 
   result<void> put(const fencing_token& token, const job_id& job, const std::string& bytes) override {
     if (auto r = detail::check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     return detail::write_payload(fence_, token, io_, file(job), bytes);
   }
 
   result<std::string> get(const job_id& job) const override {
     if (auto r = detail::check_job(job); !r) return std::move(r).err();
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     auto bytes = detail::read_payload(io_, file(job));
     if (!bytes && bytes.err().code == errc::not_found)
       return error{errc::not_found, "no job graph for job " + job.str() + " (" + file(job).string() + ")"};
@@ -35,12 +38,11 @@ class file_job_graph_store final : public job_graph_store {
 
   result<void> remove(const fencing_token& token, const job_id& job) override {
     if (auto r = detail::check_job(job); !r) return r;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     return fence_.fenced(token, [&] { return io_.remove(file(job)); });
   }
 
   result<std::vector<job_id>> list() const override {
-    std::lock_guard<std::mutex> lock(mu_);
     auto names = io_.list(dir_);
     if (!names) return std::move(names).err();
     std::vector<job_id> ids;
@@ -59,7 +61,7 @@ class file_job_graph_store final : public job_graph_store {
   fs::path dir_;
   write_fence& fence_;
   storage::file_io& io_;
-  mutable std::mutex mu_;
+  mutable job_locks locks_;
 };
 
 }  // namespace

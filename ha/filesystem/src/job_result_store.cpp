@@ -3,6 +3,8 @@
 
 #include <mutex>
 
+#include "regent/ha/job_locks.hpp"
+
 #include "regent/ha/filesystem/filesystem_stores.hpp"
 #include "regent/ha/storage/job_result_files.hpp"
 #include "store_files.hpp"
@@ -22,7 +24,7 @@ class file_job_result_store final : public storage::job_result_files {
   result<void> create_dirty(const fencing_token& token, const job_result& r) override {
     if (auto c = validate_job_result(r); !c) return c;
     auto text = to_json(r);
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(r.id));
     return fence_.fenced(token, [&]() -> result<void> {
       if (io().exists(clean_file(r.id)))
         return error{errc::already_exists, "job " + r.id.str() + " has a clean result " + clean_file(r.id).string()};
@@ -32,7 +34,7 @@ class file_job_result_store final : public storage::job_result_files {
 
   result<void> mark_clean(const fencing_token& token, const job_id& job) override {
     if (auto c = detail::check_job(job); !c) return c;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(locks_.of(job));
     return fence_.fenced(token, [&]() -> result<void> {
       if (!io().exists(dirty_file(job)))
         return error{errc::not_found, "no dirty result for job " + job.str() + " (" + dirty_file(job).string() + ")"};
@@ -44,7 +46,7 @@ class file_job_result_store final : public storage::job_result_files {
  private:
   bool delete_on_commit_;
   write_fence& fence_;
-  std::mutex mu_;
+  job_locks locks_;  ///< one job's changes one at a time; different jobs' overlap
 };
 
 }  // namespace

@@ -7,8 +7,15 @@
 // written in the same transaction as its last change of children (stat mzxid == pzxid: a multi
 // has one zxid); a child added or removed by anyone else since — a foreign node, a writer that
 // does not keep the folder — makes `latest` list the children instead.
+//
+// A leader adds a checkpoint in one round trip, the multi: what it wrote last under the same
+// fencing token (the retained ids, the payloads they name, the folder that exists) is kept in
+// memory, since nobody else can change the job's checkpoints while that token holds (every
+// write checks it). The first add of a job under a token, any retry, and any failure read from
+// ZooKeeper as before (and a failure forgets what was kept).
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "regent/ha/errc.hpp"
@@ -34,16 +41,26 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       return error{errc::invalid_argument, "checkpoint id " + std::to_string(id) + " out of range"};
     std::lock_guard<std::mutex> lock(locks_.of(job));
     if (auto r = files_.writer.holds(token); !r) return std::move(r).err();
-    if (auto r = check_newer(job, id); !r) return std::move(r).err();
+    auto kept = take_kept(token, job);  // what this token wrote last, if anything
+    if (kept && !kept->ids.empty() && id <= kept->ids.back())
+      return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
+                                               " is not newer than checkpoint " + std::to_string(kept->ids.back())};
+    if (!kept)
+      if (auto r = check_newer(job, id); !r) return std::move(r).err();
     const auto dir = f_.checkpoints(job);
     const auto node = z_.checkpoint(job, id);
     auto name = files_.write_payload(dir, checkpoint_name(id), bytes);
     if (!name) return std::move(name).err();
     std::vector<std::uint64_t> dropped;
     std::vector<std::string> dropped_files;
+    std::vector<std::uint64_t> after_read;  // the ids the multi leaves, when read
+    std::vector<std::string> names;         // their payloads
+    int builds = 0;
     auto build = [&]() -> result<std::vector<zk_op>> {
       dropped.clear();
       dropped_files.clear();
+      if (kept && builds++ == 0) return build_from_kept(job, *kept, node, *name, dropped, dropped_files);
+      names.clear();
       auto ids = check_newer(job, id);
       if (!ids) return std::move(ids).err();
       auto ops = files_.missing_parents(node, z_.ns);
@@ -64,6 +81,12 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
         dropped.push_back((*ids)[i]);
         if (is_payload_name((*old)->data, checkpoint_name((*ids)[i]))) dropped_files.push_back((*old)->data);
       }
+      for (std::size_t i = excess; i < ids->size(); ++i) {
+        auto p = files_.read_pointer(z_.checkpoint(job, (*ids)[i]), checkpoint_name((*ids)[i]));
+        if (!p) return std::move(p).err();
+        names.push_back(*p ? (*p)->name : "");
+      }
+      after_read = std::vector<std::uint64_t>(ids->begin() + excess, ids->end());
       return ops;
     };
     auto applied = [&]() -> result<bool> {
@@ -78,6 +101,19 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       return std::move(r).err();
     }
     for (const auto& file : dropped_files) files_.discard(dir, file);
+    // Keep what is there now for the next add under this token.
+    kept_checkpoints now;
+    now.token = token;
+    if (kept && builds == 1) {
+      now.ids.assign(kept->ids.begin() + dropped.size(), kept->ids.end());
+      now.names.assign(kept->names.begin() + dropped.size(), kept->names.end());
+    } else {
+      now.ids = after_read;
+      now.names = names;
+    }
+    now.ids.push_back(id);
+    now.names.push_back(*name);
+    keep(job, std::move(now));
     return dropped;
   }
 
@@ -128,6 +164,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   result<void> remove_all(const fencing_token& token, const job_id& job) override {
     if (auto r = check_job(job); !r) return r;
     std::lock_guard<std::mutex> lock(locks_.of(job));
+    (void)take_kept(token, job);
     // Foreign nodes go too (nothing of the job stays); payloads are those its pointers name.
     auto removed = files_.remove_folder(
         token, z_.checkpoints(job), f_.checkpoints(job),
@@ -140,6 +177,47 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   int retained() const override { return retained_; }
 
  private:
+  /// A job's checkpoints as the last add under `token` left them (ascending ids, the payload
+  /// file each names). The folder exists.
+  struct kept_checkpoints {
+    fencing_token token;
+    std::vector<std::uint64_t> ids;
+    std::vector<std::string> names;
+  };
+
+  /// Removes and returns what is kept of `job`, if it was kept under `token`. Under the job's lock.
+  std::optional<kept_checkpoints> take_kept(const fencing_token& token, const job_id& job) {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    auto it = kept_.find(job);
+    if (it == kept_.end()) return std::nullopt;
+    auto k = std::move(it->second);
+    kept_.erase(it);
+    if (!(k.token == token)) return std::nullopt;
+    return k;
+  }
+  void keep(const job_id& job, kept_checkpoints k) {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    kept_[job] = std::move(k);
+  }
+
+  /// The multi of an add from what is kept: set the folder's data, create the pointer, drop the
+  /// oldest beyond the retained count (their payloads are removed after the multi).
+  result<std::vector<zk_op>> build_from_kept(const job_id& job, const kept_checkpoints& k, const std::string& node, const std::string& name,
+                                             std::vector<std::uint64_t>& dropped,
+                                             std::vector<std::string>& dropped_files) const {
+    std::vector<zk_op> ops;
+    ops.push_back(zk_op::set(z_.checkpoints(job), name, -1));
+    ops.push_back(zk_op::create(node, name, ZOO_PERSISTENT));
+    std::size_t total = k.ids.size() + 1;
+    std::size_t excess = total > static_cast<std::size_t>(retained_) ? total - retained_ : 0;
+    for (std::size_t i = 0; i < excess; ++i) {
+      ops.push_back(zk_op::remove(z_.checkpoint(job, k.ids[i]), -1));
+      dropped.push_back(k.ids[i]);
+      if (is_payload_name(k.names[i], checkpoint_name(k.ids[i]))) dropped_files.push_back(k.names[i]);
+    }
+    return ops;
+  }
+
   /// The newest checkpoint, from a read of the job's checkpoint folder node (see the top).
   result<std::optional<completed_checkpoint>> latest_from(const job_id& job,
                                                           result<std::optional<znode>> folder) const {
@@ -203,6 +281,8 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   file_layout f_;
   int retained_;
   job_locks locks_;  // one job's changes one at a time; different jobs' overlap
+  std::mutex kept_mu_;
+  std::map<job_id, kept_checkpoints> kept_;  ///< see the top; a job's entry under its lock
 };
 
 }  // namespace
