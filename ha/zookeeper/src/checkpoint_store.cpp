@@ -8,7 +8,8 @@
 // has one zxid); a child added or removed by anyone else since — a foreign node, a writer that
 // does not keep the folder — makes `latest` list the children instead.
 //
-// A leader adds a checkpoint in one round trip, the multi: what it wrote last under the same
+// A leader adds a checkpoint in one round trip, the multi (batched with other jobs' adds of the
+// same moment: multi_batcher.hpp): what it wrote last under the same
 // fencing token (the retained ids, the payloads they name, the folder that exists) is kept in
 // memory, since nobody else can change the job's checkpoints while that token holds (every
 // write checks it). The first add of a job under a token, any retry, and any failure read from
@@ -20,6 +21,7 @@
 
 #include "regent/ha/errc.hpp"
 #include "regent/ha/job_locks.hpp"
+#include "multi_batcher.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -32,7 +34,7 @@ constexpr int latest_attempts = 3;
 class zk_checkpoint_store final : public completed_checkpoint_store {
  public:
   zk_checkpoint_store(pointer_files& files, znode_layout z, file_layout f, int retained)
-      : files_(files), z_(std::move(z)), f_(std::move(f)), retained_(std::max(retained, 1)) {}
+      : files_(files), z_(std::move(z)), f_(std::move(f)), retained_(std::max(retained, 1)), batcher_(files.writer) {}
 
   result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job, std::uint64_t id,
                                          const std::string& bytes) override {
@@ -55,11 +57,9 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     std::vector<std::string> dropped_files;
     std::vector<std::uint64_t> after_read;  // the ids the multi leaves, when read
     std::vector<std::string> names;         // their payloads
-    int builds = 0;
     auto build = [&]() -> result<std::vector<zk_op>> {
       dropped.clear();
       dropped_files.clear();
-      if (kept && builds++ == 0) return build_from_kept(job, *kept, node, *name, dropped, dropped_files);
       names.clear();
       auto ids = check_newer(job, id);
       if (!ids) return std::move(ids).err();
@@ -95,7 +95,18 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       return *n && (*n)->data == *name;
     };
     bool unknown = false;
-    auto r = files_.writer.write(token, build, applied, &unknown);
+    // From what is kept: one multi, batched with other jobs' adds. Failing for anything but
+    // the fence or an unknown outcome, nothing was written: then as without it.
+    bool from_kept = false;
+    result<void> r = ok();
+    if (kept) {
+      r = batcher_.write(token, kept_ops(job, *kept, node, *name, dropped, dropped_files), applied, &unknown);
+      from_kept = r.ok();
+    }
+    if (!kept || (!r && !unknown && r.err().code != errc::not_leader)) {
+      auto w = files_.writer.write(token, build, applied, &unknown);
+      r = w ? ok() : result<void>(w.err());
+    }
     if (!r) {
       if (!unknown) files_.discard_unwritten(dir, *name);
       return std::move(r).err();
@@ -104,7 +115,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     // Keep what is there now for the next add under this token.
     kept_checkpoints now;
     now.token = token;
-    if (kept && builds == 1) {
+    if (from_kept) {
       now.ids.assign(kept->ids.begin() + dropped.size(), kept->ids.end());
       now.names.assign(kept->names.begin() + dropped.size(), kept->names.end());
     } else {
@@ -202,9 +213,11 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
 
   /// The multi of an add from what is kept: set the folder's data, create the pointer, drop the
   /// oldest beyond the retained count (their payloads are removed after the multi).
-  result<std::vector<zk_op>> build_from_kept(const job_id& job, const kept_checkpoints& k, const std::string& node, const std::string& name,
-                                             std::vector<std::uint64_t>& dropped,
-                                             std::vector<std::string>& dropped_files) const {
+  std::vector<zk_op> kept_ops(const job_id& job, const kept_checkpoints& k, const std::string& node,
+                              const std::string& name, std::vector<std::uint64_t>& dropped,
+                              std::vector<std::string>& dropped_files) const {
+    dropped.clear();
+    dropped_files.clear();
     std::vector<zk_op> ops;
     ops.push_back(zk_op::set(z_.checkpoints(job), name, -1));
     ops.push_back(zk_op::create(node, name, ZOO_PERSISTENT));
@@ -281,6 +294,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   file_layout f_;
   int retained_;
   job_locks locks_;  // one job's changes one at a time; different jobs' overlap
+  multi_batcher batcher_;  ///< the adds from what is kept, of all jobs
   std::mutex kept_mu_;
   std::map<job_id, kept_checkpoints> kept_;  ///< see the top; a job's entry under its lock
 };
