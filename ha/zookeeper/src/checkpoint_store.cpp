@@ -21,7 +21,6 @@
 
 #include "regent/ha/errc.hpp"
 #include "regent/ha/job_locks.hpp"
-#include "multi_batcher.hpp"
 #include "zk_stores.hpp"
 
 namespace regent::ha::zookeeper {
@@ -34,7 +33,7 @@ constexpr int latest_attempts = 3;
 class zk_checkpoint_store final : public completed_checkpoint_store {
  public:
   zk_checkpoint_store(pointer_files& files, znode_layout z, file_layout f, int retained)
-      : files_(files), z_(std::move(z)), f_(std::move(f)), retained_(std::max(retained, 1)), batcher_(files.writer) {}
+      : files_(files), z_(std::move(z)), f_(std::move(f)), retained_(std::max(retained, 1)) {}
 
   result<std::vector<std::uint64_t>> add(const fencing_token& token, const job_id& job, std::uint64_t id,
                                          const std::string& bytes) override {
@@ -47,8 +46,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     if (kept && !kept->ids.empty() && id <= kept->ids.back())
       return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
                                                " is not newer than checkpoint " + std::to_string(kept->ids.back())};
-    if (!kept)
-      if (auto r = check_newer(job, id); !r) return std::move(r).err();
+    // Without `kept`, `build` checks that `id` is newer (a refused id's payload is discarded).
     const auto dir = f_.checkpoints(job);
     const auto node = z_.checkpoint(job, id);
     auto name = files_.write_payload(dir, checkpoint_name(id), bytes);
@@ -95,17 +93,23 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       return *n && (*n)->data == *name;
     };
     bool unknown = false;
-    // From what is kept: one multi, batched with other jobs' adds. Failing for anything but
-    // the fence or an unknown outcome, nothing was written: then as without it.
+    // One multi, batched with other jobs' adds: from what is kept, else from fresh reads. A
+    // batch failing for anything but the fence or an unknown outcome wrote nothing: then from
+    // fresh reads, and last on its own (fenced_writer re-reads after a race).
+    auto again = [&](const result<void>& x) { return !x && !unknown && x.err().code != errc::not_leader; };
     bool from_kept = false;
     result<void> r = ok();
     if (kept) {
-      r = batcher_.write(token, kept_ops(job, *kept, node, *name, dropped, dropped_files), applied, &unknown);
+      r = files_.batcher.write(token, kept_ops(job, *kept, node, *name, dropped, dropped_files), applied, &unknown);
       from_kept = r.ok();
     }
-    if (!kept || (!r && !unknown && r.err().code != errc::not_leader)) {
-      auto w = files_.writer.write(token, build, applied, &unknown);
-      r = w ? ok() : result<void>(w.err());
+    if (!kept || again(r)) {
+      auto ops = build();
+      r = ops ? files_.batcher.write(token, std::move(*ops), applied, &unknown) : result<void>(ops.err());
+      if (ops && again(r)) {
+        auto w = files_.writer.write(token, build, applied, &unknown);
+        r = w ? ok() : result<void>(w.err());
+      }
     }
     if (!r) {
       if (!unknown) files_.discard_unwritten(dir, *name);
@@ -294,7 +298,6 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   file_layout f_;
   int retained_;
   job_locks locks_;  // one job's changes one at a time; different jobs' overlap
-  multi_batcher batcher_;  ///< the adds from what is kept, of all jobs
   std::mutex kept_mu_;
   std::map<job_id, kept_checkpoints> kept_;  ///< see the top; a job's entry under its lock
 };

@@ -1,5 +1,5 @@
 #pragma once
-/// Group commit for one store's hot writes: the multis that writers of different jobs make at
+/// Group commit for the hot writes of the stores: the multis that writers of different jobs make at
 /// the same time under the same fencing token go to ZooKeeper as one multi, behind one pair of
 /// fence checks. A multi is atomic, so the batch commits for all or for none; the servers log,
 /// replicate and apply one transaction instead of one per job (1,000 jobs checkpointing every

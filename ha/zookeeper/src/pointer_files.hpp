@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fenced_writer.hpp"
+#include "multi_batcher.hpp"
 #include "regent/ha/storage/file_io.hpp"
 
 namespace regent::ha::zookeeper {
@@ -104,6 +105,8 @@ class pointer_files {
   zk_connection& conn;
   fenced_writer& writer;
   storage::file_io& io;
+  /// The hot writes of all jobs (checkpoints, id counters), batched into shared multis.
+  multi_batcher batcher{writer};
 };
 
 /// errc::invalid_argument unless `job` is set.
