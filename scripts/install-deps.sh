@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Regent needs from Debian's packages, and nothing else.
 # Idempotent: packages already present are not touched and apt is not even asked.
+#
+#   scripts/install-deps.sh           what building and testing need (the README test command)
+#   scripts/install-deps.sh --bench   also what bench/ needs beyond that (plotting: matplotlib)
 set -euo pipefail
 
 packages=(
@@ -26,6 +29,9 @@ packages=(
   prometheus
   systemd
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-matplotlib)  # bench/plot_scale.py draws BENCHMARKS.md's picture
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -210,6 +210,8 @@ class dispatcher_state {
     if (!spec) return (void)reply.fail(spec.err());
     if (!spec->id) spec->id = job_id::parse(random_source::instance().hex32());
     const auto id = *spec->id;
+    if (auto it = jobs_.find(id); it != jobs_.end() && !it->second.master)
+      return (void)reply.fail(terminal_already(id));  // it ended in this session
     if (jobs_.count(id) || persisting_.count(id))
       return (void)reply.fail(error{ha::errc::already_exists, "job " + id.str() + " was already submitted"});
     auto stored = std::make_shared<const std::string>(to_json(*spec));
@@ -244,6 +246,11 @@ class dispatcher_state {
     reply.reply(rpc::encode(rpc::job_ref{id.str()}));
   }
 
+  static error terminal_already(const job_id& id) {
+    return error{ha::errc::already_exists,
+                 "job " + id.str() + " already reached a globally terminal state; it is not run again"};
+  }
+
   /// A submission's HA writes, on the blocking pool: refused when the job already reached a
   /// globally terminal state, else its artifacts, then its job graph.
   static result<void> persist(const session_context& ctx, const job_id& id,
@@ -251,9 +258,7 @@ class dispatcher_state {
                               const std::string& stored) {
     auto done = ctx.ha->job_results().has_entry(id);
     if (!done) return std::move(done).err();
-    if (*done)
-      return error{ha::errc::already_exists,
-                   "job " + id.str() + " already reached a globally terminal state; it is not run again"};
+    if (*done) return terminal_already(id);
     for (auto& [key, data] : artifacts)
       if (auto r = ctx.count_write(ctx.ha->blobs().put(ctx.token, id, key, data)); !r) return r;
     return ctx.count_write(ctx.ha->job_graphs().put(ctx.token, id, stored));
