@@ -84,32 +84,17 @@ int main(int argc, char** argv) {
   for (int n : ns) {
     harness::temp_dir dir("bench-checkpoints-n");
     if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();
-    auto fail = [&](const std::string& why) {
-      std::fprintf(stderr, "N=%d: %s (logs kept in %s)\n", n, why.c_str(), dir.path().c_str());
-      dir.keep();
-      return 1;
-    };
+    auto fail = [&](const std::string& why) { return bench::failed(dir, "N=" + std::to_string(n), why); };
     const int tms = (n + 249) / 250;
     bench::write_cluster_conf(ha, dir.path(), interval_ms, (n + tms - 1) / tms);
-    auto args = [&](const char* p) {
-      return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()};
-    };
-    harness::child_process jm(args("jobmanager"), dir.path() / "jm.log", true);
+    harness::child_process jm({(bin / "jobmanager").string(), "--config-dir", dir.path().string()},
+                              dir.path() / "jm.log", true);
     auto ready = jm.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s);
     if (!ready) return fail("no leader");
     auto leader = bench::parse_leader_ready(*ready);
     if (!leader) return fail("cannot parse " + *ready);
-    std::vector<std::unique_ptr<harness::child_process>> taskmanagers;
-    for (int t = 0; t < tms; ++t)
-      taskmanagers.push_back(std::make_unique<harness::child_process>(
-          args("taskmanager"), dir.path() / ("tm" + std::to_string(t) + ".log"), true));
-    for (;;) {
-      auto lines = jm.lines();
-      auto regs = std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "registered taskmanager"); });
-      if (regs >= tms) break;
-      if (!jm.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 30s, lines.size()))
-        return fail("only " + std::to_string(regs) + " taskmanagers registered");
-    }
+    auto taskmanagers = bench::start_taskmanagers(bin, dir.path(), jm, tms);
+    if (taskmanagers.empty()) return fail("the taskmanagers did not register");
     auto t0 = clk::now();
     auto jobs = bench::submit_slow_jobs(*leader, n);
     if (!jobs) return fail("a submission failed");

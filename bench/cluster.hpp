@@ -4,6 +4,7 @@
 /// config file of one cluster, the leader's address and token from its "leader ready" line, and
 /// submitting N slow jobs over RPC.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "regent/harness/child_process.hpp"
 #include "regent/harness/kube_double.hpp"
@@ -132,6 +134,32 @@ inline void write_cluster_conf(backend& ha, const std::filesystem::path& dir, in
 inline std::string slow_job_spec() {
   return "{\"name\":\"bench\",\"parallelism\":1,\"source\":{\"type\":\"sequence\",\"from\":1,\"to\":100000000,"
          "\"rate-per-second\":100},\"sink\":{\"type\":\"discard\"}}";
+}
+
+/// A run of a benchmark failed: says why on stderr, keeps the run's folder for a post-mortem,
+/// and returns main's exit code.
+inline int failed(harness::temp_dir& dir, const std::string& run, const std::string& why) {
+  std::fprintf(stderr, "%s: %s (logs kept in %s)\n", run.c_str(), why.c_str(), dir.path().c_str());
+  dir.keep();
+  return 1;
+}
+
+/// Starts `count` taskmanagers from the conf dir `dir` (logs tm<i>.log there) and waits until
+/// the jobmanager `jm` has logged as many registrations; empty when they did not within 30 s.
+inline std::vector<std::unique_ptr<harness::child_process>> start_taskmanagers(const std::filesystem::path& bin,
+                                                                               const std::filesystem::path& dir,
+                                                                               harness::child_process& jm, int count) {
+  std::vector<std::unique_ptr<harness::child_process>> tms;
+  for (int t = 0; t < count; ++t)
+    tms.push_back(std::make_unique<harness::child_process>(
+        std::vector<std::string>{(bin / "taskmanager").string(), "--config-dir", dir.string()},
+        dir / ("tm" + std::to_string(t) + ".log"), true));
+  auto registration = [](const std::string& l) { return has(l, "registered taskmanager"); };
+  for (;;) {
+    auto lines = jm.lines();
+    if (std::count_if(lines.begin(), lines.end(), registration) >= count) return tms;
+    if (!jm.wait_for_line(registration, std::chrono::seconds(30), lines.size())) return {};
+  }
 }
 
 /// The leader's RPC address and fencing token, from its "leader ready" line.

@@ -73,32 +73,17 @@ int main(int argc, char** argv) {
   for (int clients : client_counts) {
     harness::temp_dir dir("bench-submissions-c");
     if (std::getenv("REGENT_BENCH_KEEP")) dir.keep();
-    auto fail = [&](const std::string& why) {
-      std::fprintf(stderr, "%d clients: %s (logs kept in %s)\n", clients, why.c_str(), dir.path().c_str());
-      dir.keep();
-      return 1;
-    };
+    auto fail = [&](const std::string& why) { return bench::failed(dir, std::to_string(clients) + " clients", why); };
     const int tms = (n + 249) / 250;
     bench::write_cluster_conf(ha, dir.path(), interval_ms, (n + tms - 1) / tms, "rest.address: 127.0.0.1\n");
-    auto args = [&](const char* p) {
-      return std::vector<std::string>{(bin / p).string(), "--config-dir", dir.path().string()};
-    };
-    harness::child_process jm(args("jobmanager"), dir.path() / "jm.log", true);
+    harness::child_process jm({(bin / "jobmanager").string(), "--config-dir", dir.path().string()},
+                              dir.path() / "jm.log", true);
     auto listening = jm.wait_for_line([](auto& l) { return has(l, "REST endpoint listening on"); }, 10s);
     if (!listening) return fail("no REST endpoint");
     const auto port = static_cast<std::uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)));
     if (!jm.wait_for_line([](auto& l) { return has(l, "leader ready"); }, 10s)) return fail("no leader");
-    std::vector<std::unique_ptr<harness::child_process>> taskmanagers;
-    for (int t = 0; t < tms; ++t)
-      taskmanagers.push_back(std::make_unique<harness::child_process>(
-          args("taskmanager"), dir.path() / ("tm" + std::to_string(t) + ".log"), true));
-    for (std::size_t regs = 0; static_cast<int>(regs) < tms;) {
-      auto lines = jm.lines();
-      regs = std::count_if(lines.begin(), lines.end(), [](auto& l) { return has(l, "registered taskmanager"); });
-      if (static_cast<int>(regs) < tms &&
-          !jm.wait_for_line([](auto& l) { return has(l, "registered taskmanager"); }, 30s, lines.size()))
-        return fail("only " + std::to_string(regs) + " taskmanagers registered");
-    }
+    auto taskmanagers = bench::start_taskmanagers(bin, dir.path(), jm, tms);
+    if (taskmanagers.empty()) return fail("the taskmanagers did not register");
 
     std::mutex mu;
     std::set<std::string> jobs;
