@@ -251,7 +251,7 @@ class dispatcher_state {
                  "job " + id.str() + " already reached a globally terminal state; it is not run again"};
   }
 
-  /// A submission's HA writes, on the blocking pool: refused when the job already reached a
+  /// A submission's HA writes (here or on the blocking pool): refused when the job already reached a
   /// globally terminal state, else its artifacts, then its job graph.
   static result<void> persist(const session_context& ctx, const job_id& id,
                               const std::vector<std::pair<std::string, std::string>>& artifacts,

@@ -214,7 +214,7 @@ void task_executor::handle_cancel(const rpc::envelope& request, const rpc::respo
     std::lock_guard<std::mutex> lock(mu_);
     auto victims = take_attempt_locked(c->job_id, c->attempt);
     n = victims.size();
-    // Destroying a subtask joins its thread: the control thread does it, never this io thread.
+    // Destroying a subtask waits for its step in hand: the control thread does it, never this io thread.
     for (auto& v : victims) graveyard_.push_back(std::move(v));
   }
   cv_.notify_all();
@@ -251,7 +251,7 @@ taskmanager_sample task_executor::metrics() const {
   return s;
 }
 
-// ---- subtask threads: events and user libraries --------------------------------------------
+// ---- subtask callbacks (executor threads): events and user libraries -----------------------
 
 task::subtask_callbacks task_executor::make_callbacks(const std::shared_ptr<subtask_link>& link) {
   using state = rpc::running_subtask::state;
@@ -304,7 +304,7 @@ void task_executor::send_event(const std::shared_ptr<leader_session>& session, s
     ++events_in_flight_;
   }
   auto request = rpc::make_request(rpc::method::jm_subtask_event, session->leader.token, rpc::encode(event));
-  // Never blocks: the subtask thread goes on at once; the outcome is only logged.
+  // Never blocks: the subtask's step goes on at once; the outcome is only logged.
   session->client->async_request(std::move(request), clock_type::now() + options_.request_timeout,
                                  [this, what](result<rpc::envelope> r) {
                                    auto folded = fold(std::move(r));
@@ -397,7 +397,7 @@ void task_executor::control_loop() {
     lock.unlock();
 
     if (!dead.empty()) {
-      dead.clear();  // joins the cancelled subtasks' threads
+      dead.clear();  // waits for the cancelled subtasks' last steps
       lock.lock();
       reaping_ = 0;
       lock.unlock();

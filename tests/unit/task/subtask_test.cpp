@@ -64,7 +64,7 @@ TEST_P(subtask_restore, checkpoints_cancel_and_restore_give_exactly_once_output)
   {
     subtask* self = nullptr;
     auto config = make_config(dir.path(), index, parallelism, from, to);
-    std::uint64_t seen = 0;  // touched only on the subtask thread
+    std::uint64_t seen = 0;  // touched only by the subtask's steps (one at a time)
     config.make_chain = [&]() -> result<operator_chain> {
       operator_chain chain;
       chain.add([&](std::int64_t v) {

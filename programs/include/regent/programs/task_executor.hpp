@@ -66,8 +66,9 @@ struct task_executor_options {
 ///
 /// Threads (all its own): the RPC server's io thread runs the request handlers (fenced, never
 /// blocking); one control thread follows the leader (connects, registers with backoff,
-/// heartbeats) and destroys cancelled subtasks (which joins their threads); each subtask runs
-/// on its own thread and reports through callbacks that send `jm.subtask_event` asynchronously
+/// heartbeats) and destroys cancelled subtasks (which waits for their step in hand); each
+/// subtask runs on the process's subtask executor (task/subtask_executor.hpp) and reports
+/// through callbacks that send `jm.subtask_event` asynchronously
 /// to the leader that deployed it. The leader-retrieval thread only hands changes over.
 ///
 /// Lifecycle: `start` binds the server and starts the control thread; the caller then starts
@@ -147,7 +148,7 @@ class task_executor final : public ha::leader_retrieval_listener {
   /// Moves the subtasks of (job, attempt) out of the table, cancelled. Caller holds mu_.
   std::vector<deployed> take_attempt_locked(const std::string& job, std::uint64_t attempt);
 
-  // Subtask threads.
+  // Subtask callbacks (on the subtask executor's threads).
   task::subtask_callbacks make_callbacks(const std::shared_ptr<subtask_link>& link);
   void send_event(const std::shared_ptr<leader_session>& session, rpc::subtask_event event);
   result<std::filesystem::path> fetch_library(const std::shared_ptr<leader_session>& session, const std::string& job,

@@ -19,7 +19,7 @@ namespace regent::task {
 using map_function = std::function<std::int64_t(std::int64_t)>;
 
 /// Resolves the `library` of an operator spec (an artifact: the blob key the job was uploaded
-/// with) to a local file the subtask can dlopen. Runs on the subtask thread.
+/// with) to a local file the subtask can dlopen. Runs in the subtask's first step.
 using library_resolver = std::function<result<std::filesystem::path>(const std::string& artifact)>;
 
 /// The resolver that takes the artifact as a local path (tests, local runs).

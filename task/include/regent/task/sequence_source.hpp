@@ -21,7 +21,7 @@ constexpr std::int64_t floor_mod(std::int64_t n, std::int64_t p) {
 /// floor_mod(n, P) == index, ascending. A position k (0-based) is the k-th number of the
 /// share; the position of the next record to emit is what a checkpoint stores.
 ///
-/// A value type, immutable after construction; used by the subtask thread.
+/// A value type, immutable after construction; used by the subtask's steps.
 class sequence_partition {
  public:
   /// errc::invalid_argument when P < 1, index is not in [0, P), or the share has 2^64 or
@@ -48,7 +48,7 @@ class sequence_partition {
 /// the limiter was made) is due at start + n / rate seconds, so the first one is due at once
 /// and a slow consumer catches up in a burst instead of losing rate.
 ///
-/// Pure logic over the clock's time (no waiting here); owned and used by the subtask thread.
+/// Pure logic over the clock's time (no waiting here); owned and used by the subtask's steps.
 class rate_limiter {
  public:
   /// `per_second` > 0: the subtask's own share of the source's rate.

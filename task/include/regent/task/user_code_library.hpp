@@ -17,8 +17,8 @@ using map_fn_ptr = std::int64_t (*)(std::int64_t);
 /// owner lets go. Function pointers it hands out are valid only while it lives, so whoever
 /// keeps them (an operator_chain) also keeps a shared_ptr to the library.
 ///
-/// Loaded on the subtask thread that needs it (dlopen reads the file); afterwards immutable
-/// and safe to share between threads.
+/// Loaded in the first step of the subtask that needs it (dlopen reads the file); afterwards
+/// immutable and safe to share between threads.
 class user_code_library {
  public:
   /// Loads `file` and checks it exports regent_operator_api_version() returning
