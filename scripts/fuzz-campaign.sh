@@ -5,7 +5,11 @@
 # the repo). Each target's log is build-fuzz/campaign/<target>.log; a crash, leak or failed
 # invariant leaves build-fuzz/campaign/<target>-crash-* (or -leak-*, -timeout-*, -oom-*).
 #
-#   scripts/fuzz-campaign.sh [-t seconds-per-target] [-n runs-per-target] [target...]
+#   scripts/fuzz-campaign.sh [-t seconds-per-target] [-n runs-per-target] [-T timeout-per-input] [target...]
+#
+# -T (default 30 s) is libFuzzer's per-input timeout, in wall-clock time: a campaign that is
+# paused (SIGSTOP, e.g. while a benchmark runs) needs it longer than the pauses, or each pause
+# is reported as a timeout (FUZZING.md).
 #
 # Builds the `fuzz` preset first. Without targets: every fuzz_* target.
 set -euo pipefail
@@ -13,11 +17,13 @@ cd "$(dirname "$0")/.."
 
 seconds=600
 runs=-1
-while getopts "t:n:" opt; do
+timeout=30
+while getopts "t:n:T:" opt; do
   case $opt in
     t) seconds=$OPTARG ;;
     n) runs=$OPTARG ;;
-    *) echo "usage: $0 [-t seconds] [-n runs] [target...]" >&2; exit 2 ;;
+    T) timeout=$OPTARG ;;
+    *) echo "usage: $0 [-t seconds] [-n runs] [-T timeout-per-input] [target...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -41,7 +47,7 @@ for t in "${targets[@]}"; do
   esac
   echo "campaign: $t for ${seconds}s (runs ${runs})"
   if ASAN_OPTIONS=detect_leaks=1 "build-fuzz/bin/$t" -max_total_time="$seconds" -runs="$runs" -max_len=4096 \
-      -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" -artifact_prefix="$out/$t-" \
+      -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" -artifact_prefix="$out/$t-" \
       "$out/$t" "fuzz/corpus/$t" >"$out/$t.log" 2>&1; then
     result=ok
   else
