@@ -50,16 +50,8 @@ class zk_checkpoint_id_counter final : public checkpoint_id_counter {
       return *node && (*node)->stat.version == expected_version && (*node)->data == std::to_string(value + count);
     };
     // Batched with other jobs' writes of the moment (a new leader reserves for every job at
-    // once); a batch failing for anything but the fence or an unknown outcome wrote nothing,
-    // and the write is made again on its own.
-    auto ops = build();
-    if (!ops) return std::move(ops).err();
-    bool unknown = false;
-    auto r = files_.batcher.write(token, std::move(*ops), applied, &unknown);
-    if (!r && !unknown && r.err().code != errc::not_leader) {
-      auto w = files_.writer.write(token, build, applied);
-      r = w ? ok() : result<void>(w.err());
-    }
+    // once), else on its own.
+    auto r = files_.batcher.write_or_alone(token, build, applied, nullptr);
     if (!r) return std::move(r).err();
     return value;
   }

@@ -93,24 +93,16 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       return *n && (*n)->data == *name;
     };
     bool unknown = false;
-    // One multi, batched with other jobs' adds: from what is kept, else from fresh reads. A
-    // batch failing for anything but the fence or an unknown outcome wrote nothing: then from
-    // fresh reads, and last on its own (fenced_writer re-reads after a race).
-    auto again = [&](const result<void>& x) { return !x && !unknown && x.err().code != errc::not_leader; };
+    // One multi, batched with other jobs' adds: from what is kept, else (or when that batch
+    // applied nothing) from fresh reads, and last on its own (multi_batcher::write_or_alone).
     bool from_kept = false;
     result<void> r = ok();
     if (kept) {
       r = files_.batcher.write(token, kept_ops(job, *kept, node, *name, dropped, dropped_files), applied, &unknown);
       from_kept = r.ok();
     }
-    if (!kept || again(r)) {
-      auto ops = build();
-      r = ops ? files_.batcher.write(token, std::move(*ops), applied, &unknown) : result<void>(ops.err());
-      if (ops && again(r)) {
-        auto w = files_.writer.write(token, build, applied, &unknown);
-        r = w ? ok() : result<void>(w.err());
-      }
-    }
+    if (!kept || multi_batcher::worth_alone(r, unknown))
+      r = files_.batcher.write_or_alone(token, build, applied, &unknown);
     if (!r) {
       if (!unknown) files_.discard_unwritten(dir, *name);
       return std::move(r).err();

@@ -23,6 +23,21 @@ result<void> multi_batcher::write(const fencing_token& token, std::vector<zk_op>
   return me.outcome;
 }
 
+result<void> multi_batcher::write_or_alone(const fencing_token& token,
+                                           const std::function<result<std::vector<zk_op>>()>& build,
+                                           const std::function<result<bool>()>& applied, bool* unknown) {
+  bool lost = false;
+  auto ops = build();
+  if (!ops) return std::move(ops).err();
+  auto r = write(token, std::move(*ops), applied, &lost);
+  if (worth_alone(r, lost)) {
+    auto w = writer_.write(token, build, applied, &lost);
+    r = w ? ok() : result<void>(w.err());
+  }
+  if (unknown) *unknown = lost;
+  return r;
+}
+
 void multi_batcher::send_batch(std::unique_lock<std::mutex>& lock) {
   std::vector<pending*> batch;
   std::size_t n = 0;

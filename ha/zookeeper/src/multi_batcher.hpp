@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fenced_writer.hpp"
+#include "regent/ha/errc.hpp"
 
 namespace regent::ha::zookeeper {
 
@@ -34,6 +35,18 @@ class multi_batcher {
   /// Errors as fenced_writer::write (for a batch, possibly caused by another writer's ops).
   result<void> write(const fencing_token& token, std::vector<zk_op> ops, const std::function<result<bool>()>& applied,
                      bool* unknown);
+
+  /// Commits the ops `build` returns, batched; when the batch fails for anything but the fence
+  /// or an unknown outcome (so nothing of it was applied, maybe for another writer's ops), writes
+  /// them alone through fenced_writer, which calls `build` again (fresh reads) and retries races.
+  result<void> write_or_alone(const fencing_token& token, const std::function<result<std::vector<zk_op>>()>& build,
+                              const std::function<result<bool>()>& applied, bool* unknown);
+
+  /// Whether a failed write applied nothing and may be made again, alone: not the fence's
+  /// refusal, not an unknown outcome.
+  static bool worth_alone(const result<void>& r, bool unknown) {
+    return !r && !unknown && r.err().code != errc::not_leader;
+  }
 
  private:
   struct pending {
