@@ -104,10 +104,10 @@ const std::vector<key_spec>& table() {
       {"restart-strategy.fixed-delay.attempts", "3", nullptr, nullptr},
       {"restart-strategy.fixed-delay.delay", "1 s", nullptr, nullptr},
       {"restart-strategy.type", "fixed-delay", nullptr, "restart-strategy"},
-      {"security.ssl.algorithms", nullptr, nullptr, nullptr},  // unset: OpenSSL's default cipher list
-      {"security.ssl.internal.cert", nullptr, nullptr, nullptr},        // Regent's own PEM keys
+      {"security.ssl.algorithms", nullptr, nullptr, nullptr},     // unset: OpenSSL's default cipher list
+      {"security.ssl.internal.cert", nullptr, nullptr, nullptr},  // Regent's own PEM keys
       {"security.ssl.internal.enabled", "false", nullptr, nullptr},
-      {"security.ssl.internal.key", nullptr, nullptr, nullptr},         // Regent's own PEM keys
+      {"security.ssl.internal.key", nullptr, nullptr, nullptr},  // Regent's own PEM keys
       {"security.ssl.internal.key-password", nullptr, nullptr, nullptr},
       {"security.ssl.internal.keystore", nullptr, nullptr, nullptr},
       {"security.ssl.internal.keystore-password", nullptr, nullptr, nullptr},
@@ -140,9 +140,18 @@ const std::vector<key_spec>& table() {
 const std::vector<key_spec>& known_keys() { return table(); }
 
 const key_spec* find_spec(std::string_view key) {
-  const auto& keys = table();
-  auto it = std::find_if(keys.begin(), keys.end(), [&](const key_spec& s) { return key == s.key; });
-  return it == keys.end() ? nullptr : &*it;
+  // A binary search over an index built once (it does not rely on the table's order):
+  // `effective` and `validate` look up every known key, and a linear search made that quadratic.
+  static const std::vector<const key_spec*> index = [] {
+    std::vector<const key_spec*> v;
+    for (const auto& s : table()) v.push_back(&s);
+    std::sort(v.begin(), v.end(),
+              [](const key_spec* a, const key_spec* b) { return std::string_view(a->key) < std::string_view(b->key); });
+    return v;
+  }();
+  auto it = std::lower_bound(index.begin(), index.end(), key,
+                             [](const key_spec* s, std::string_view k) { return std::string_view(s->key) < k; });
+  return it != index.end() && std::string_view((*it)->key) == key ? *it : nullptr;
 }
 
 std::optional<entry> lookup(const configuration& conf, const std::string& key) {
