@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include <caf/all.hpp>
 
@@ -261,6 +262,7 @@ class jm_state {
     log_->info("job {} waits up to {} ms for the taskmanagers to report its {} subtasks (task-preserving failover)",
                job_, ctx_->settings.reconcile_timeout.count(), spec_.parallelism);
     self_->delayed_send(self_, ctx_->settings.reconcile_timeout, reconcile_timeout_atom::value);
+    reserve_ids();
   }
 
   void on_reported(const subtasks_reported& m) {
@@ -421,21 +423,34 @@ class jm_state {
   /// as a checkpoint takes less than the interval on average).
   void trigger_checkpoint() {
     if (!deployed_ || terminal_) return;
-    if (!coordinator_->can_trigger()) {
+    if (!coordinator_->can_trigger() || ids_next_ == ids_end_) {
       checkpoint_due_ = true;
+      if (ids_next_ == ids_end_) reserve_ids();  // the checkpoint goes when they arrive
       return;
     }
     checkpoint_due_ = false;
     if (coordinator_->latest_completed_id() > 0) crash_point("before-trigger");
-    if (ids_next_ < ids_end_) return execute(coordinator_->trigger(static_cast<std::int64_t>(ids_next_++), now()));
+    execute(coordinator_->trigger(static_cast<std::int64_t>(ids_next_++), now()));
+  }
+
+  /// Reserves the next block of checkpoint ids (a fenced HA write) unless a reservation is on
+  /// its way. Unlike the job's other blocking calls, the job handles its messages meanwhile: a
+  /// job recovered by a new leader reserves while it waits for the taskmanagers' reports, so
+  /// that its first checkpoint after adoption waits for no HA write before the trigger.
+  void reserve_ids() {
+    if (reserving_ || terminal_) return;
+    reserving_ = true;
     const auto block = id_block();
     blocking([ctx = ctx_, id = id_, block] { return ctx->ha->checkpoint_ids().reserve(ctx->token, id, block); },
              [this, block](result<std::uint64_t> first) {
+               reserving_ = false;
+               if (after_reserving_) return std::exchange(after_reserving_, nullptr)();
                if (!first) return log_->warn("job {}: no checkpoint id: {}", job_, first.err().message);
-               ids_next_ = *first + 1;
+               ids_next_ = *first;
                ids_end_ = *first + block;
-               execute(coordinator_->trigger(static_cast<std::int64_t>(*first), now()));
-             });
+               if (checkpoint_due_) trigger_checkpoint();
+             },
+             /*in_order=*/false);
   }
 
   /// How many checkpoint ids one counter write reserves: about ten seconds' worth at this job's
@@ -548,8 +563,16 @@ class jm_state {
     r.name = spec_.name;
     if (!cause.empty()) r.failure_cause = cause;
     if (!cause.empty() && (failures_.empty() || failures_.front().cause != cause)) failures_.push_front({cause, wall});
-    blocking([ctx = ctx_, r] { return ctx->ha->job_results().create_dirty(ctx->token, r); },
-             [this, end, cause](result<void> written) { recorded(end, cause, written); });
+    auto record = [this, r, end, cause] {
+      blocking([ctx = ctx_, r] { return ctx->ha->job_results().create_dirty(ctx->token, r); },
+               [this, end, cause](result<void> written) { recorded(end, cause, written); });
+    };
+    // The job's HA data is removed once its result is recorded: not while a reservation of
+    // checkpoint ids, which writes the job's counter, may still be on its way.
+    if (reserving_)
+      after_reserving_ = std::move(record);
+    else
+      record();
   }
 
   void recorded(job::job_status end, const std::string& cause, const result<void>& written) {
@@ -602,9 +625,10 @@ class jm_state {
 
   /// Makes the blocking call `work` on the blocking pool and gives its result to `then` on this
   /// actor, which handles no other message in between (an exit included): as if it had made
-  /// the call itself, but without holding a CAF worker.
+  /// the call itself, but without holding a CAF worker. Not `in_order`: the actor goes on with
+  /// its messages and `then` runs when the result arrives.
   template <class Work, class Then>
-  void blocking(Work work, Then then) {
+  void blocking(Work work, Then then, bool in_order = true) {
     auto out = std::make_shared<std::optional<decltype(work())>>();
     auto call = std::make_shared<const std::function<void()>>([out, work = std::move(work), ctx = ctx_] {
       // A call still queued when the session ended is not made: the session writes nothing
@@ -614,13 +638,16 @@ class jm_state {
       out->emplace(work());
       ctx->count_write(**out);  // reads never fail for lost leadership
     });
-    self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)))
-        .await(
-            [this, out, then = std::move(then)](done_atom) mutable {
-              if (!*out) return self_->quit();  // skipped: the session ended
-              then(std::move(**out));
-            },
-            [this](caf::error&) { self_->quit(); });  // the pool is gone: the process is ending
+    auto reply = self_->request(ctx_->blocking->next(), caf::infinite, run_atom::value, blocking_call(std::move(call)));
+    auto done = [this, out, then = std::move(then)](done_atom) mutable {
+      if (!*out) return self_->quit();  // skipped: the session ended
+      then(std::move(**out));
+    };
+    auto gone = [this](caf::error&) { self_->quit(); };  // the pool is gone: the process is ending
+    if (in_order)
+      reply.await(std::move(done), std::move(gone));
+    else
+      reply.then(std::move(done), std::move(gone));
   }
 
   job_master_actor::pointer self_ = nullptr;
@@ -645,9 +672,10 @@ class jm_state {
   bool terminal_ = false;
   /// Task-preserving failover: waiting for the taskmanagers' reports of this job's subtasks.
   bool reconciling_ = false;
-  bool checkpoint_due_ = false;
-  std::uint64_t ids_next_ = 0, ids_end_ = 0;  ///< checkpoint ids reserved and not yet used: [next, end)    ///< a tick
-                                              ///< came while a checkpoint was pending
+  bool checkpoint_due_ = false;               ///< a checkpoint waits for the pending one or for ids
+  std::uint64_t ids_next_ = 0, ids_end_ = 0;  ///< checkpoint ids reserved and not yet used: [next, end)
+  bool reserving_ = false;                    ///< a reservation of ids is on its way
+  std::function<void()> after_reserving_;     ///< the end of the job, waiting for that reservation
   clock::time_point next_tick_{};             ///< when the next tick of the schedule is due
   struct reported_subtask {
     std::string taskmanager_id;

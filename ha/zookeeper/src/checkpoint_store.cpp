@@ -59,11 +59,14 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
       dropped.clear();
       dropped_files.clear();
       names.clear();
-      auto ids = check_newer(job, id);
-      if (!ids) return std::move(ids).err();
-      auto ops = files_.missing_parents(node, z_.ns);
-      if (!ops) return ops;
       const auto folder = z_.checkpoints(job);
+      bool folder_exists = false;
+      auto ids = check_newer(job, id, &folder_exists);
+      if (!ids) return std::move(ids).err();
+      // A folder that was there a moment ago needs no parents (if it is gone, the multi fails
+      // and `build` runs again).
+      auto ops = folder_exists ? result<std::vector<zk_op>>(std::vector<zk_op>{}) : files_.missing_parents(node, z_.ns);
+      if (!ops) return ops;
       if (!ops->empty() && ops->back().path == folder)
         ops->back().data = *name;  // created by this multi, naming its newest
       else
@@ -275,9 +278,12 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     return ids;
   }
 
-  /// The job's checkpoint ids, ascending, when `id` is newer than all of them.
-  result<std::vector<std::uint64_t>> check_newer(const job_id& job, std::uint64_t id) const {
-    auto ids = list(job);
+  /// The job's checkpoint ids, ascending, when `id` is newer than all of them; whether the
+  /// job's checkpoint folder exists in `*folder_exists`. For a leader's write: no sync first.
+  result<std::vector<std::uint64_t>> check_newer(const job_id& job, std::uint64_t id, bool* folder_exists) const {
+    auto listed = files_.conn.children(z_.checkpoints(job));
+    *folder_exists = listed && listed->has_value();
+    auto ids = parse_ids(job, std::move(listed));
     if (!ids) return ids;
     if (!ids->empty() && id <= ids->back())
       return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
