@@ -153,6 +153,39 @@ TYPED_TEST(store_contract, checkpoints_keep_the_newest_retained) {
   EXPECT_TRUE(store.list(test_job(7))->empty());
 }
 
+// A new leader reads every job's latest checkpoint in its recovery, then adds: its first add
+// keeps the retained count, refuses an id that is not newer, and the deposed leader's token adds
+// nothing (the `zookeeper` store takes what the recovery read as known, so its first add makes
+// no reads: this is what must hold when it does).
+TYPED_TEST(store_contract, a_new_leaders_first_adds_after_its_recovery_read_keep_the_retained) {
+  recording_listener l;  // outlives the services, whose threads call it
+  auto ha = this->backend_.make_services(/*retained=*/1);
+  auto first = this->lead(*ha, l);
+  auto& store = ha->checkpoints();
+  const auto a = test_job(0xa1), b = test_job(0xb2);
+  for (std::uint64_t id : {1, 2}) ASSERT_TRUE(store.add(first, a, id, "a" + std::to_string(id)).ok());
+  for (std::uint64_t id : {1, 2, 3}) ASSERT_TRUE(store.add(first, b, id, "b" + std::to_string(id)).ok());
+  ha->election().stop();
+  auto second = this->lead(*ha, l);
+  auto latest = store.latest_many({a, b});
+  ASSERT_TRUE(latest[0].ok() && latest[0]->has_value() && latest[1].ok() && latest[1]->has_value());
+  EXPECT_EQ((*latest[0])->id, 2u);
+  EXPECT_EQ((*latest[1])->id, 3u);
+  EXPECT_FALSE(store.add(first, a, 7, "stale").ok()) << "the deposed leader's token adds nothing";
+  EXPECT_FALSE(store.add(second, b, 3, "again").ok()) << "ids only grow";
+  auto dropped = store.add(second, a, 5, "a5");
+  ASSERT_TRUE(dropped.ok()) << dropped.err().message;
+  EXPECT_EQ(*dropped, std::vector<std::uint64_t>{2});
+  ASSERT_TRUE(store.add(second, b, 4, "b4").ok());
+  ASSERT_TRUE(store.add(second, a, 6, "a6").ok());
+  EXPECT_EQ(*store.list(a), std::vector<std::uint64_t>{6});
+  EXPECT_EQ(*store.list(b), std::vector<std::uint64_t>{4});
+  auto now = store.latest(a);
+  ASSERT_TRUE(now.ok() && now->has_value());
+  EXPECT_EQ((*now)->id, 6u);
+  EXPECT_EQ((*now)->bytes, "a6");
+}
+
 // A leader reserves a block of ids in one write; the next leader continues after the block,
 // whatever part of it was used (ids are skipped, never reused).
 TYPED_TEST(store_contract, counter_reserves_blocks_that_the_next_leader_continues_after) {

@@ -12,8 +12,9 @@
 // same moment: multi_batcher.hpp): what it wrote last under the same
 // fencing token (the retained ids, the payloads they name, the folder that exists) is kept in
 // memory, since nobody else can change the job's checkpoints while that token holds (every
-// write checks it). The first add of a job under a token, any retry, and any failure read from
-// ZooKeeper as before (and a failure forgets what was kept).
+// write checks it). A new leader's recovery read of the folder node seeds it where that read is
+// conclusive (seed()). The first add of a job under a token without either, any retry, and any
+// failure read from ZooKeeper as before (and a failure forgets what was kept).
 
 #include <algorithm>
 #include <map>
@@ -144,10 +145,12 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     for (const auto& job : jobs) folders.push_back(z_.checkpoints(job));
     auto read = files_.conn.get_many(folders);  // one pipelined batch
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (auto c = check_job(jobs[i]); !c)
+      if (auto c = check_job(jobs[i]); !c) {
         out.emplace_back(std::move(c).err());
-      else
-        out.push_back(latest_from(jobs[i], std::move(read[i])));
+        continue;
+      }
+      seed(jobs[i], read[i]);
+      out.push_back(latest_from(jobs[i], std::move(read[i])));
     }
     return out;
   }
@@ -191,6 +194,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   /// file each names). The folder exists.
   struct kept_checkpoints {
     fencing_token token;
+    bool seeded = false;  ///< from a new leader's recovery read (seed()): good for the next add under any token
     std::vector<std::uint64_t> ids;
     std::vector<std::string> names;
   };
@@ -202,8 +206,29 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     if (it == kept_.end()) return std::nullopt;
     auto k = std::move(it->second);
     kept_.erase(it);
-    if (!(k.token == token)) return std::nullopt;
+    if (!k.seeded && !(k.token == token)) return std::nullopt;
     return k;
+  }
+
+  /// What a new leader's recovery read of a job's folder node tells for certain: when the node
+  /// was last written with its last change of children (mzxid == pzxid, see the top), names a
+  /// payload of the checkpoint it is the newest of, and has exactly one child, the job's
+  /// checkpoints are that one. Kept as a seed, so that the job's first add under the new
+  /// leader's token makes no reads (after a failover every adopted job adds at once). Anything
+  /// else forgets what was kept of the job. A seed that turns out wrong costs nothing: a
+  /// checkpoint removed meanwhile fails the multi (`build` then reads), and only this leader
+  /// writes the job's checkpoints once it has been granted (every write is fenced).
+  void seed(const job_id& job, const result<std::optional<znode>>& folder) const {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    kept_.erase(job);
+    if (!folder || !*folder) return;
+    auto id = trusted_newest(**folder);
+    if (!id || (*folder)->stat.numChildren != 1) return;
+    kept_checkpoints k;
+    k.seeded = true;
+    k.ids.push_back(*id);
+    k.names.push_back((*folder)->data);
+    kept_[job] = std::move(k);
   }
   void keep(const job_id& job, kept_checkpoints k) {
     std::lock_guard<std::mutex> lock(kept_mu_);
@@ -230,15 +255,23 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     return ops;
   }
 
+  /// The id of the newest checkpoint, named by the job's checkpoint folder node, when the node
+  /// can be trusted to name it (see the top).
+  static std::optional<std::uint64_t> trusted_newest(const znode& folder) {
+    const auto& data = folder.data;
+    auto id = data.size() > 20 ? parse_checkpoint_name(data.substr(0, 19)) : std::nullopt;
+    if (folder.stat.mzxid != folder.stat.pzxid || !id || !is_payload_name(data, checkpoint_name(*id)))
+      return std::nullopt;
+    return id;
+  }
+
   /// The newest checkpoint, from a read of the job's checkpoint folder node (see the top).
   result<std::optional<completed_checkpoint>> latest_from(const job_id& job,
                                                           result<std::optional<znode>> folder) const {
     if (!folder) return std::move(folder).err();
     if (!*folder) return std::optional<completed_checkpoint>();  // no folder: no checkpoint
     const auto& data = (*folder)->data;
-    const auto& stat = (*folder)->stat;
-    auto id = data.size() > 20 ? parse_checkpoint_name(data.substr(0, 19)) : std::nullopt;
-    if (stat.mzxid == stat.pzxid && id && is_payload_name(data, checkpoint_name(*id))) {
+    if (auto id = trusted_newest(**folder)) {
       auto bytes = files_.read_payload(f_.checkpoints(job), data);
       if (bytes) return std::optional<completed_checkpoint>(completed_checkpoint{*id, std::move(*bytes)});
       if (bytes.err().code != errc::not_found) return std::move(bytes).err();
@@ -296,8 +329,8 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
   file_layout f_;
   int retained_;
   job_locks locks_;  // one job's changes one at a time; different jobs' overlap
-  std::mutex kept_mu_;
-  std::map<job_id, kept_checkpoints> kept_;  ///< see the top; a job's entry under its lock
+  mutable std::mutex kept_mu_;
+  mutable std::map<job_id, kept_checkpoints> kept_;  ///< see the top; a job's entry under its lock (or a seed)
 };
 
 }  // namespace
