@@ -1,7 +1,7 @@
 /// The REST request path, in process: wire bytes through the server's HTTP parser (Beast, with
 /// the server's body limit and conversion: `parse_http_request`), then what the gateway reads
-/// to route a request (`rest_request.hpp`: path segments, job ids, query parameters, the
-/// multipart upload and its file name), then the job spec of a `POST /jobs` body. Pipelined
+/// to route a request (`rest_request.hpp`: path segments, the choice of route, job ids, query
+/// parameters, the multipart upload and its file name), then the job spec of a `POST /jobs` body. Pipelined
 /// requests on one connection are parsed one after the other.
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +23,24 @@ void route(const regent::rpc::http_request& r) {
     REGENT_FUZZ_CHECK(!p.empty() && p.find('/') == std::string::npos);
     if (auto id = regent::job_id::parse(p)) REGENT_FUZZ_CHECK(id->str().size() == 32);
   }
+  // The route: a job route names the segment after `jobs` (or after `cleanup`), no other does.
+  const auto chosen = route_of(r.method, parts);
+  switch (chosen.route) {
+    case rest_route::ha_cleanup:
+      REGENT_FUZZ_CHECK(parts.size() == 4 && chosen.job == parts[3]);
+      break;
+    case rest_route::job:
+    case rest_route::job_cancel:
+    case rest_route::job_checkpoints:
+    case rest_route::job_exceptions:
+    case rest_route::job_result:
+    case rest_route::job_other:
+      REGENT_FUZZ_CHECK(parts.size() >= 2 && parts[0] == "jobs" && chosen.job == parts[1]);
+      break;
+    default:
+      REGENT_FUZZ_CHECK(chosen.job.empty());
+  }
+  if (chosen.route == rest_route::jobs_submit) REGENT_FUZZ_CHECK(r.method == "POST" && parts.size() == 1);
   (void)query_param(r.target, "mode");
   const std::string name = query_param(r.target, "name");
   if (safe_file_name(name)) REGENT_FUZZ_CHECK(name.find('/') == std::string::npos && name[0] != '.');

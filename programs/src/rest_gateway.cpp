@@ -149,7 +149,8 @@ void rest_gateway::submit(const rpc::http_request& request, done_fn done) {
     auto& lib = spec->operators[i].library;
     if (!lib) continue;
     const std::string field = "operators[" + std::to_string(i) + "].library";
-    if (!rpc::safe_file_name(*lib)) return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
+    if (!rpc::safe_file_name(*lib))
+      return done(error_response(400, field + ": \"" + *lib + "\" is not a plain file name"));
     std::ifstream in(std::filesystem::path(config_.uploads_dir) / *lib, std::ios::binary);
     if (!in)
       return done(error_response(400, field + ": no uploaded artifact \"" + *lib + "\" (POST /jars/upload first)"));
@@ -286,52 +287,72 @@ std::optional<http_response> rest_gateway::dashboard(const std::vector<std::stri
 }
 
 void rest_gateway::handle(rpc::http_request request, done_fn done) {
+  using rpc::rest_route;
   const auto parts = split_path(request.target);
-  const auto& m = request.method;
-  const auto n = parts.size();
-  auto at = [&](std::size_t i) -> const std::string& { return parts[i]; };
-
-  if (m == "GET" && n == 1 && at(0) == "overview") return query(rpc::question::overview, "", done);
-  if (m == "GET" && n == 1 && at(0) == "config")
-    return done(ok(200, json{{"refresh-interval", 3000},
-                             {"timezone-name", "Coordinated Universal Time"},
-                             {"timezone-offset", 0},
-                             {"flink-version", "regent-0.1"},
-                             {"flink-revision", "unknown"},
-                             {"features", {{"web-submit", config_.web_submit}, {"web-cancel", config_.web_cancel}}}}
-                            .dump()));
-  if (m == "GET" && n == 2 && at(0) == "jobmanager" && at(1) == "config") {
-    json rows = json::array();
-    for (auto& [k, v] : config_.effective_config) rows.push_back({{"key", k}, {"value", v}});
-    return done(ok(200, rows.dump()));
-  }
-  if (m == "GET" && n == 2 && at(0) == "cluster" && at(1) == "leader") return done(leader_json());
-  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "leader" && at(2) == "history")
-    return done(ok(200, config_.history ? config_.history->to_json(config_.own_rest_url)
-                                        : json{{"this", config_.own_rest_url}, {"grants", json::array()}}.dump()));
-  if (m == "GET")
-    if (auto page = dashboard(parts)) return done(std::move(*page));
-  if (m == "GET" && n == 3 && at(0) == "cluster" && at(1) == "ha" && at(2) == "dirty")
-    return query(rpc::question::dirty, "", done);
-  if (m == "POST" && n == 4 && at(0) == "cluster" && at(1) == "ha" && at(2) == "cleanup") {
-    if (!job_id::parse(at(3))) return done(error_response(404, "no job " + at(3) + " (not a job id)"));
-    return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{at(3)}), done, [done](std::string) {
-      done(http_response{202, "application/json; charset=UTF-8", "{}"});
-    });
-  }
-  if (m == "GET" && n == 1 && at(0) == "taskmanagers") return query(rpc::question::taskmanagers, "", done);
-  if (m == "GET" && n == 1 && at(0) == "metrics") return metrics(done);
+  const auto [route, job] = rpc::route_of(request.method, parts);
+  auto not_found = [&] { done(error_response(404, "Not found: " + request.method + " " + request.target)); };
   // Flink's switches: with web.submit.enable / web.cancel.enable false, nobody submits or
   // cancels through REST (403), whatever the dashboard shows.
-  const bool submitting = m == "POST" && ((n == 2 && at(0) == "jars" && at(1) == "upload") || (n == 1 && at(0) == "jobs"));
-  if (submitting && !config_.web_submit)
-    return done(error_response(403, "submitting jobs through REST is turned off on this cluster (web.submit.enable: false)"));
-  if (m == "PATCH" && n == 2 && at(0) == "jobs" && !config_.web_cancel)
-    return done(error_response(403, "cancelling jobs through REST is turned off on this cluster (web.cancel.enable: false)"));
-  if (m == "POST" && n == 2 && at(0) == "jars" && at(1) == "upload") return done(upload(request));
-  if (n >= 1 && at(0) == "jobs") {
-    if (m == "POST" && n == 1) return submit(request, done);
-    if (m == "GET" && n == 1)
+  if ((route == rest_route::jar_upload || route == rest_route::jobs_submit) && !config_.web_submit)
+    return done(
+        error_response(403, "submitting jobs through REST is turned off on this cluster (web.submit.enable: false)"));
+  if (route == rest_route::job_cancel && !config_.web_cancel)
+    return done(
+        error_response(403, "cancelling jobs through REST is turned off on this cluster (web.cancel.enable: false)"));
+  // Every route that names a job: a segment that is not a job id names none.
+  switch (route) {
+    case rest_route::ha_cleanup:
+    case rest_route::job:
+    case rest_route::job_cancel:
+    case rest_route::job_checkpoints:
+    case rest_route::job_exceptions:
+    case rest_route::job_result:
+    case rest_route::job_other:
+      if (!job_id::parse(job)) return done(error_response(404, "no job " + job + " (not a job id)"));
+      break;
+    default:
+      break;
+  }
+  const std::string job_path = "/jobs/" + job;
+  switch (route) {
+    case rest_route::overview:
+      return query(rpc::question::overview, "", done);
+    case rest_route::config:
+      return done(ok(200, json{{"refresh-interval", 3000},
+                               {"timezone-name", "Coordinated Universal Time"},
+                               {"timezone-offset", 0},
+                               {"flink-version", "regent-0.1"},
+                               {"flink-revision", "unknown"},
+                               {"features", {{"web-submit", config_.web_submit}, {"web-cancel", config_.web_cancel}}}}
+                              .dump()));
+    case rest_route::jobmanager_config: {
+      json rows = json::array();
+      for (auto& [k, v] : config_.effective_config) rows.push_back({{"key", k}, {"value", v}});
+      return done(ok(200, rows.dump()));
+    }
+    case rest_route::leader:
+      return done(leader_json());
+    case rest_route::leader_history:
+      return done(ok(200, config_.history ? config_.history->to_json(config_.own_rest_url)
+                                          : json{{"this", config_.own_rest_url}, {"grants", json::array()}}.dump()));
+    case rest_route::dashboard:
+      if (auto page = dashboard(parts)) return done(std::move(*page));
+      return not_found();
+    case rest_route::ha_dirty:
+      return query(rpc::question::dirty, "", done);
+    case rest_route::ha_cleanup:
+      return ask_leader(rpc::method::dispatcher_cleanup, rpc::encode(rpc::job_ref{job}), done, [done](std::string) {
+        done(http_response{202, "application/json; charset=UTF-8", "{}"});
+      });
+    case rest_route::taskmanagers:
+      return query(rpc::question::taskmanagers, "", done);
+    case rest_route::metrics:
+      return metrics(done);
+    case rest_route::jar_upload:
+      return done(upload(request));
+    case rest_route::jobs_submit:
+      return submit(request, done);
+    case rest_route::jobs_list:
       return query(rpc::question::jobs, "", done, [this](std::string answer) {
         auto in = json::parse(with_archived(std::move(answer)), nullptr, false);
         json rows = json::array();
@@ -339,28 +360,30 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
           for (auto& j : in["jobs"]) rows.push_back({{"id", j["jid"]}, {"status", j["state"]}});
         return ok(200, json{{"jobs", rows}}.dump());
       });
-    if (m == "GET" && n == 2 && at(1) == "overview")
+    case rest_route::jobs_overview:
       return query(rpc::question::jobs, "", done,
                    [this](std::string answer) { return ok(200, with_archived(std::move(answer))); });
-    if (n >= 2 && !job_id::parse(at(1))) return done(error_response(404, "no job " + at(1) + " (not a job id)"));
-    const std::string job_path = "/jobs/" + at(1);
-    if (m == "GET" && n == 2) return query_job(rpc::question::job, at(1), job_path, done);
-    if (m == "PATCH" && n == 2) {
+    case rest_route::job:
+      return query_job(rpc::question::job, job, job_path, done);
+    case rest_route::job_cancel: {
       auto mode = query_param(request.target, "mode");
       if (!mode.empty() && mode != "cancel" && mode != "CANCEL")
         return done(error_response(400, "mode: only \"cancel\" is supported, not \"" + mode + "\""));
-      return ask_leader(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{at(1)}), done, [done](std::string) {
+      return ask_leader(rpc::method::dispatcher_cancel, rpc::encode(rpc::job_ref{job}), done, [done](std::string) {
         done(http_response{202, "application/json; charset=UTF-8", ""});
       });
     }
-    if (m == "GET" && n == 3 && at(2) == "checkpoints")
-      return query_job(rpc::question::checkpoints, at(1), job_path + "/checkpoints", done);
-    if (m == "GET" && n == 3 && at(2) == "exceptions")
-      return query_job(rpc::question::exceptions, at(1), job_path + "/exceptions", done);
-    if (m == "GET" && n == 3 && at(2) == "execution-result")
-      return query_job(rpc::question::result, at(1), job_path + "/execution-result", done);
+    case rest_route::job_checkpoints:
+      return query_job(rpc::question::checkpoints, job, job_path + "/checkpoints", done);
+    case rest_route::job_exceptions:
+      return query_job(rpc::question::exceptions, job, job_path + "/exceptions", done);
+    case rest_route::job_result:
+      return query_job(rpc::question::result, job, job_path + "/execution-result", done);
+    case rest_route::job_other:
+    case rest_route::not_found:
+      break;
   }
-  done(error_response(404, "Not found: " + m + " " + request.target));
+  not_found();
 }
 
 }  // namespace regent::programs

@@ -1,5 +1,6 @@
 #include "regent/rpc/rest_request.hpp"
 
+#include <initializer_list>
 #include <sstream>
 
 namespace regent::rpc {
@@ -61,6 +62,45 @@ std::optional<std::pair<std::string, std::string>> multipart_file(const std::str
     pos = next + 2;
   }
   return std::nullopt;
+}
+
+route_match route_of(const std::string& m, const std::vector<std::string>& parts) {
+  const auto n = parts.size();
+  auto is = [&](std::initializer_list<const char*> want) {  // nullptr: any one segment
+    if (n != want.size()) return false;
+    std::size_t i = 0;
+    for (const char* w : want) {
+      if (w != nullptr && parts[i] != w) return false;
+      ++i;
+    }
+    return true;
+  };
+  const bool get = m == "GET";
+  if (get && is({"overview"})) return {rest_route::overview, {}};
+  if (get && is({"config"})) return {rest_route::config, {}};
+  if (get && is({"jobmanager", "config"})) return {rest_route::jobmanager_config, {}};
+  if (get && is({"cluster", "leader"})) return {rest_route::leader, {}};
+  if (get && is({"cluster", "leader", "history"})) return {rest_route::leader_history, {}};
+  if (get && (n == 0 || is({"index.html"}) || is({"web", nullptr}))) return {rest_route::dashboard, {}};
+  if (get && is({"cluster", "ha", "dirty"})) return {rest_route::ha_dirty, {}};
+  if (m == "POST" && is({"cluster", "ha", "cleanup", nullptr})) return {rest_route::ha_cleanup, parts[3]};
+  if (get && is({"taskmanagers"})) return {rest_route::taskmanagers, {}};
+  if (get && is({"metrics"})) return {rest_route::metrics, {}};
+  if (m == "POST" && is({"jars", "upload"})) return {rest_route::jar_upload, {}};
+  if (n == 0 || parts[0] != "jobs") return {rest_route::not_found, {}};
+  if (n == 1) {
+    if (m == "POST") return {rest_route::jobs_submit, {}};
+    if (get) return {rest_route::jobs_list, {}};
+    return {rest_route::not_found, {}};
+  }
+  if (get && n == 2 && parts[1] == "overview") return {rest_route::jobs_overview, {}};
+  const auto& job = parts[1];
+  if (n == 2 && get) return {rest_route::job, job};
+  if (n == 2 && m == "PATCH") return {rest_route::job_cancel, job};
+  if (n == 3 && get && parts[2] == "checkpoints") return {rest_route::job_checkpoints, job};
+  if (n == 3 && get && parts[2] == "exceptions") return {rest_route::job_exceptions, job};
+  if (n == 3 && get && parts[2] == "execution-result") return {rest_route::job_result, job};
+  return {rest_route::job_other, job};
 }
 
 }  // namespace regent::rpc

@@ -74,10 +74,42 @@ TEST(rest_request, the_jarfile_part_of_a_multipart_body_is_found_and_cut_bodies_
   EXPECT_FALSE(multipart_file("multipart/form-data", body).has_value());
   EXPECT_FALSE(multipart_file("multipart/form-data; boundary=B", body.substr(0, 80)).has_value());
   // A filename without its closing quote takes the rest of the part's head.
-  auto open_quote = multipart_file("multipart/form-data; boundary=B",
-                                   "--B\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"x\r\n\r\n1\r\n--B--");
+  auto open_quote =
+      multipart_file("multipart/form-data; boundary=B",
+                     "--B\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"x\r\n\r\n1\r\n--B--");
   ASSERT_TRUE(open_quote.has_value());
   EXPECT_EQ(open_quote->first, "x");
+}
+
+TEST(rest_request, routes_follow_flinks_paths_and_name_the_job_segment_unchecked) {
+  auto route = [](const std::string& method, const std::string& target) {
+    return route_of(method, split_path(target));
+  };
+  EXPECT_EQ(route("GET", "/v1/overview").route, rest_route::overview);
+  EXPECT_EQ(route("GET", "/cluster/leader/history").route, rest_route::leader_history);
+  EXPECT_EQ(route("GET", "/").route, rest_route::dashboard);
+  EXPECT_EQ(route("GET", "/web/app.js").route, rest_route::dashboard);
+  EXPECT_EQ(route("POST", "/jobs").route, rest_route::jobs_submit);
+  EXPECT_EQ(route("GET", "/jobs").route, rest_route::jobs_list);
+  EXPECT_EQ(route("DELETE", "/jobs").route, rest_route::not_found);
+  EXPECT_EQ(route("GET", "/jobs/overview").route, rest_route::jobs_overview);
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  auto cancel = route("PATCH", "/jobs/" + id + "?mode=cancel");
+  EXPECT_EQ(cancel.route, rest_route::job_cancel);
+  EXPECT_EQ(cancel.job, id);
+  EXPECT_EQ(route("GET", "/jobs/" + id + "/execution-result").route, rest_route::job_result);
+  // A segment that is not a job id is still named (the gateway answers 404 naming it).
+  auto bad = route("GET", "/jobs/not-an-id/checkpoints");
+  EXPECT_EQ(bad.route, rest_route::job_checkpoints);
+  EXPECT_EQ(bad.job, "not-an-id");
+  EXPECT_EQ(route("POST", "/jobs/overview").route, rest_route::job_other);
+  EXPECT_EQ(route("GET", "/jobs/" + id + "/vertices").route, rest_route::job_other);
+  auto cleanup = route("POST", "/cluster/ha/cleanup/" + id);
+  EXPECT_EQ(cleanup.route, rest_route::ha_cleanup);
+  EXPECT_EQ(cleanup.job, id);
+  EXPECT_EQ(route("GET", "/cluster/ha/cleanup/" + id).route, rest_route::not_found);
+  EXPECT_EQ(route("PUT", "/overview").route, rest_route::not_found);
+  EXPECT_TRUE(route("GET", "/overview").job.empty());
 }
 
 }  // namespace
