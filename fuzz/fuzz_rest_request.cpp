@@ -25,21 +25,12 @@ void route(const regent::rpc::http_request& r) {
   }
   // The route: a job route names the segment after `jobs` (or after `cleanup`), no other does.
   const auto chosen = route_of(r.method, parts);
-  switch (chosen.route) {
-    case rest_route::ha_cleanup:
-      REGENT_FUZZ_CHECK(parts.size() == 4 && chosen.job == parts[3]);
-      break;
-    case rest_route::job:
-    case rest_route::job_cancel:
-    case rest_route::job_checkpoints:
-    case rest_route::job_exceptions:
-    case rest_route::job_result:
-    case rest_route::job_other:
-      REGENT_FUZZ_CHECK(parts.size() >= 2 && parts[0] == "jobs" && chosen.job == parts[1]);
-      break;
-    default:
-      REGENT_FUZZ_CHECK(chosen.job.empty());
-  }
+  if (!names_a_job(chosen.route))
+    REGENT_FUZZ_CHECK(chosen.job.empty());
+  else if (chosen.route == rest_route::ha_cleanup)
+    REGENT_FUZZ_CHECK(parts.size() == 4 && chosen.job == parts[3]);
+  else
+    REGENT_FUZZ_CHECK(parts.size() >= 2 && parts[0] == "jobs" && chosen.job == parts[1]);
   if (chosen.route == rest_route::jobs_submit) REGENT_FUZZ_CHECK(r.method == "POST" && parts.size() == 1);
   (void)query_param(r.target, "mode");
   const std::string name = query_param(r.target, "name");

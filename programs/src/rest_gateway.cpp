@@ -299,20 +299,9 @@ void rest_gateway::handle(rpc::http_request request, done_fn done) {
   if (route == rest_route::job_cancel && !config_.web_cancel)
     return done(
         error_response(403, "cancelling jobs through REST is turned off on this cluster (web.cancel.enable: false)"));
-  // Every route that names a job: a segment that is not a job id names none.
-  switch (route) {
-    case rest_route::ha_cleanup:
-    case rest_route::job:
-    case rest_route::job_cancel:
-    case rest_route::job_checkpoints:
-    case rest_route::job_exceptions:
-    case rest_route::job_result:
-    case rest_route::job_other:
-      if (!job_id::parse(job)) return done(error_response(404, "no job " + job + " (not a job id)"));
-      break;
-    default:
-      break;
-  }
+  // A route that names a job by a segment that is not a job id names none.
+  if (rpc::names_a_job(route) && !job_id::parse(job))
+    return done(error_response(404, "no job " + job + " (not a job id)"));
   const std::string job_path = "/jobs/" + job;
   switch (route) {
     case rest_route::overview:

@@ -103,4 +103,19 @@ route_match route_of(const std::string& m, const std::vector<std::string>& parts
   return {rest_route::job_other, job};
 }
 
+bool names_a_job(rest_route route) {
+  switch (route) {
+    case rest_route::ha_cleanup:
+    case rest_route::job:
+    case rest_route::job_cancel:
+    case rest_route::job_checkpoints:
+    case rest_route::job_exceptions:
+    case rest_route::job_result:
+    case rest_route::job_other:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace regent::rpc

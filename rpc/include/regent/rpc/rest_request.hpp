@@ -48,6 +48,8 @@ struct route_match {
   std::string job;
 };
 route_match route_of(const std::string& method, const std::vector<std::string>& parts);
+/// Whether `route` names a job (`route_match::job` is then the segment naming it).
+bool names_a_job(rest_route route);
 
 /// The value of query parameter `name` in `target` (not percent-decoded); "" when absent.
 std::string query_param(const std::string& target, const std::string& name);
