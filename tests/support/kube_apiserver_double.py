@@ -590,10 +590,16 @@ def make_handler(store, faults, token_file, rules, bookmark_interval, subjects=(
                 last_bookmark = time.monotonic()
                 while True:
                     with store.cv:
+                        # The freeze is read with the events, under the store's lock: events taken
+                        # while frozen are never sent after a thaw that followed a compaction (the
+                        # client must come back with its old version and get 410), and a frozen
+                        # watch waits rather than spinning over events it may not send.
                         pending = store.since(since, matches)
-                        if not pending:
+                        frozen = faults.freeze_watches
+                        if not pending or frozen:
                             store.cv.wait(0.1)
                             pending = store.since(since, matches)
+                            frozen = faults.freeze_watches
                         cut = store.watch_generation != generation
                         current = store.rv
                         if since < store.compacted and not pending:
@@ -601,7 +607,7 @@ def make_handler(store, faults, token_file, rules, bookmark_interval, subjects=(
                     if cut or faults.unreachable:
                         self.cut()
                         return
-                    if faults.freeze_watches:
+                    if frozen:
                         continue
                     for e in pending:
                         chunk({"type": e[4], "object": e[5]})
