@@ -194,7 +194,9 @@ TEST_F(zookeeper_backend_test, a_warm_standby_recovers_the_job_graphs_from_its_c
       for (std::size_t k = 0; k < jobs.size() && k < got.size(); ++k) {
         if (!expected[k]) {
           EXPECT_FALSE(got[k].ok()) << "job " << k;
-          if (!got[k].ok()) EXPECT_EQ(got[k].err().code, ha::errc::not_found) << got[k].err().message;
+          if (!got[k].ok()) {
+            EXPECT_EQ(got[k].err().code, ha::errc::not_found) << got[k].err().message;
+          }
         } else if (!got[k].ok()) {
           ADD_FAILURE() << "job " << k << ": " << got[k].err().message;
         } else {

@@ -175,7 +175,7 @@ class session_test : public ::testing::Test {
 
   void register_taskmanager(int slots = 4) {
     auto r = call(rpc::method::rm_register,
-                  rpc::encode(rpc::register_taskmanager{"tm-1", tm_.address(), slots, fencing_token{}}));
+                  rpc::encode(rpc::register_taskmanager{"tm-1", tm_.address(), slots, fencing_token{}, {}}));
     ASSERT_TRUE(r.ok()) << r.err().message;
   }
 
