@@ -44,9 +44,7 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     std::lock_guard<std::mutex> lock(locks_.of(job));
     if (auto r = files_.writer.holds(token); !r) return std::move(r).err();
     auto kept = take_kept(token, job);  // what this token wrote last, if anything
-    if (kept && !kept->ids.empty() && id <= kept->ids.back())
-      return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
-                                               " is not newer than checkpoint " + std::to_string(kept->ids.back())};
+    if (kept && !kept->ids.empty() && id <= kept->ids.back()) return not_newer(job, id, kept->ids.back());
     // Without `kept`, `build` checks that `id` is newer (a refused id's payload is discarded).
     const auto dir = f_.checkpoints(job);
     const auto node = z_.checkpoint(job, id);
@@ -318,10 +316,13 @@ class zk_checkpoint_store final : public completed_checkpoint_store {
     *folder_exists = listed && listed->has_value();
     auto ids = parse_ids(job, std::move(listed));
     if (!ids) return ids;
-    if (!ids->empty() && id <= ids->back())
-      return error{errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
-                                               " is not newer than checkpoint " + std::to_string(ids->back())};
+    if (!ids->empty() && id <= ids->back()) return not_newer(job, id, ids->back());
     return ids;
+  }
+
+  static error not_newer(const job_id& job, std::uint64_t id, std::uint64_t newest) {
+    return {errc::invalid_argument, "checkpoint " + std::to_string(id) + " of job " + job.str() +
+                                        " is not newer than checkpoint " + std::to_string(newest)};
   }
 
   pointer_files& files_;
