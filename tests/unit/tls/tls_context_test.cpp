@@ -143,8 +143,11 @@ TEST(ssl_settings, off_by_default_and_passwords_are_hidden_in_the_effective_conf
       material_root() / "no-such-conf",
       {"security.ssl.internal.keystore-password=s3cret", "security.ssl.rest.truststore-password=s3cret"});
   ASSERT_TRUE(conf);
-  for (auto& [key, value] : conf->effective())
-    if (key.find("password") != std::string::npos) EXPECT_EQ(value, "******") << key;
+  for (auto& [key, value] : conf->effective()) {
+    if (key.find("password") != std::string::npos) {
+      EXPECT_EQ(value, "******") << key;
+    }
+  }
 }
 
 }  // namespace
